@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "agentreview",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "agentreview", targets: ["agentreview"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libgit2, found through pkg-config. Only AgentReviewGit imports it.
+        .systemLibrary(
+            name: "Clibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        // The Swift face of libgit2: owning handles inside, plain values outside.
+        .target(name: "AgentReviewGit", dependencies: ["Clibgit2"]),
+        // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal.
+        .target(name: "AgentReviewCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The commands, as a library so tests can run them in-process.
+        .target(
+            name: "AgentReviewCLI",
+            dependencies: [
+                "AgentReviewCore", "AgentReviewGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "agentreview", dependencies: ["AgentReviewCLI"]),
+        .testTarget(name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore"]),
+        .testTarget(name: "AgentReviewTests", dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import AgentReviewCLI
+
+AgentReviewCommand.main()
