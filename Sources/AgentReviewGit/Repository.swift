@@ -1,1 +1,229 @@
 import Clibgit2
+
+/// An open git repository. The only owner of a `git_repository` handle.
+public final class Repository {
+    let pointer: OpaquePointer
+
+    private init(pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        git_repository_free(pointer)
+    }
+
+    /// Opens the repository at `path` or the first one above it.
+    public convenience init(path: String) throws(GitError) {
+        _ = libgit2Initialised
+        var handle: OpaquePointer?
+        try git("open repository at \(path)") { git_repository_open_ext(&handle, path, 0, nil) }
+        self.init(pointer: handle!)
+    }
+
+    /// Opens the repository the way git's own hooks see it: from `GIT_DIR`,
+    /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`, so that a
+    /// pre-receive hook sees the pushed objects still in quarantine.
+    public static func openFromEnvironment() throws(GitError) -> Repository {
+        _ = libgit2Initialised
+        var handle: OpaquePointer?
+        let flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
+        try git("open repository from the environment") { git_repository_open_ext(&handle, nil, flags, nil) }
+        return Repository(pointer: handle!)
+    }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    /// The `.git` directory (or the bare repository itself).
+    public var gitDirectory: String { String(cString: git_repository_path(pointer)) }
+
+    /// The working tree, nil for a bare repository.
+    public var workingDirectory: String? { git_repository_workdir(pointer).map { String(cString: $0) } }
+
+    // MARK: Objects
+
+    /// Whether the object database holds this object.
+    public func contains(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, pointer) == 0, let odb else { return false }
+        defer { git_odb_free(odb) }
+        var oid = id.oid
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// Resolves a revision expression (`HEAD~2`, a ref, an abbreviated id) to a commit.
+    public func resolveCommit(_ spec: String) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        try git("resolve \(spec)") { git_revparse_single(&object, pointer, spec) }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        try git("\(spec) is not a commit") { git_object_peel(&commit, object, GIT_OBJECT_COMMIT) }
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit).pointee)
+    }
+
+    /// The commit an object leads to: itself for a commit, the peeled target for an
+    /// annotated tag (through any chain of tags), nil for a tag of a tree or blob.
+    public func peelToCommit(_ id: ObjectID) throws(GitError) -> ObjectID? {
+        var current = id
+        for _ in 0..<64 {
+            var object: OpaquePointer?
+            var oid = current.oid
+            try git("look up \(current)") { git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY) }
+            defer { git_object_free(object) }
+            switch git_object_type(object) {
+            case GIT_OBJECT_COMMIT:
+                return current
+            case GIT_OBJECT_TAG:
+                current = ObjectID(git_tag_target_id(object).pointee)
+            default:
+                return nil
+            }
+        }
+        throw GitError(code: .other(-1), operation: "peel \(id)", message: "too many nested tags")
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (a commit is not its own descendant).
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+        var a = descendant.oid
+        var b = ancestor.oid
+        let result = try git("compare \(descendant) with \(ancestor)") { git_graph_descendant_of(pointer, &a, &b) }
+        return result == 1
+    }
+
+    // MARK: Commits
+
+    public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
+        var handle: OpaquePointer?
+        var oid = id.oid
+        try git("read commit \(id)") { git_commit_lookup(&handle, pointer, &oid) }
+        defer { git_commit_free(handle) }
+        let count = git_commit_parentcount(handle)
+        var parents = [ObjectID]()
+        parents.reserveCapacity(Int(count))
+        for index in 0..<count {
+            parents.append(ObjectID(git_commit_parent_id(handle, index).pointee))
+        }
+        return CommitInfo(
+            id: id,
+            tree: ObjectID(git_commit_tree_id(handle).pointee),
+            parents: parents,
+            author: Signature(git_commit_author(handle)),
+            committer: Signature(git_commit_committer(handle)),
+            message: git_commit_message(handle).map { decodeLossy($0) } ?? ""
+        )
+    }
+
+    /// The contents of the file at `path` in `commit`'s tree; nil when there is no
+    /// such file (or the path names a directory or submodule).
+    public func file(at path: String, in commit: ObjectID) throws(GitError) -> [UInt8]? {
+        var handle: OpaquePointer?
+        var oid = commit.oid
+        try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
+        defer { git_commit_free(handle) }
+        var tree: OpaquePointer?
+        try git("read the tree of \(commit)") { git_commit_tree(&tree, handle) }
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, tree, path)
+        if found == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("find \(path) in \(commit)") { found }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        var blob: OpaquePointer?
+        try git("read \(path) in \(commit)") { git_blob_lookup(&blob, pointer, git_tree_entry_id(entry)) }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    // MARK: References
+
+    /// The object a reference points at (following symbolic refs); nil when it does not exist.
+    public func referenceTarget(_ name: String) throws(GitError) -> ObjectID? {
+        var oid = git_oid()
+        let result = git_reference_name_to_id(&oid, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("resolve \(name)") { result }
+        return ObjectID(oid)
+    }
+
+    /// The ref a symbolic ref names (`HEAD` → `refs/heads/main`), nil when it is not symbolic.
+    public func symbolicTarget(_ name: String) throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        let result = git_reference_lookup(&reference, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("look up \(name)") { result }
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC else { return nil }
+        return git_reference_symbolic_target(reference).map { String(cString: $0) }
+    }
+
+    /// Names of the references matching a glob such as `refs/remotes/*`.
+    public func referenceNames(matching glob: String) throws(GitError) -> [String] {
+        var iterator: OpaquePointer?
+        try git("list references \(glob)") { git_reference_iterator_glob_new(&iterator, pointer, glob) }
+        defer { git_reference_iterator_free(iterator) }
+        var names = [String]()
+        while true {
+            var name: UnsafePointer<CChar>?
+            let result = git_reference_next_name(&name, iterator)
+            if result == GIT_ITEROVER.rawValue {
+                git_error_clear()
+                break
+            }
+            try git("list references \(glob)") { result }
+            if let name { names.append(String(cString: name)) }
+        }
+        return names
+    }
+
+    /// The remote-tracking ref a local branch follows (`refs/heads/topic` →
+    /// `refs/remotes/origin/main`); nil when it has none.
+    public func upstream(of branch: String) throws(GitError) -> String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        let result = git_branch_upstream_name(&buffer, pointer, branch)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("find the upstream of \(branch)") { result }
+        return String(cString: buffer.ptr)
+    }
+
+    // MARK: Configuration
+
+    /// A configuration value as git would read it for this repository; nil when unset.
+    public func configString(_ key: String) throws(GitError) -> String? {
+        var config: OpaquePointer?
+        try git("read configuration") { git_repository_config_snapshot(&config, pointer) }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let result = git_config_get_string(&value, config, key)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("read \(key)") { result }
+        return value.map { String(cString: $0) }
+    }
+}
+
+/// Decodes C text that should be UTF-8 but may not be, replacing what is not.
+func decodeLossy(_ text: UnsafePointer<CChar>) -> String {
+    var length = 0
+    while text[length] != 0 { length += 1 }
+    return text.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+}

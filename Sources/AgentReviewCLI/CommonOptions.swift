@@ -1,0 +1,42 @@
+import AgentReviewCore
+import AgentReviewGit
+import ArgumentParser
+import Foundation
+
+/// Options every judging command shares.
+struct CommonOptions: ParsableArguments {
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    @Option(name: .customShort("C"), help: "Run as if started in this directory.")
+    var directory: String?
+
+    @Option(help: "Read the policy from this file instead of the trusted base.")
+    var policy: String?
+
+    func openRepository() throws -> Repository {
+        try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
+    }
+}
+
+extension ParsableCommand {
+    /// Runs a command body: errors become one line on stderr and exit 2.
+    func guarded(_ body: () throws -> Int32) throws {
+        let status: Int32
+        do {
+            status = try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Prints a judgement and maps its verdict to an exit code (1 when blocked).
+func emit(_ judgement: Judgement, json: Bool, title: String) throws -> Int32 {
+    print(json ? try Rendering.json(judgement) : Rendering.text(judgement, title: title))
+    return judgement.verdict == .blocked ? 1 : 0
+}

@@ -1,0 +1,65 @@
+/// One judged path, as reports show it.
+public struct PathReport: Sendable, Hashable, Codable {
+    public var path: String
+    public var `class`: String
+    public var rule: String
+
+    public init(path: String, class: String, rule: String) {
+        self.path = path
+        self.class = `class`
+        self.rule = rule
+    }
+}
+
+/// The judgement of one commit: who wrote it, its class, what it needs and has, the verdict.
+public struct CommitReport: Sendable, Hashable, Codable {
+    public var id: String
+    public var subject: String
+    public var author: String
+    /// The agent, or nil for a human commit.
+    public var agent: String?
+    public var evidence: [Evidence]
+    public var `class`: String
+    public var paths: [PathReport]
+    public var verdict: Verdict
+    /// Why, in order: attribution, class, requirements met or missing.
+    public var reasons: [String]
+    public var missing: [Missing]
+    public var approvals: [Signoff.Approval]
+
+    public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
+        id = commit.id
+        subject = commit.subject
+        author = commit.author.description
+        agent = attribution.agent
+        evidence = attribution.evidence
+        `class` = policy.classes[classification.rank].name
+        paths = classification.paths.map {
+            PathReport(path: $0.path.description, class: policy.classes[$0.rank].name, rule: $0.rule)
+        }
+        verdict = .pass
+        reasons = []
+        missing = []
+        approvals = []
+    }
+
+    public var shortID: String { String(id.prefix(12)) }
+}
+
+/// The judgement of a set of commits for one ref (or a status range).
+public struct Judgement: Sendable, Hashable, Codable {
+    public var verdict: Verdict
+    public var ref: String?
+    public var mode: EnforcementMode
+    /// Where the policy came from: `refs/heads/main@1a2b3c4d5e6f:.agentreview/policy.yml`.
+    public var policy: String
+    public var commits: [CommitReport]
+
+    public init(ref: String?, mode: EnforcementMode, policy: String, commits: [CommitReport]) {
+        self.ref = ref
+        self.mode = mode
+        self.policy = policy
+        self.commits = commits
+        self.verdict = commits.map(\.verdict).max() ?? .pass
+    }
+}

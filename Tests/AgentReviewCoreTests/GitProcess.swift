@@ -1,0 +1,90 @@
+import Foundation
+
+/// Runs the real `git` binary for tests that check our rules against git itself.
+/// The environment is isolated from the machine's git configuration (no system or
+/// global config, so no `core.excludesFile`), with a fixed identity.
+struct GitProcess {
+    struct Failure: Error, CustomStringConvertible {
+        var arguments: [String]
+        var status: Int32
+        var stderr: String
+        var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var text: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        env["GIT_AUTHOR_NAME"] = "Test Author"
+        env["GIT_AUTHOR_EMAIL"] = "author@example.com"
+        env["GIT_COMMITTER_NAME"] = "Test Committer"
+        env["GIT_COMMITTER_EMAIL"] = "committer@example.com"
+        env["LC_ALL"] = "C"
+        return env
+    }
+
+    /// Runs git and returns what it printed, whatever its exit status.
+    @discardableResult
+    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = directory }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Write input and read output concurrently so large payloads cannot deadlock.
+        let writer = Thread {
+            if let input { stdin.fileHandleForWriting.write(input) }
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errData = StderrReader(stderr.fileHandleForReading)
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: out, stderr: errData.finish())
+    }
+
+    /// Runs git and throws unless it exits 0.
+    @discardableResult
+    static func check(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
+        let output = try run(arguments, in: directory, input: input)
+        guard output.status == 0 else { throw Failure(arguments: arguments, status: output.status, stderr: output.stderr) }
+        return output
+    }
+
+    /// A fresh temporary directory, removed by the caller with `FileManager.removeItem`.
+    static func temporaryDirectory(_ name: String = "agentreview-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Drains a pipe on a background thread.
+private final class StderrReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+    func finish() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

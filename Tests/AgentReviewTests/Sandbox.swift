@@ -1,0 +1,201 @@
+import AgentReviewCore
+import Foundation
+
+/// A temporary directory for end-to-end tests: real repositories made with the real
+/// `git`, and the real `agentreview` binary run on them as a process.
+final class Sandbox {
+    let root: URL
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var command: String
+        var output: Output
+        var description: String { "\(command) exited \(output.status)\nstdout: \(output.stdout)\nstderr: \(output.stderr)" }
+    }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("agentreview-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// git and agentreview see no machine-wide or user configuration.
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        env["GIT_AUTHOR_NAME"] = "Hugh Mann"
+        env["GIT_AUTHOR_EMAIL"] = "hugh@example.com"
+        env["GIT_COMMITTER_NAME"] = "Hugh Mann"
+        env["GIT_COMMITTER_EMAIL"] = "hugh@example.com"
+        env["LC_ALL"] = "C"
+        env.removeValue(forKey: "GIT_DIR")
+        env.removeValue(forKey: "GIT_WORK_TREE")
+        return env
+    }
+
+    /// The binary under test, built beside the test bundle.
+    static let binary: URL = {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("agentreview")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("agentreview")
+    }()
+
+    static func run(_ executable: String, _ arguments: [String], in directory: URL, input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        process.currentDirectoryURL = directory
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let writer = Thread {
+            if let input { stdin.fileHandleForWriting.write(input) }
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errors = Drain(stderr.fileHandleForReading)
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: errors.finish())
+    }
+
+    /// Runs git; throws unless it exits 0. Returns stdout without the trailing newline.
+    @discardableResult
+    func git(_ arguments: String..., in directory: URL, environment: [String: String] = [:]) throws -> String {
+        try git(arguments, in: directory, environment: environment)
+    }
+
+    @discardableResult
+    func git(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> String {
+        let output = try Self.run("/usr/bin/git", arguments, in: directory, environment: environment)
+        guard output.status == 0 else { throw Failure(command: "git \(arguments.joined(separator: " "))", output: output) }
+        return output.stdout.trimmingCharacters(in: .newlines)
+    }
+
+    /// Runs agentreview, whatever its exit status.
+    func agentreview(_ arguments: [String], in directory: URL, input: Data? = nil) throws -> Output {
+        try Self.run(Self.binary.path, arguments, in: directory, input: input)
+    }
+
+    /// Runs a judging command with --json and decodes its judgement.
+    func judgement(_ arguments: [String], in directory: URL) throws -> (Judgement, Output) {
+        let output = try agentreview(arguments + ["--json"], in: directory)
+        guard output.status == 0 || output.status == 1 else { throw Failure(command: "agentreview \(arguments)", output: output) }
+        return (try JSONDecoder().decode(Judgement.self, from: Data(output.stdout.utf8)), output)
+    }
+
+    /// A new repository with `main` checked out.
+    func repository(_ name: String = "repo") throws -> URL {
+        let url = root.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main", in: url)
+        return url
+    }
+
+    /// Writes a file (creating folders), optionally executable.
+    func write(_ path: String, _ content: String = "content\n", in repository: URL, executable: Bool = false) throws {
+        let url = repository.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: url)
+        if executable {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        }
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    /// - Parameters:
+    ///   - author: `Name <email>`; the committer is the same unless given.
+    @discardableResult
+    func commit(_ message: String, in repository: URL, author: String? = nil, committer: String? = nil) throws -> String {
+        try git("add", "-A", in: repository)
+        var env = [String: String]()
+        if let author, let identity = Identity.split(author) {
+            env["GIT_AUTHOR_NAME"] = identity.name
+            env["GIT_AUTHOR_EMAIL"] = identity.email
+            env["GIT_COMMITTER_NAME"] = identity.name
+            env["GIT_COMMITTER_EMAIL"] = identity.email
+        }
+        if let committer, let identity = Identity.split(committer) {
+            env["GIT_COMMITTER_NAME"] = identity.name
+            env["GIT_COMMITTER_EMAIL"] = identity.email
+        }
+        try git(["commit", "-q", "--allow-empty", "-m", message], in: repository, environment: env)
+        return try git("rev-parse", "HEAD", in: repository)
+    }
+
+    /// The policy the end-to-end tests judge by.
+    static let policy = """
+        version: 1
+        classes:
+          - name: low
+            approvals: 0
+          - name: medium
+            approvals: 1
+          - name: high
+            approvals: 2
+        default_class: medium
+        paths:
+          - { pattern: "docs/", class: low }
+          - { pattern: "*.md", class: low }
+          - { pattern: "infra/", class: high }
+        escalations:
+          submodule: high
+          symlink: high
+          executable: high
+        refs:
+          - { pattern: "refs/heads/main", mode: enforce }
+        default_mode: warn
+
+        """
+
+    /// A repository whose first commit, by a person, holds the policy: the trusted base.
+    func repositoryWithPolicy(_ policy: String = Sandbox.policy, name: String = "repo") throws -> (URL, base: String) {
+        let repository = try repository(name)
+        try write(".agentreview/policy.yml", policy, in: repository)
+        try write("README.md", "# project\n", in: repository)
+        let base = try commit("Add the review policy", in: repository)
+        return (repository, base)
+    }
+}
+
+extension Identity {
+    /// `Name <email>` split in two.
+    static func split(_ text: String) -> Identity? {
+        guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { return nil }
+        let name = text[..<open].trimmingCharacters(in: .whitespaces)
+        return Identity(name: name, email: String(text[text.index(after: open)..<close]))
+    }
+}
+
+/// Drains a pipe on a background thread.
+private final class Drain: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+    func finish() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
