@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // libgit2, found through pkg-config. Only AgentReviewGit imports it.
@@ -21,7 +22,14 @@ let package = Package(
         // The Swift face of libgit2: owning handles inside, plain values outside.
         .target(name: "AgentReviewGit", dependencies: ["Clibgit2"]),
         // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal.
-        .target(name: "AgentReviewCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "AgentReviewCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The commands, as a library so tests can run them in-process.
         .target(
             name: "AgentReviewCLI",

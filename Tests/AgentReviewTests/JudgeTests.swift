@@ -348,4 +348,56 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("bad.yml:5") })
         #expect(lines.contains { $0.hasPrefix("bad.yml:6") })
     }
+
+    @Test func contentsAreReadOnlyWhenThePolicyAsks() throws {
+        let policy = Sandbox.policy + """
+            escalations:
+              binary: high
+              changed_lines: { over: 5, class: high }
+
+            """
+        // The base policy above already has an escalations key: replace it whole.
+        let merged = policy.replacingOccurrences(of: """
+            escalations:
+              submodule: high
+              symlink: high
+              executable: high
+
+            """, with: "")
+        let (repository, base) = try sandbox.repositoryWithPolicy(merged)
+        try sandbox.write("docs/small.txt", "one\ntwo\n", in: repository)
+        let small = try sandbox.commit("Small\n\nAgent: a/1", in: repository)
+        try sandbox.write("docs/big.txt", (1...6).map { "line \($0)\n" }.joined(), in: repository)
+        let big = try sandbox.commit("Big\n\nAgent: a/1", in: repository)
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]).write(to: repository.appendingPathComponent("docs/logo.png"))
+        let binary = try sandbox.commit("Binary\n\nAgent: a/1", in: repository)
+        let (judgement, _) = try sandbox.judgement(["check", base, binary, "--ref", "refs/heads/main"], in: repository)
+        let byID = Dictionary(uniqueKeysWithValues: judgement.commits.map { ($0.id, $0) })
+        #expect(byID[small]?.class == "low")
+        #expect(byID[big]?.class == "high")
+        #expect(byID[big]?.reasons.contains("escalation changed_lines: 6 lines changed, over 5") == true)
+        #expect(byID[binary]?.class == "high")
+        #expect(byID[binary]?.paths.first?.rule == "escalation binary: binary content")
+        // The same history under a policy that does not ask: no contents, no escalation.
+        try sandbox.write("plain.yml", Sandbox.policy, in: sandbox.root)
+        let (plain, _) = try sandbox.judgement(
+            ["check", base, binary, "--ref", "refs/heads/main", "--policy", sandbox.root.appendingPathComponent("plain.yml").path],
+            in: repository)
+        #expect(plain.commits.map(\.class) == ["low", "low", "low"])
+    }
+
+    @Test func unsignedIsAgentJudgesEveryUnsignedCommit() throws {
+        let policy = Sandbox.policy.replacingOccurrences(of: "default_mode: warn", with: """
+            default_mode: warn
+            agents:
+              unsigned_is_agent: true
+            """)
+        let (repository, base) = try sandbox.repositoryWithPolicy(policy)
+        try sandbox.write("src/a.swift", in: repository)
+        try sandbox.commit("Plain human commit", in: repository)
+        let report = try judgeHead(repository, base: base)
+        #expect(report.agent != nil)
+        #expect(report.evidence.map(\.source) == ["signature"])
+        #expect(report.verdict == .blocked)
+    }
 }

@@ -1,0 +1,182 @@
+import AgentReviewCore
+import Testing
+
+/// The classifier on plain values: paths and modes in, classes and rules out.
+@Suite struct ClassifierTests {
+    static let policy = try! PolicyLoader.load(yaml: """
+        version: 1
+        classes:
+          - name: low
+          - name: medium
+            approvals: 1
+          - name: high
+            approvals: 2
+        default_class: medium
+        paths:
+          - { pattern: "docs/", class: low }
+          - { pattern: "*.md", class: low }
+          - { pattern: "infra/", class: high }
+          - { pattern: "AGENTS.md", class: high }
+        escalations:
+          submodule: high
+          symlink: high
+          executable: high
+          binary: medium
+          changed_lines: { over: 100, class: high }
+        signers: keys/allowed_signers
+        """, file: "policy.yml")
+
+    let classifier = Classifier(policy: policy)
+
+    @Test("one path: the highest matching rule wins, else default_class", arguments: [
+        ("docs/guide.txt", "low", "\"docs/\" at policy.yml:10"),
+        ("README.md", "low", "\"*.md\" at policy.yml:11"),
+        ("AGENTS.md", "high", "\"AGENTS.md\" at policy.yml:13"),
+        ("docs/AGENTS.md", "high", "\"AGENTS.md\" at policy.yml:13"),
+        ("infra/notes.md", "high", "\"infra/\" at policy.yml:12"),
+        ("src/main.swift", "medium", "default_class"),
+        // Trusted files: always the highest class, whatever the rules say, whatever the case.
+        (".agentreview/policy.yml", "high", "trusted file (/.agentreview/): always the highest class"),
+        (".AgentReview/policy.yml", "high", "trusted file (/.agentreview/): always the highest class"),
+        ("CODEOWNERS", "high", "trusted file (CODEOWNERS): always the highest class"),
+        ("docs/CODEOWNERS", "high", "trusted file (CODEOWNERS): always the highest class"),
+        ("hooks/pre-receive", "high", "trusted file (/hooks/): always the highest class"),
+        ("keys/allowed_signers", "high", "trusted file (keys/allowed_signers, named by the policy): always the highest class"),
+        // A case trick raises the class, never lowers it.
+        ("INFRA/main.tf", "high", "\"infra/\" at policy.yml:12 (matched ignoring case)"),
+        ("notes.MD", "medium", "default_class"),
+    ])
+    func path(path: String, expected: String, rule: String) {
+        let result = classifier.classify(GitPath(path))
+        #expect(Self.policy.classes[result.rank].name == expected)
+        #expect(result.rule == rule)
+    }
+
+    @Test func commitClassIsItsHighestPath() {
+        let result = classifier.classify([
+            PathChange(.modified, "docs/a.txt"), PathChange(.added, "src/a.swift"), PathChange(.deleted, "README.md", from: .regular, to: .absent),
+        ])
+        #expect(result.rank == 1)
+        #expect(result.paths.map(\.path.description) == ["docs/a.txt", "src/a.swift", "README.md"])
+        #expect(result.rule == "src/a.swift: default_class")
+    }
+
+    @Test func emptyCommitIsLowest() {
+        let result = classifier.classify([])
+        #expect(result.rank == 0)
+        #expect(result.rule == "no paths changed")
+    }
+
+    @Test func renameCountsBothSides() {
+        let rename = PathChange(
+            kind: .modified, oldPath: GitPath("infra/a.tf"), newPath: GitPath("docs/a.tf"), oldMode: .regular, newMode: .regular)
+        let result = classifier.classify([rename])
+        #expect(result.rank == 2)
+        #expect(result.paths.map(\.path.description) == ["infra/a.tf", "docs/a.tf"])
+    }
+
+    @Test("escalations raise a path's class", arguments: [
+        (PathChange(.added, "docs/run.sh", to: .executable), "high", "escalation executable: file made executable"),
+        (PathChange(.modified, "docs/run.sh", from: .regular, to: .executable), "high", "escalation executable: file made executable"),
+        (PathChange(.modified, "docs/run.sh", from: .executable, to: .executable), "low", "\"docs/\" at policy.yml:10"),
+        (PathChange(.deleted, "docs/run.sh", from: .executable, to: .absent), "low", "\"docs/\" at policy.yml:10"),
+        (PathChange(.added, "docs/link", to: .symlink), "high", "escalation symlink: a symbolic link added or changed"),
+        (PathChange(.deleted, "docs/link", from: .symlink, to: .absent), "low", "\"docs/\" at policy.yml:10"),
+        (PathChange(.added, "docs/vendor", to: .gitlink), "high", "escalation submodule: a submodule (gitlink) changed"),
+        (PathChange(.deleted, "docs/vendor", from: .gitlink, to: .absent), "high", "escalation submodule: a submodule (gitlink) changed"),
+    ])
+    func escalation(change: PathChange, expected: String, rule: String) {
+        let result = classifier.classify([change])
+        #expect(Self.policy.classes[result.rank].name == expected)
+        #expect(result.paths.first?.rule == rule)
+    }
+
+    @Test func binaryContentEscalatesOnlyWhenKnown() {
+        var change = PathChange(.added, "docs/logo.png")
+        #expect(classifier.classify([change]).rank == 0)
+        change.isBinary = true
+        let result = classifier.classify([change])
+        #expect(result.rank == 1)
+        #expect(result.paths[0].rule == "escalation binary: binary content")
+    }
+
+    @Test func changedLinesEscalateTheCommit() {
+        var small = PathChange(.modified, "docs/a.txt")
+        small.changedLines = 60
+        var other = PathChange(.modified, "docs/b.txt")
+        other.changedLines = 40
+        #expect(classifier.classify([small, other]).rank == 0)
+        other.changedLines = 41
+        let result = classifier.classify([small, other])
+        #expect(result.rank == 2)
+        #expect(result.escalations == ["escalation changed_lines: 101 lines changed, over 100"])
+        #expect(result.rule == "escalation changed_lines: 101 lines changed, over 100")
+    }
+
+    @Test func policyWithoutEscalationsIgnoresModes() throws {
+        let plain = try PolicyLoader.load(yaml: """
+            version: 1
+            classes: [{ name: low }, { name: high }]
+            default_class: low
+            """, file: "p.yml")
+        let result = Classifier(policy: plain).classify([PathChange(.added, "run.sh", to: .executable), PathChange(.added, "l", to: .symlink)])
+        #expect(result.rank == 0)
+    }
+}
+
+@Suite struct MergeChangesTests {
+    @Test func onlyPathsThatDifferFromEveryParent() {
+        let againstFirst = [PathChange(.modified, "a"), PathChange(.modified, "b"), PathChange(.added, "c")]
+        let againstSecond = [PathChange(.modified, "b"), PathChange(.modified, "d"), PathChange(.added, "c")]
+        let introduced = MergeChanges.introduced([againstFirst, againstSecond])
+        #expect(introduced.map(\.newPath.description) == ["b", "c"])
+    }
+
+    @Test func ordinaryCommitKeepsEverything() {
+        let changes = [PathChange(.modified, "a"), PathChange(.added, "b")]
+        #expect(MergeChanges.introduced([changes]) == changes)
+        #expect(MergeChanges.introduced([]).isEmpty)
+    }
+
+    @Test func octopusNeedsEveryParent() {
+        let introduced = MergeChanges.introduced([
+            [PathChange(.modified, "a"), PathChange(.modified, "b")],
+            [PathChange(.modified, "a"), PathChange(.modified, "b")],
+            [PathChange(.modified, "b")],
+        ])
+        #expect(introduced.map(\.newPath.description) == ["b"])
+    }
+}
+
+@Suite struct CodeOwnersTests {
+    let owners = CodeOwners(text: """
+        # comment
+        *            @org/everyone
+        /infra/      @infra alice@example.com
+        *.md         docs@example.com   # trailing comment
+        /infra/README.md
+
+        """, source: "CODEOWNERS")
+
+    @Test("the last matching rule wins", arguments: [
+        ("src/a.swift", ["@org/everyone"]),
+        ("infra/main.tf", ["@infra", "alice@example.com"]),
+        ("guide.md", ["docs@example.com"]),
+        ("infra/README.md", []),
+    ])
+    func lastMatchWins(path: String, expected: [String]) {
+        #expect(owners.owners(of: GitPath(path)) == expected)
+    }
+
+    @Test func unmatchedPathHasNoRule() {
+        let partial = CodeOwners(text: "/infra/ @infra\n", source: "CODEOWNERS")
+        #expect(partial.owners(of: GitPath("src/a")) == nil)
+        #expect(partial.rules.map(\.line) == [1])
+    }
+
+    @Test func badPatternIsReportedWithItsLine() {
+        let broken = CodeOwners(text: "ok/ @a\n[abc @b\n", source: "CODEOWNERS")
+        #expect(broken.rules.count == 1)
+        #expect(broken.problems.map(\.line) == [2])
+    }
+}
