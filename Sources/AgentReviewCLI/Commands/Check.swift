@@ -32,22 +32,9 @@ extension AgentReviewCommand {
                 let pinned = try repository.configString("agentreview.policy")
                 let base = try TrustedBase.forUpdate(old: oldID, ref: ref, in: repository)
                 let configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
-                let mode = ref.map { configuration.policy.mode(for: $0).mode } ?? configuration.policy.defaultMode
-
-                var commits = [CommitReport]()
-                if !newID.isZero, let tip = try repository.peelToCommit(newID) {
-                    let walk: RevisionWalk
-                    if oldID.isZero {
-                        let hidden = try UpdateRange.strictRefs(
-                            atLeast: mode, policy: configuration.policy, in: repository, except: ref)
-                        walk = try repository.walk(from: [tip], hiding: hidden)
-                    } else {
-                        walk = try repository.walk(from: [tip], hiding: [try repository.peelToCommit(oldID) ?? oldID])
-                    }
-                    let judge = Judge(repository: repository, configuration: configuration)
-                    commits = try judge.judge(walk, mode: mode, base: nil)
-                }
-                let judgement = Judgement(ref: ref, mode: mode, policy: configuration.source, commits: commits)
+                let judgement = try UpdateJudge.judge(
+                    RefUpdate(old: oldID, new: newID, ref: ref), in: repository, configuration: configuration,
+                    knownRefs: try KnownRef.serverRefs(in: repository))
                 return try emit(judgement, json: options.json, title: "check \(ref ?? "\(old)..\(new)")")
             }
         }
@@ -59,21 +46,5 @@ extension AgentReviewCommand {
             }
             return try repository.resolveCommit(spec)
         }
-    }
-}
-
-enum UpdateRange {
-    /// The tips of the branches and tags judged at least as strictly as `mode`: what a
-    /// new ref's commits need not be judged again for.
-    static func strictRefs(atLeast mode: EnforcementMode, policy: Policy, in repository: Repository, except: String?) throws -> [ObjectID] {
-        var tips = [ObjectID]()
-        for name in try repository.referenceNames(matching: "refs/*")
-        where name != except && (name.hasPrefix("refs/heads/") || name.hasPrefix("refs/tags/"))
-            && policy.mode(for: name).mode >= mode {
-            if let target = try repository.referenceTarget(name), let commit = try repository.peelToCommit(target) {
-                tips.append(commit)
-            }
-        }
-        return tips
     }
 }

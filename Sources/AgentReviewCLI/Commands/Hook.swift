@@ -1,0 +1,184 @@
+import AgentReviewCore
+import AgentReviewGit
+import ArgumentParser
+import Foundation
+
+extension AgentReviewCommand {
+    struct Hook: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run as a git hook (the shims in hooks/ call these).",
+            subcommands: [PreReceive.self, PrePush.self])
+    }
+
+    /// The server hook: the enforcement point nobody can skip.
+    struct PreReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-receive",
+            abstract: "Judge every ref update of a push (stdin: OLD NEW REF lines); refuse it when enforced commits lack sign-off.",
+            discussion: """
+                The repository is opened from git's environment, so objects still in quarantine are seen.
+                Nothing is written: no ref, note or object. Fails closed: in enforce mode any error refuses the push.
+                The policy is read from each ref's current tip (a new ref: the default branch), or from the file
+                named by `git config agentreview.policy`.
+                """)
+
+        @Flag(help: "Print the judgements as JSON.")
+        var json = false
+
+        func run() throws {
+            let input = readStandardInput()
+            let status = Self.judge(input: input, json: json)
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        /// Judges the push; returns the exit status. Every failure refuses the push, except
+        /// a failure judging a ref whose policy puts it in warn or off mode.
+        static func judge(input: String, json: Bool) -> Int32 {
+            let repository: Repository
+            let updates: [RefUpdate]
+            let knownRefs: [KnownRef]
+            let pinned: String?
+            do {
+                updates = try input.split(separator: "\n").map { try RefUpdate(line: String($0)) }
+                repository = try Repository.openFromEnvironment()
+                knownRefs = try KnownRef.serverRefs(in: repository)
+                pinned = try repository.configString("agentreview.policy")
+            } catch {
+                refuse("push refused: \(describe(error))")
+                return 1
+            }
+
+            var refused = false
+            var judgements = [Judgement]()
+            for update in updates {
+                var mode = EnforcementMode.enforce
+                do {
+                    let base = try TrustedBase.forUpdate(old: update.old, ref: update.ref, in: repository)
+                    if base == nil && pinned == nil {
+                        throw CLIError(
+                            "no policy to judge \(update.ref ?? "") by: the repository has no default branch yet; pin one with `git config agentreview.policy FILE` on the server")
+                    }
+                    let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
+                    mode = update.ref.map { configuration.policy.mode(for: $0).mode } ?? .enforce
+                    let judgement = try UpdateJudge.judge(
+                        update, in: repository, configuration: configuration, knownRefs: knownRefs)
+                    judgements.append(judgement)
+                    if judgement.verdict == .blocked { refused = true }
+                    if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {
+                        print(Rendering.text(judgement, title: "agentreview \(update.ref ?? "")"))
+                    }
+                } catch {
+                    if mode == .enforce {
+                        refused = true
+                        refuse("\(update.ref ?? "") refused: \(describe(error))")
+                    } else {
+                        printError("\(update.ref ?? ""): not judged (\(mode.rawValue) mode): \(describe(error))")
+                    }
+                }
+            }
+            if json, let text = try? Rendering.json(judgements) { print(text) }
+            if refused && !json {
+                print("agentreview: push refused. Supply what is missing above, then push again.")
+            }
+            return refused ? 1 : 0
+        }
+    }
+
+    /// The client hook: the server's answer, before the push leaves the machine.
+    struct PrePush: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-push",
+            abstract: "Judge what a push would send (stdin: LOCALREF LOCALSHA REMOTEREF REMOTESHA lines).",
+            discussion: """
+                Commits already on the remote's tracking refs are not judged again. The policy is read from the
+                destination's remote-tracking ref (for a new branch, the remote's default branch).
+                """)
+
+        @Argument(help: "The remote's name (or its URL when pushing to a URL).")
+        var remote: String
+
+        @Argument(help: "The remote's URL.")
+        var url: String?
+
+        @Flag(help: "Print the judgements as JSON.")
+        var json = false
+
+        func run() throws {
+            let input = readStandardInput()
+            var refused = false
+            var judgements = [Judgement]()
+            do {
+                let repository = try Repository(path: FileManager.default.currentDirectoryPath)
+                let knownRefs = try KnownRef.trackingRefs(of: remote, in: repository)
+                let pinned = try repository.configString("agentreview.policy")
+                for line in input.split(separator: "\n") {
+                    let fields = line.split(separator: " ")
+                    guard fields.count == 4, let local = ObjectID(hex: String(fields[1])),
+                          let remoteID = ObjectID(hex: String(fields[3]))
+                    else {
+                        throw CLIError("unreadable pre-push line \"\(line.prefix(200))\": expected LOCALREF LOCALSHA REMOTEREF REMOTESHA")
+                    }
+                    let ref = String(fields[2])
+                    // A remote sha this repository lacks (someone pushed first) cannot hide anything.
+                    let old = repository.contains(remoteID) ? remoteID : .zero
+                    let base = try Self.base(for: ref, old: old, remote: remote, in: repository)
+                    let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
+                    let judgement = try UpdateJudge.judge(
+                        RefUpdate(old: old, new: local, ref: ref), in: repository, configuration: configuration,
+                        knownRefs: knownRefs)
+                    judgements.append(judgement)
+                    if judgement.verdict == .blocked { refused = true }
+                    if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {
+                        print(Rendering.text(judgement, title: "agentreview \(ref) → \(remote)"))
+                    }
+                }
+            } catch {
+                refuse("push stopped: \(describe(error))")
+                throw ExitCode(1)
+            }
+            if json { print(try Rendering.json(judgements)) }
+            if refused {
+                if !json { print("agentreview: push stopped before it left. Supply what is missing above, then push again.") }
+                throw ExitCode(1)
+            }
+        }
+
+        /// The trusted base on the client: the remote's current value of the ref, else its
+        /// remote-tracking ref, else the remote's default branch.
+        static func base(for ref: String, old: ObjectID, remote: String, in repository: Repository) throws -> TrustedBase? {
+            if !old.isZero {
+                return TrustedBase(commit: old, name: "\(remote):\(ref)")
+            }
+            if ref.hasPrefix("refs/heads/") {
+                let tracking = "refs/remotes/\(remote)/" + ref.dropFirst("refs/heads/".count)
+                if let commit = try repository.referenceTarget(tracking) {
+                    return TrustedBase(commit: commit, name: tracking)
+                }
+            }
+            let remoteHead = "refs/remotes/\(remote)/HEAD"
+            if let target = try repository.symbolicTarget(remoteHead), let commit = try repository.referenceTarget(target) {
+                return TrustedBase(commit: commit, name: target)
+            }
+            if let commit = try repository.referenceTarget(remoteHead) {
+                return TrustedBase(commit: commit, name: remoteHead)
+            }
+            for name in ["main", "master"] {
+                let tracking = "refs/remotes/\(remote)/\(name)"
+                if let commit = try repository.referenceTarget(tracking) {
+                    return TrustedBase(commit: commit, name: tracking)
+                }
+            }
+            return nil
+        }
+    }
+}
+
+/// All of standard input, decoded leniently (a hook must read all of it).
+func readStandardInput() -> String {
+    String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+}
+
+/// A refusal: on stderr, which git shows the pusher prefixed `remote:`.
+func refuse(_ message: String) {
+    printError(message)
+}
