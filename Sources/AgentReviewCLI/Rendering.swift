@@ -29,19 +29,27 @@ enum Rendering {
             lines.append("      \(commit.reasons.first { $0.hasPrefix("class ") } ?? "class \(commit.class)")")
             for missing in commit.missing {
                 lines.append("      missing: \(missing.detail)")
-                lines.append("          run: \(missing.command)")
+            }
+            var commands = [String]()
+            for missing in commit.missing where !commands.contains(missing.command) {
+                commands.append(missing.command)
+            }
+            for command in commands {
+                lines.append("      run: \(command)")
             }
         }
         let blocked = judgement.commits.filter { $0.verdict == .blocked }.count
         let warned = judgement.commits.filter { $0.verdict == .warn }.count
         let total = judgement.commits.count
         switch judgement.verdict {
-        case .blocked: lines.append("blocked: \(blocked) of \(total) commit\(total == 1 ? "" : "s") lack the sign-off their class requires")
-        case .warn: lines.append("warn: \(warned) of \(total) commit\(total == 1 ? "" : "s") lack sign-off (not enforced on this ref)")
-        case .pass: lines.append("pass: \(total) commit\(total == 1 ? "" : "s") judged")
+        case .blocked: lines.append("blocked: sign-off missing on \(blocked) of \(total) \(commits(total))")
+        case .warn: lines.append("warn: sign-off missing on \(warned) of \(total) \(commits(total)) (not enforced on this ref)")
+        case .pass: lines.append("pass: \(total) \(commits(total)) judged")
         }
         return lines.joined(separator: "\n")
     }
+
+    private static func commits(_ count: Int) -> String { count == 1 ? "commit" : "commits" }
 
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
