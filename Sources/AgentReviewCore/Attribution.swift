@@ -1,5 +1,3 @@
-// STUB: to be replaced by the attribution helper.
-
 /// A git identity: `Name <email>`.
 public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
     public var name: String
@@ -9,6 +7,18 @@ public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
         self.email = email
     }
     public var description: String { "\(name) <\(email)>" }
+
+    /// Reads `Name <email>` (or `<email>`, with an empty name) the way git splits an ident:
+    /// the email is between the first `<` and the first `>` after it; the name is what comes
+    /// before, trimmed. Anything after the `>` is ignored. Nil without a `<…>` pair.
+    public static func parse(_ text: String) -> Identity? {
+        guard let open = text.firstIndex(of: "<"),
+              let close = text[open...].firstIndex(of: ">")
+        else { return nil }
+        let name = text[..<open].trimmingWhitespace()
+        let email = text[text.index(after: open)..<close].trimmingWhitespace()
+        return Identity(name: name, email: email)
+    }
 }
 
 /// One piece of evidence that an agent wrote a commit.
@@ -25,6 +35,11 @@ public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
         self.agent = agent
     }
     public var description: String { "\(source) \(value)" }
+
+    public static let authorSource = "author"
+    public static let committerSource = "committer"
+    public static let trailerSource = "trailer"
+    public static let signatureSource = "signature"
 }
 
 public struct Attribution: Sendable, Hashable, Codable {
@@ -38,11 +53,348 @@ public struct Attribution: Sendable, Hashable, Codable {
     public var isAgent: Bool { agent != nil }
 }
 
+/// Decides whether a commit is agent-authored, from its author, committer, trailers and
+/// (optionally) whether a known human signed it.
+///
+/// Evidence is gathered in a fixed order — the author, the committer, then each trailer in
+/// message order (for `Co-authored-by`, the identity it names; then the trailer's key) — and
+/// the commit's agent is the agent of the first piece. Every piece that matched is kept, each
+/// (source, value) once.
+///
+/// What counts, with `builtin` on: the exact identities and trailers of the agents in
+/// `BuiltinAgents` (emails compared ignoring case, never a whole domain); the kernel's
+/// `Assisted-by:`/`Generated-by: AGENT:MODEL` (agent: `AGENT`, lowercased, or the whole value
+/// when there is no `:`); agentreview's own `Agent: tool/version` (agent: `tool`, lowercased).
+/// Always: the policy's `identities` (agent: the entry as written) and `trailers` (agent: the
+/// trailer key as the policy wrote it, lowercased — a self-declared value never names the
+/// agent). With `unsignedIsAgent`, a commit nothing else attributed and no known human signed
+/// is attributed to `unknown`, with `signature` evidence.
 public struct Attributor: Sendable {
-    public init(settings: AgentSettings) {}
+    /// The agent name given to commits attributed only for lacking a human signature.
+    public static let unsignedAgent = "unknown"
+
+    public let settings: AgentSettings
+    private let policyIdentities: [IdentityPattern]
+    private let policyTrailerKeys: [String]
+
+    public init(settings: AgentSettings) {
+        self.settings = settings
+        self.policyIdentities = settings.identities.map(IdentityPattern.init(entry:))
+        self.policyTrailerKeys = settings.trailers
+    }
+
     /// - Parameter signedByKnownHuman: whether the commit carries a valid signature from a
     ///   known human signer; nil when not checked.
     public func attribute(author: Identity, committer: Identity, trailers: [Trailer], signedByKnownHuman: Bool? = nil) -> Attribution {
-        Attribution(agent: nil, evidence: [])
+        var evidence: [Evidence] = []
+        func add(_ source: String, _ value: String, _ agent: String) {
+            if !evidence.contains(where: { $0.source == source && $0.value == value }) {
+                evidence.append(Evidence(source: source, value: value, agent: agent))
+            }
+        }
+
+        for agent in agents(for: author) {
+            add(Evidence.authorSource, author.description, agent)
+        }
+        for agent in agents(for: committer) {
+            add(Evidence.committerSource, committer.description, agent)
+        }
+        for trailer in trailers {
+            if trailer.hasKey(Self.coAuthorKey), let identity = Identity.parse(trailer.value) {
+                for agent in agents(for: identity) {
+                    add(Evidence.trailerSource, trailer.description, agent)
+                }
+            }
+            for agent in agents(for: trailer) {
+                add(Evidence.trailerSource, trailer.description, agent)
+            }
+        }
+
+        if evidence.isEmpty, settings.unsignedIsAgent, signedByKnownHuman != true {
+            let value = signedByKnownHuman == nil
+                ? "no valid signature from a known human signer (signature not checked)"
+                : "no valid signature from a known human signer"
+            add(Evidence.signatureSource, value, Self.unsignedAgent)
+        }
+        return Attribution(agent: evidence.first?.agent, evidence: evidence)
+    }
+
+    /// The agent an identity belongs to (built-in first, then the policy's entries), or nil
+    /// for a person.
+    public func agent(for identity: Identity) -> String? {
+        agents(for: identity).first
+    }
+
+    /// The identities named in `Co-authored-by` trailers (key in any case), in order; values
+    /// that are not `Name <email>` are skipped.
+    public static func coAuthors(_ trailers: [Trailer]) -> [Identity] {
+        trailers.filter { $0.hasKey(coAuthorKey) }.compactMap { Identity.parse($0.value) }
+    }
+
+    /// The `Co-authored-by` identities that are people: those no agent rule matches.
+    public func humanCoAuthors(_ trailers: [Trailer]) -> [Identity] {
+        Self.coAuthors(trailers).filter { agent(for: $0) == nil }
+    }
+
+    static let coAuthorKey = "Co-authored-by"
+
+    // MARK: Matching
+
+    private func agents(for identity: Identity) -> [String] {
+        var result: [String] = []
+        if settings.builtin, let agent = BuiltinAgents.agent(for: identity) {
+            result.append(agent)
+        }
+        for pattern in policyIdentities where pattern.matches(identity) {
+            result.append(pattern.entry)
+        }
+        return result
+    }
+
+    private func agents(for trailer: Trailer) -> [String] {
+        var result: [String] = []
+        if settings.builtin, let agent = BuiltinAgents.agent(for: trailer) {
+            result.append(agent)
+        }
+        for key in policyTrailerKeys where trailer.hasKey(key) {
+            result.append(key.lowercased())
+        }
+        return result
+    }
+}
+
+/// The identities and trailers real agents leave, as seen in public histories.
+public enum BuiltinAgents {
+    struct IdentityRule {
+        var agent: String
+        /// Exact names, compared ignoring case (GitHub logins are case-insensitive).
+        var names: [String] = []
+        /// Exact addresses, compared ignoring case.
+        var emails: [String] = []
+    }
+
+    static let identityRules: [IdentityRule] = [
+        IdentityRule(
+            agent: "claude-code",
+            names: ["claude[bot]"],
+            emails: ["noreply@anthropic.com", "209825114+claude[bot]@users.noreply.github.com"]
+        ),
+        IdentityRule(
+            agent: "copilot",
+            names: ["copilot-swe-agent[bot]"],
+            emails: [
+                "198982749+Copilot@users.noreply.github.com",
+                "175728472+Copilot@users.noreply.github.com",
+                "copilot@github.com",
+            ]
+        ),
+        IdentityRule(agent: "codex", emails: ["noreply@openai.com", "codex@openai.com"]),
+        IdentityRule(agent: "cursor", emails: ["cursoragent@cursor.com"]),
+        IdentityRule(
+            agent: "devin",
+            names: ["devin-ai-integration[bot]"],
+            emails: ["158243242+devin-ai-integration[bot]@users.noreply.github.com"]
+        ),
+        IdentityRule(
+            agent: "jules",
+            names: ["google-labs-jules[bot]"],
+            emails: ["161369871+google-labs-jules[bot]@users.noreply.github.com"]
+        ),
+        IdentityRule(agent: "amp", emails: ["amp@ampcode.com"]),
+        // Only the agent's address: people at All Hands share the domain.
+        IdentityRule(agent: "openhands", emails: ["openhands@all-hands.dev"]),
+    ]
+
+    /// The agents the built-in rules know, in no particular order of priority.
+    public static let names: [String] =
+        identityRules.map(\.agent) + ["aider"]
+
+    /// The built-in agent an identity belongs to, or nil.
+    public static func agent(for identity: Identity) -> String? {
+        let name = identity.name.lowercased()
+        let email = identity.email.lowercased()
+        for rule in identityRules {
+            if rule.names.contains(where: { $0.lowercased() == name }) || rule.emails.contains(where: { $0.lowercased() == email }) {
+                return rule.agent
+            }
+        }
+        // Aider appends " (aider)" to the author and committer names and co-authors as
+        // "aider (MODEL)".
+        if identity.name.hasSuffix(" (aider)") || (identity.name.hasPrefix("aider (") && identity.name.hasSuffix(")")) {
+            return "aider"
+        }
+        return nil
+    }
+
+    /// The built-in agent a trailer points at, or nil. (`Co-authored-by` is matched by the
+    /// identity it names, not here.)
+    public static func agent(for trailer: Trailer) -> String? {
+        let key = trailer.key.lowercased()
+        switch key {
+        case "claude-session":
+            return "claude-code"
+        case "amp-thread-id":
+            return "amp"
+        case "made-with" where trailer.value.lowercased() == "cursor":
+            return "cursor"
+        case "assisted-by", "generated-by":
+            return agentName(trailer.value, before: ":")
+        case "agent":
+            return agentName(trailer.value, before: "/")
+        default:
+            return nil
+        }
+    }
+
+    /// The part of a self-declared value before `delimiter` (or all of it), trimmed and
+    /// lowercased; `unknown` when that is empty.
+    static func agentName(_ value: String, before delimiter: Character) -> String {
+        let head = value.split(separator: delimiter, maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let name = head.trimmingWhitespace().lowercased()
+        return name.isEmpty ? Attributor.unsignedAgent : name
+    }
+}
+
+// MARK: - Policy identities
+
+/// A policy `identities` entry: `Name <email>`, `<email>`, a bare email, or (no `@`) a bare
+/// name. Each part is an fnmatch-style glob (`*`, `?`, `[…]`, `\` escapes, no pathname
+/// rules) and also matches itself literally, so `renovate[bot]` means that bot. Emails are
+/// compared ignoring case; names exactly.
+fileprivate struct IdentityPattern: Sendable {
+    var entry: String
+    var name: String?
+    var email: String?
+
+    init(entry: String) {
+        self.entry = entry
+        let trimmed = entry.trimmingWhitespace()
+        if let identity = Identity.parse(trimmed) {
+            name = identity.name.isEmpty ? nil : identity.name
+            email = identity.email
+        } else if trimmed.contains("@") {
+            email = trimmed
+        } else {
+            name = trimmed
+        }
+    }
+
+    func matches(_ identity: Identity) -> Bool {
+        if let name, !(name == identity.name || IdentityGlob.matches(name, identity.name)) {
+            return false
+        }
+        if let email {
+            let pattern = email.lowercased()
+            let address = identity.email.lowercased()
+            if !(pattern == address || IdentityGlob.matches(pattern, address)) { return false }
+        }
+        return name != nil || email != nil
+    }
+}
+
+/// fnmatch(3) without `FNM_PATHNAME` or `FNM_PERIOD`: `*` matches any run of characters
+/// (including `/`), `?` any one, `[…]` a set (`!` or `^` negates, `a-z` ranges), `\` quotes
+/// the next character. A malformed set (no closing `]`) matches a literal `[`.
+fileprivate enum IdentityGlob {
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern.unicodeScalars)
+        let t = Array(text.unicodeScalars)
+        var pi = 0
+        var ti = 0
+        // The last `*` seen and the text position it is currently standing for; `*` matches
+        // anything, so backtracking to the last one is enough (linear-time in practice).
+        var starPattern: Int?
+        var starText = 0
+        while ti < t.count {
+            if pi < p.count {
+                switch p[pi] {
+                case "*":
+                    starPattern = pi
+                    starText = ti
+                    pi += 1
+                    continue
+                case "?":
+                    pi += 1
+                    ti += 1
+                    continue
+                case "[":
+                    if let (matched, next) = matchSet(p, from: pi, t[ti]) {
+                        if matched {
+                            pi = next
+                            ti += 1
+                            continue
+                        }
+                    } else if t[ti] == "[" {
+                        pi += 1
+                        ti += 1
+                        continue
+                    }
+                case "\\" where pi + 1 < p.count:
+                    if p[pi + 1] == t[ti] {
+                        pi += 2
+                        ti += 1
+                        continue
+                    }
+                default:
+                    if p[pi] == t[ti] {
+                        pi += 1
+                        ti += 1
+                        continue
+                    }
+                }
+            }
+            guard let star = starPattern else { return false }
+            pi = star + 1
+            starText += 1
+            ti = starText
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+
+    /// Matches `c` against the set starting at `p[start] == "["`: whether it matched and the
+    /// index after the set, or nil when the set is not closed.
+    private static func matchSet(_ p: [Unicode.Scalar], from start: Int, _ c: Unicode.Scalar) -> (Bool, Int)? {
+        var i = start + 1
+        var negated = false
+        if i < p.count, p[i] == "!" || p[i] == "^" {
+            negated = true
+            i += 1
+        }
+        var matched = false
+        var first = true
+        while i < p.count {
+            if p[i] == "]" && !first {
+                return (matched != negated, i + 1)
+            }
+            first = false
+            var low = p[i]
+            if low == "\\", i + 1 < p.count {
+                i += 1
+                low = p[i]
+            }
+            i += 1
+            var high = low
+            if i + 1 < p.count, p[i] == "-", p[i + 1] != "]" {
+                high = p[i + 1]
+                if high == "\\", i + 2 < p.count {
+                    i += 1
+                    high = p[i + 1]
+                }
+                i += 2
+            }
+            if low <= c && c <= high { matched = true }
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs and line breaks.
+    fileprivate func trimmingWhitespace() -> String {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
     }
 }

@@ -107,10 +107,9 @@ public struct Evaluator: Sendable {
     /// The approvals that count: one per reviewer, none from the commit's own people.
     func countable(_ approvals: [Signoff.Approval], for commit: CommitFacts) -> (counted: [Signoff.Approval], refused: [String]) {
         var own = Set([commit.author.email.lowercased(), commit.committer.email.lowercased()])
-        for trailer in commit.trailers {
-            let key = trailer.key.lowercased()
-            guard key == "co-authored-by" || key == "agent-operator" else { continue }
-            own.insert(Self.email(in: trailer.value).lowercased())
+        for identity in Attributor.coAuthors(commit.trailers) { own.insert(identity.email.lowercased()) }
+        for trailer in commit.trailers where trailer.hasKey("Agent-Operator") {
+            own.insert((Identity.parse(trailer.value)?.email ?? trailer.value.trimmingSpaces).lowercased())
         }
         var seen = Set<String>()
         var counted = [Signoff.Approval]()
@@ -176,14 +175,6 @@ public struct Evaluator: Sendable {
             }
         }
         return result
-    }
-
-    /// The email of `Name <email>`, or the whole value when it has no angle brackets.
-    static func email(in value: String) -> String {
-        guard let open = value.lastIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close else {
-            return value.trimmingSpaces
-        }
-        return String(value[value.index(after: open)..<close]).trimmingSpaces
     }
 
     /// A CODEOWNERS owner as the principals that can approve for it.

@@ -28,6 +28,35 @@ extension Repository {
     /// no blob is read: the cost is the two trees. With `contents` true each changed
     /// blob is read to count lines and detect binary content.
     public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
+        try withDiff(from: oldTree, to: newTree, contents: contents) { diff throws(GitError) in
+            let count = git_diff_num_deltas(diff)
+            var result = [FileChange]()
+            result.reserveCapacity(count)
+            for index in 0..<count {
+                guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
+                var change = FileChange(
+                    status: FileChange.Status(delta.status),
+                    oldPath: delta.old_file.path.map(Self.bytes) ?? [],
+                    newPath: delta.new_file.path.map(Self.bytes) ?? [],
+                    oldMode: UInt32(delta.old_file.mode),
+                    newMode: UInt32(delta.new_file.mode),
+                    oldID: ObjectID(delta.old_file.id),
+                    newID: ObjectID(delta.new_file.id)
+                )
+                if contents {
+                    try countLines(of: &change, in: diff, at: index)
+                }
+                result.append(change)
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` with the tree-to-tree diff (no rename detection). Without `contents`
+    /// no blob is read.
+    func withDiff<T>(
+        from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool, _ body: (OpaquePointer?) throws(GitError) -> T
+    ) throws(GitError) -> T {
         let old = try oldTree.map { id throws(GitError) in try lookupTree(id) }
         defer { if let old { git_tree_free(old) } }
         let new = try lookupTree(newTree)
@@ -43,27 +72,7 @@ extension Repository {
             git_diff_tree_to_tree(&diff, pointer, old, new, &options)
         }
         defer { git_diff_free(diff) }
-
-        let count = git_diff_num_deltas(diff)
-        var result = [FileChange]()
-        result.reserveCapacity(count)
-        for index in 0..<count {
-            guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
-            var change = FileChange(
-                status: FileChange.Status(delta.status),
-                oldPath: delta.old_file.path.map(Self.bytes) ?? [],
-                newPath: delta.new_file.path.map(Self.bytes) ?? [],
-                oldMode: UInt32(delta.old_file.mode),
-                newMode: UInt32(delta.new_file.mode),
-                oldID: ObjectID(delta.old_file.id),
-                newID: ObjectID(delta.new_file.id)
-            )
-            if contents {
-                try countLines(of: &change, in: diff, at: index)
-            }
-            result.append(change)
-        }
-        return result
+        return try body(diff)
     }
 
     private func countLines(of change: inout FileChange, in diff: OpaquePointer?, at index: Int) throws(GitError) {

@@ -1,0 +1,311 @@
+import Foundation
+import Testing
+@testable import AgentReviewCore
+
+@Suite("Attribution")
+struct AttributionTests {
+    static let human = Identity(name: "Ada Lovelace", email: "ada@example.com")
+    static let github = Identity(name: "GitHub", email: "noreply@github.com")
+
+    static func attribute(
+        author: Identity = human,
+        committer: Identity = human,
+        trailers: [Trailer] = [],
+        settings: AgentSettings = AgentSettings(),
+        signed: Bool? = nil
+    ) -> Attribution {
+        Attributor(settings: settings).attribute(author: author, committer: committer, trailers: trailers, signedByKnownHuman: signed)
+    }
+
+    static func coAuthor(_ identity: String, key: String = "Co-authored-by") -> Trailer {
+        Trailer(key: key, value: identity)
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var author: Identity = AttributionTests.human
+        var committer: Identity = AttributionTests.human
+        var trailers: [Trailer] = []
+        /// The agent expected, nil for a human commit.
+        var agent: String?
+        var testDescription: String { name }
+    }
+
+    // MARK: Built-in agents
+
+    static let builtinCases: [Case] = [
+        // Claude Code
+        Case(name: "claude co-author", trailers: [coAuthor("Claude <noreply@anthropic.com>")], agent: "claude-code"),
+        Case(name: "claude model-named co-author, Co-Authored-By", trailers: [coAuthor("Claude Opus 4.6 (1M context) <noreply@anthropic.com>", key: "Co-Authored-By")], agent: "claude-code"),
+        Case(name: "claude address in capitals", trailers: [coAuthor("Claude <NoReply@Anthropic.com>")], agent: "claude-code"),
+        Case(name: "claude author", author: Identity(name: "Claude", email: "noreply@anthropic.com"), agent: "claude-code"),
+        Case(name: "claude[bot] by name", author: Identity(name: "claude[bot]", email: "someone@example.com"), agent: "claude-code"),
+        Case(name: "claude[bot] by address", committer: Identity(name: "Claude", email: "209825114+claude[bot]@users.noreply.github.com"), agent: "claude-code"),
+        Case(name: "Claude-Session trailer", trailers: [Trailer(key: "Claude-Session", value: "abc123")], agent: "claude-code"),
+        Case(name: "near miss: a person called Claude", author: Identity(name: "Claude Smith", email: "claude@example.com"), trailers: [coAuthor("Claude Smith <claude@example.com>")]),
+        Case(name: "near miss: another anthropic address", trailers: [coAuthor("Someone <someone@anthropic.com>")]),
+        // Copilot
+        Case(name: "copilot agent author", author: Identity(name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com"), agent: "copilot"),
+        Case(name: "copilot agent by name only", author: Identity(name: "copilot-swe-agent[bot]", email: "x@example.com"), agent: "copilot"),
+        Case(name: "copilot agent by address only", author: Identity(name: "Copilot", email: "198982749+Copilot@users.noreply.github.com"), agent: "copilot"),
+        Case(name: "copilot co-author github.com", trailers: [coAuthor("Copilot <copilot@github.com>")], agent: "copilot"),
+        Case(name: "copilot co-author noreply", trailers: [coAuthor("Copilot <175728472+Copilot@users.noreply.github.com>")], agent: "copilot"),
+        Case(name: "near miss: a person at github.com", author: Identity(name: "Octo Cat", email: "octocat@github.com")),
+        Case(name: "near miss: GitHub web-flow committer", committer: github),
+        // Aider
+        Case(name: "aider author suffix", author: Identity(name: "Ada Lovelace (aider)", email: "ada@example.com"), agent: "aider"),
+        Case(name: "aider committer suffix", committer: Identity(name: "Ada Lovelace (aider)", email: "ada@example.com"), agent: "aider"),
+        Case(name: "aider co-author", trailers: [coAuthor("aider (anthropic/claude-3-5-sonnet) <noreply@aider.chat>")], agent: "aider"),
+        Case(name: "near miss: Aiden Raider", author: Identity(name: "Aiden Raider", email: "raider@example.com")),
+        Case(name: "near miss: aider in the middle", author: Identity(name: "Jo (aider) Smith", email: "jo@example.com"), trailers: [coAuthor("Raider (aider fan <r@example.com>")]),
+        // Codex
+        Case(name: "codex co-author", trailers: [coAuthor("Codex <noreply@openai.com>")], agent: "codex"),
+        Case(name: "codex author", author: Identity(name: "Codex", email: "codex@openai.com"), agent: "codex"),
+        Case(name: "near miss: a person at openai.com", author: Identity(name: "Sam", email: "sam@openai.com")),
+        // Cursor
+        Case(name: "cursor co-author", trailers: [coAuthor("Cursor Agent <cursoragent@cursor.com>")], agent: "cursor"),
+        Case(name: "cursor Made-with", trailers: [Trailer(key: "Made-with", value: "Cursor")], agent: "cursor"),
+        Case(name: "near miss: Made-with something else", trailers: [Trailer(key: "Made-with", value: "love")]),
+        Case(name: "near miss: a person at cursor.com", author: Identity(name: "Dev", email: "dev@cursor.com")),
+        // Devin
+        Case(name: "devin by name", author: Identity(name: "devin-ai-integration[bot]", email: "x@example.com"), agent: "devin"),
+        Case(name: "devin by address", trailers: [coAuthor("Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")], agent: "devin"),
+        // Jules
+        Case(name: "jules co-author", trailers: [coAuthor("google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>")], agent: "jules"),
+        Case(name: "jules by name", author: Identity(name: "google-labs-jules[bot]", email: "x@example.com"), agent: "jules"),
+        // Amp
+        Case(name: "amp co-author", trailers: [coAuthor("Amp <amp@ampcode.com>")], agent: "amp"),
+        Case(name: "amp thread", trailers: [Trailer(key: "Amp-Thread-ID", value: "https://ampcode.com/threads/T-1")], agent: "amp"),
+        Case(name: "near miss: a person at ampcode.com", trailers: [coAuthor("Quinn <quinn@ampcode.com>")]),
+        // OpenHands
+        Case(name: "openhands author", author: Identity(name: "openhands", email: "openhands@all-hands.dev"), agent: "openhands"),
+        Case(name: "openhands co-author", trailers: [coAuthor("openhands <openhands@all-hands.dev>")], agent: "openhands"),
+        Case(name: "near miss: a person at all-hands.dev", author: Identity(name: "Graham", email: "graham@all-hands.dev"), trailers: [coAuthor("Robert <robert@all-hands.dev>")]),
+        // Kernel style and our own trailer
+        Case(name: "Assisted-by AGENT:MODEL", trailers: [Trailer(key: "Assisted-by", value: "Claude:claude-3-opus")], agent: "claude"),
+        Case(name: "Generated-by without a model", trailers: [Trailer(key: "Generated-by", value: "Gemini")], agent: "gemini"),
+        Case(name: "Agent tool/version", trailers: [Trailer(key: "Agent", value: "claude-code/1.0.51")], agent: "claude-code"),
+        Case(name: "agent key in any case", trailers: [Trailer(key: "agent", value: "MyTool")], agent: "mytool"),
+        // Bots and people that are not agents
+        Case(name: "near miss: dependabot", author: Identity(name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com"), committer: github),
+        Case(name: "near miss: human co-authors and sign-offs", trailers: [coAuthor("Grace Hopper <grace@example.com>"), Trailer(key: "Signed-off-by", value: "Ada Lovelace <ada@example.com>")]),
+        Case(name: "near miss: agent address outside a co-author trailer", trailers: [Trailer(key: "Reported-by", value: "Claude <noreply@anthropic.com>")]),
+    ]
+
+    @Test("built-in agents", arguments: builtinCases)
+    func builtin(_ c: Case) {
+        let attribution = Self.attribute(author: c.author, committer: c.committer, trailers: c.trailers)
+        #expect(attribution.agent == c.agent)
+        #expect(attribution.isAgent == (c.agent != nil))
+        #expect(attribution.evidence.isEmpty == (c.agent == nil))
+    }
+
+    @Test("every built-in agent has a positive case")
+    func everyBuiltinIsCovered() {
+        let covered = Set(Self.builtinCases.compactMap(\.agent))
+        #expect(Set(BuiltinAgents.names).isSubset(of: covered))
+    }
+
+    // MARK: Evidence
+
+    @Test("evidence lists every match, in priority order, as written")
+    func evidence() {
+        let attribution = Self.attribute(
+            author: Identity(name: "Ada (aider)", email: "ada@example.com"),
+            committer: Identity(name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com"),
+            trailers: [
+                Trailer(key: "Reviewed-by", value: "Grace <grace@example.com>"),
+                Trailer(key: "Co-Authored-By", value: "Claude Opus 4.6 <noreply@anthropic.com>"),
+                Trailer(key: "Made-with", value: "Cursor"),
+            ]
+        )
+        #expect(attribution.agent == "aider")
+        #expect(attribution.evidence == [
+            Evidence(source: "author", value: "Ada (aider) <ada@example.com>", agent: "aider"),
+            Evidence(source: "committer", value: "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>", agent: "copilot"),
+            Evidence(source: "trailer", value: "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>", agent: "claude-code"),
+            Evidence(source: "trailer", value: "Made-with: Cursor", agent: "cursor"),
+        ])
+    }
+
+    @Test("a trailer matched by two rules is one piece of evidence")
+    func evidenceIsNotRepeated() {
+        let attribution = Self.attribute(
+            trailers: [Trailer(key: "Agent", value: "codex/0.1")],
+            settings: AgentSettings(trailers: ["Agent"])
+        )
+        #expect(attribution.evidence == [Evidence(source: "trailer", value: "Agent: codex/0.1", agent: "codex")])
+    }
+
+    // MARK: Policy
+
+    @Test("policy identities: exact, <email>, bare email, bare name, globs")
+    func policyIdentities() {
+        let settings = AgentSettings(identities: [
+            "Build Bot <bot@corp.example>",
+            "<Release@Corp.Example>",
+            "ci-*@corp.example",
+            "renovate[bot]",
+            "* (ai) <*@tools.corp.example>",
+        ])
+        func agent(_ name: String, _ email: String) -> String? {
+            Self.attribute(author: Identity(name: name, email: email), settings: settings).agent
+        }
+        #expect(agent("Build Bot", "bot@corp.example") == "Build Bot <bot@corp.example>")
+        #expect(agent("Build Bot", "BOT@Corp.Example") == "Build Bot <bot@corp.example>")
+        #expect(agent("Build Bot", "other@corp.example") == nil)
+        #expect(agent("Other Bot", "bot@corp.example") == nil)
+        #expect(agent("Anyone", "release@corp.example") == "<Release@Corp.Example>")
+        #expect(agent("Runner", "ci-linux@corp.example") == "ci-*@corp.example")
+        #expect(agent("Runner", "ci@corp.example") == nil)
+        #expect(agent("renovate[bot]", "x@example.com") == "renovate[bot]")
+        #expect(agent("renovateb", "x@example.com") == "renovate[bot]")  // `[bot]` is also a set
+        #expect(agent("Writer (ai)", "w@tools.corp.example") == "* (ai) <*@tools.corp.example>")
+        #expect(agent("Writer", "w@tools.corp.example") == nil)
+        #expect(agent("Ada", "ada@corp.example") == nil)
+        let coAuthored = Self.attribute(trailers: [Self.coAuthor("Runner <ci-mac@corp.example>")], settings: settings)
+        #expect(coAuthored.evidence == [Evidence(source: "trailer", value: "Co-authored-by: Runner <ci-mac@corp.example>", agent: "ci-*@corp.example")])
+    }
+
+    @Test("glob syntax", arguments: [
+        ("a*c", "abbbc", true), ("a*c", "ab", false), ("*", "", true), ("?", "", false), ("a?c", "abc", true),
+        ("[a-c]x", "bx", true), ("[!a-c]x", "bx", false), ("[^a-c]x", "dx", true), ("[]]", "]", true),
+        ("\\*", "*", true), ("\\*", "a", false), ("a/*", "a/b/c", true), ("[ab", "[ab", true),
+        ("*a*a*a*a*a*b", String(repeating: "a", count: 60), false),
+    ])
+    func glob(_ pattern: String, _ text: String, _ matches: Bool) {
+        // Through a policy entry that is a bare name, matched exactly-or-glob.
+        let settings = AgentSettings(builtin: false, identities: [pattern])
+        let agent = Self.attribute(author: Identity(name: text, email: "x@example.com"), settings: settings).agent
+        #expect((agent != nil) == (matches || pattern == text))
+    }
+
+    @Test("policy trailers: presence marks an agent named by the key")
+    func policyTrailers() {
+        let settings = AgentSettings(trailers: ["X-AI-Tool", "Generated-With"])
+        let attribution = Self.attribute(trailers: [Trailer(key: "x-ai-tool", value: "whatever 1.2")], settings: settings)
+        #expect(attribution.agent == "x-ai-tool")
+        #expect(attribution.evidence == [Evidence(source: "trailer", value: "x-ai-tool: whatever 1.2", agent: "x-ai-tool")])
+        #expect(Self.attribute(trailers: [Trailer(key: "X-AI-Tooling", value: "v")], settings: settings).agent == nil)
+    }
+
+    @Test("builtin off: only the policy's entries count")
+    func builtinOff() {
+        let settings = AgentSettings(builtin: false, identities: ["<bot@corp.example>"], trailers: ["Agent"])
+        let claude = Self.attribute(
+            author: Identity(name: "claude[bot]", email: "209825114+claude[bot]@users.noreply.github.com"),
+            trailers: [Self.coAuthor("Claude <noreply@anthropic.com>"), Trailer(key: "Made-with", value: "Cursor")],
+            settings: settings
+        )
+        #expect(claude == Attribution(agent: nil, evidence: []))
+        #expect(Self.attribute(committer: Identity(name: "Bot", email: "bot@corp.example"), settings: settings).agent == "<bot@corp.example>")
+        #expect(Self.attribute(trailers: [Trailer(key: "Agent", value: "codex/1")], settings: settings).agent == "agent")
+    }
+
+    @Test("unsigned_is_agent attributes only what nothing else did")
+    func unsignedIsAgent() {
+        let settings = AgentSettings(unsignedIsAgent: true)
+        let unsigned = Self.attribute(settings: settings, signed: false)
+        #expect(unsigned.agent == Attributor.unsignedAgent)
+        #expect(unsigned.evidence.count == 1)
+        #expect(unsigned.evidence.first?.source == "signature")
+        #expect(unsigned.evidence.first?.value.contains("no valid signature from a known human signer") == true)
+        let unchecked = Self.attribute(settings: settings, signed: nil)
+        #expect(unchecked.agent == Attributor.unsignedAgent)
+        #expect(Self.attribute(settings: settings, signed: true) == Attribution(agent: nil, evidence: []))
+        #expect(Self.attribute(settings: AgentSettings(), signed: false).agent == nil)
+        let claude = Self.attribute(trailers: [Self.coAuthor("Claude <noreply@anthropic.com>")], settings: settings, signed: false)
+        #expect(claude.agent == "claude-code")
+        #expect(claude.evidence.map(\.source) == ["trailer"])
+    }
+
+    // MARK: Identities
+
+    @Test("Identity.parse", arguments: [
+        ("Claude <noreply@anthropic.com>", Identity(name: "Claude", email: "noreply@anthropic.com")),
+        ("  Claude Opus 4.6 (1M context)   <noreply@anthropic.com>  ", Identity(name: "Claude Opus 4.6 (1M context)", email: "noreply@anthropic.com")),
+        ("<a@b>", Identity(name: "", email: "a@b")),
+        ("Max Paulus 🥪 <max@cline.bot>", Identity(name: "Max Paulus 🥪", email: "max@cline.bot")),
+        ("A <a@b> trailing", Identity(name: "A", email: "a@b")),
+    ])
+    func identityParse(_ text: String, _ identity: Identity) {
+        #expect(Identity.parse(text) == identity)
+    }
+
+    @Test("Identity.parse refuses values without an address", arguments: ["Claude", "a@b", "Claude <noreply", ""])
+    func identityParseRefuses(_ text: String) {
+        #expect(Identity.parse(text) == nil)
+    }
+
+    @Test("co-authors, and which are people")
+    func coAuthors() {
+        let trailers = [
+            Trailer(key: "Co-Authored-By", value: "Claude <noreply@anthropic.com>"),
+            Trailer(key: "Signed-off-by", value: "Ada <ada@example.com>"),
+            Trailer(key: "co-authored-by", value: "Grace Hopper <grace@example.com>"),
+            Trailer(key: "Co-authored-by", value: "no address"),
+        ]
+        #expect(Attributor.coAuthors(trailers) == [
+            Identity(name: "Claude", email: "noreply@anthropic.com"),
+            Identity(name: "Grace Hopper", email: "grace@example.com"),
+        ])
+        #expect(Attributor(settings: AgentSettings()).humanCoAuthors(trailers) == [Identity(name: "Grace Hopper", email: "grace@example.com")])
+        #expect(Attributor(settings: AgentSettings(builtin: false)).humanCoAuthors(trailers).count == 2)
+    }
+
+    // MARK: Regression fixture
+
+    struct FixtureCommit: Decodable {
+        var id: String
+        var repo: String
+        var author: String
+        var committer: String
+        var message: String
+        var trailers: [String]
+        var agent: String?
+    }
+
+    /// Real commits from public repositories, labelled by hand.
+    static func fixture() throws -> [FixtureCommit] {
+        // …/Tests/AgentReviewCoreTests/ThisFile.swift → package root → ../shared/fixtures
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agent-commits.jsonl")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let decoder = JSONDecoder()
+        return try text.split(separator: "\n").map { try decoder.decode(FixtureCommit.self, from: Data($0.utf8)) }
+    }
+
+    @Test("fixture: trailers equal git's")
+    func fixtureTrailers() throws {
+        let commits = try Self.fixture()
+        #expect(commits.count == 384)
+        var equal = 0
+        for commit in commits {
+            let parsed = Trailers.parse(commit.message).map(\.description)
+            #expect(parsed == commit.trailers, "\(commit.repo) \(commit.id)")
+            if parsed == commit.trailers { equal += 1 }
+        }
+        #expect(equal == commits.count)
+        #expect(commits.contains { !$0.trailers.isEmpty })
+    }
+
+    @Test("fixture: labelled commits are attributed to their agent, the rest to nobody")
+    func fixtureAttribution() throws {
+        let commits = try Self.fixture()
+        let attributor = Attributor(settings: AgentSettings())
+        var labelled = 0
+        var human = 0
+        for commit in commits {
+            let author = try #require(Identity.parse(commit.author), "\(commit.id) author")
+            let committer = try #require(Identity.parse(commit.committer), "\(commit.id) committer")
+            let attribution = attributor.attribute(author: author, committer: committer, trailers: Trailers.parse(commit.message))
+            #expect(attribution.agent == commit.agent, "\(commit.repo) \(commit.id): \(attribution.evidence)")
+            if attribution.agent == commit.agent {
+                if commit.agent == nil { human += 1 } else { labelled += 1 }
+            }
+        }
+        #expect(labelled == commits.filter { $0.agent != nil }.count)
+        #expect(human == commits.filter { $0.agent == nil }.count)
+        #expect(labelled > 0 && human > 0)
+    }
+}
