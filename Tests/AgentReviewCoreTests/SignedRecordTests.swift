@@ -1,0 +1,289 @@
+import Foundation
+import Testing
+
+@testable import AgentReviewCore
+
+@Suite struct SignedRecordTests {
+    static let commit = "0123456789abcdef0123456789abcdef01234567"
+    static let patchID = "89abcdef0123456789abcdef0123456789abcdef"
+    static let tree = "fedcba9876543210fedcba9876543210fedcba98"
+
+    static func approval(
+        reviewer: String = "alice@example.com", decision: ApprovalRecord.Decision = .approve, comment: String? = "looks good",
+        date: String = "2026-11-25T12:00:00Z"
+    ) -> RecordBody {
+        .approval(
+            ApprovalRecord(commit: commit, patchID: patchID, reviewer: reviewer, decision: decision, date: utc(date), comment: comment))
+    }
+
+    static let attestation = RecordBody.attestation(
+        AttestationRecord(commit: commit, tree: tree, gate: "tests", result: .pass, signer: "ci@example.com", date: utc("2026-11-25T12:30:00Z")))
+
+    /// Renders `body`, signs it with ssh-keygen and assembles the record.
+    static func sign(_ body: RecordBody, with kind: KeyKind = .ed25519, namespace: String = "agentreview") throws -> SignedRecord {
+        let fixture = try KeyFixture.shared.get()
+        let text = try body.rendered()
+        let armored = try SSHKeygen.sign(Array(text.utf8), key: fixture[kind].privateKey, namespace: namespace, in: try fixture.scratch())
+        return try SignedRecord(body: body, armoredSignature: armored)
+    }
+
+    /// The error `SignedRecord.parse` reports for `text`, or nil.
+    static func parseError(_ text: String) -> RecordError? {
+        parseError(bytes: Array(text.utf8))
+    }
+
+    static func parseError(bytes: [UInt8]) -> RecordError? {
+        do {
+            _ = try SignedRecord.parse(bytes: bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("the unsigned body renders exactly as DESIGN.md shows it")
+    func renderedBodies() throws {
+        #expect(
+            try Self.approval().rendered() == """
+                agentreview approval v1
+                commit \(Self.commit)
+                patch-id \(Self.patchID)
+                reviewer alice@example.com
+                decision approve
+                date 2026-11-25T12:00:00Z
+                comment looks good
+
+                """)
+        #expect(try Self.approval(decision: .reject, comment: nil).rendered().hasSuffix("decision reject\ndate 2026-11-25T12:00:00Z\n"))
+        #expect(
+            try Self.attestation.rendered() == """
+                agentreview attestation v1
+                commit \(Self.commit)
+                tree \(Self.tree)
+                gate tests
+                result pass
+                signer ci@example.com
+                date 2026-11-25T12:30:00Z
+
+                """)
+    }
+
+    @Test("rendering refuses what parsing would refuse")
+    func renderingRefuses() {
+        func error(_ body: RecordBody) -> RecordError.Problem? {
+            do {
+                _ = try body.rendered()
+                return nil
+            } catch {
+                return error.problem
+            }
+        }
+        #expect(error(Self.approval(comment: "two\nlines")) == .lineBreakInValue(field: "comment"))
+        #expect(error(Self.approval(comment: "carriage\rreturn")) == .lineBreakInValue(field: "comment"))
+        #expect(error(Self.approval(comment: "tab\there")) == .controlCharacter)
+        #expect(error(Self.approval(comment: "")) == .emptyValue(field: "comment"))
+        #expect(error(Self.approval(reviewer: "alice bob")) == .invalidValue(field: "reviewer", value: "alice bob", expected: "a principal without spaces, commas or quotes"))
+        var bad = ApprovalRecord(commit: "ABC", patchID: Self.patchID, reviewer: "a@x", decision: .approve, date: utc("2026-11-25T12:00:00Z"))
+        #expect(error(.approval(bad)) == .invalidObjectID(field: "commit", value: "ABC"))
+        bad.commit = Self.commit
+        bad.date = Date(timeIntervalSince1970: -1e12)
+        #expect(error(.approval(bad)) != nil)
+    }
+
+    @Test("a signed record keeps the exact signed bytes and verifies; ssh-keygen agrees", arguments: [KeyKind.ed25519, .ecdsa521, .rsa2048])
+    func signedRoundTrip(kind: KeyKind) throws {
+        let fixture = try KeyFixture.shared.get()
+        let body = Self.approval()
+        let record = try Self.sign(body, with: kind)
+        let rendered = try body.rendered()
+        #expect(record.body == body)
+        #expect(record.signedBytes == Array(rendered.utf8))
+        #expect(record.text.hasPrefix(rendered + SSHSignature.beginLine + "\n"))
+        #expect(record.text.hasSuffix(SSHSignature.endLine + "\n"))
+        #expect(try SignedRecord.parse(record.text) == record)
+        #expect(record.signature.publicKey == fixture[kind].publicKey)
+
+        let signersText = "alice@example.com \(fixture[kind].keyText)\n"
+        let signers = AllowedSigners(text: signersText)
+        let now = utc("2026-11-25T12:01:00Z")
+        let result = record.verify(signers: signers, now: now)
+        #expect((try? result.get())?.principal == "alice@example.com")
+        #expect(
+            try SSHKeygen.verifies(
+                record.signature.armored, message: record.signedBytes, principal: "alice@example.com", namespace: "agentreview",
+                allowedSigners: signersText, time: body.date, in: try fixture.scratch()))
+    }
+
+    @Test("attestations round-trip and verify as their signer")
+    func attestations() throws {
+        let fixture = try KeyFixture.shared.get()
+        let record = try Self.sign(Self.attestation, with: .ecdsa256)
+        #expect(try SignedRecord.parse(record.text).body == Self.attestation)
+        let signers = AllowedSigners(text: "ci@example.com namespaces=\"agentreview\" \(fixture[.ecdsa256].keyText)\n")
+        #expect((try? record.verify(signers: signers, now: utc("2026-11-25T12:30:00Z")).get())?.principal == "ci@example.com")
+        let other = AllowedSigners(text: "alice@example.com \(fixture[.ecdsa256].keyText)\n")
+        guard case .failure(.signer(.principalNotListed)) = record.verify(signers: other, now: utc("2026-11-25T12:30:00Z")) else {
+            Issue.record("an attestation must verify as its signer")
+            return
+        }
+    }
+
+    @Test("a changed record, a git signature, a stranger's key and a revoked key do not count")
+    func refusals() throws {
+        let fixture = try KeyFixture.shared.get()
+        let signers = AllowedSigners(text: "alice@example.com \(fixture[.ed25519].keyText)\n")
+        let now = utc("2026-11-25T12:01:00Z")
+        let record = try Self.sign(Self.approval())
+
+        let changed = try SignedRecord.parse(record.text.replacingOccurrences(of: "decision approve", with: "decision reject"))
+        #expect(changed.verify(signers: signers, now: now) == .failure(.signature(.invalidSignature(fingerprint: fixture[.ed25519].publicKey.fingerprint))))
+
+        let git = try Self.sign(Self.approval(), namespace: "git")
+        #expect(git.verify(signers: signers, now: now) == .failure(.signature(.namespaceMismatch(expected: "agentreview", found: "git"))))
+
+        let stranger = try Self.sign(Self.approval(), with: .ecdsa384)
+        guard case .failure(.signer(.keyNotListedForPrincipal)) = stranger.verify(signers: signers, now: now) else {
+            Issue.record("a stranger's key must not count")
+            return
+        }
+
+        let claimsBob = try Self.sign(Self.approval(reviewer: "bob@example.com"))
+        guard case .failure(.signer(.principalNotListed)) = claimsBob.verify(signers: signers, now: now) else {
+            Issue.record("alice's key must not sign as bob")
+            return
+        }
+
+        let revoked = RevokedKeys(text: fixture[.ed25519].publicLine + "\n")
+        guard case .failure(.signer(.revoked)) = record.verify(signers: signers, revoked: revoked, now: now) else {
+            Issue.record("a revoked key must not count")
+            return
+        }
+
+        let postDated = try Self.sign(Self.approval(date: "2026-12-25T12:00:00Z"))
+        guard case .failure(.signer(.dateInFuture)) = postDated.verify(signers: signers, now: now) else {
+            Issue.record("a post-dated record must not count")
+            return
+        }
+    }
+
+    @Test("each kind of malformed record is refused with its line and reason")
+    func malformedRecords() throws {
+        let good = try Self.sign(Self.approval()).text
+        func edit(_ from: String, _ to: String) -> String {
+            precondition(good.contains(from))
+            return good.replacingOccurrences(of: from, with: to)
+        }
+        let reviewerLine = "reviewer alice@example.com\n"
+        let cases: [(String, String, Int, RecordError.Problem)] = [
+            ("newer version", edit("approval v1", "approval v2"), 1, .newerVersion(kind: "approval", version: "v2")),
+            ("version 0", edit("approval v1", "approval v0"), 1, .unsupportedVersion(kind: "approval", version: "v0")),
+            ("unknown kind", edit("approval v1", "review v1"), 1, .unknownRecordKind("review")),
+            ("not a record", edit("agentreview approval v1", "hello"), 1, .notARecord(firstLine: "hello")),
+            ("unknown field", edit(reviewerLine, reviewerLine + "color blue\n"), 5, .unknownField("color")),
+            ("duplicate field", edit(reviewerLine, reviewerLine + "reviewer bob@example.com\n"), 5, .duplicateField("reviewer", firstLine: 4)),
+            ("missing field", edit("decision approve\n", ""), 6, .missingField("decision")),
+            ("out of order", edit("commit \(Self.commit)\npatch-id \(Self.patchID)\n", "patch-id \(Self.patchID)\ncommit \(Self.commit)\n"), 3, .fieldOutOfOrder("commit", mustPrecede: "patch-id")),
+            ("uppercase hex", edit("commit \(Self.commit)", "commit \(Self.commit.uppercased())"), 2, .invalidObjectID(field: "commit", value: Self.commit.uppercased())),
+            ("short hex", edit("patch-id \(Self.patchID)", "patch-id abc123"), 3, .invalidObjectID(field: "patch-id", value: "abc123")),
+            ("date with a space", edit("T12:00:00Z", " 12:00:00Z"), 6, .invalidDate("2026-11-25 12:00:00Z")),
+            ("date with an offset", edit("T12:00:00Z", "T12:00:00+01:00"), 6, .invalidDate("2026-11-25T12:00:00+01:00")),
+            ("no such day", edit("2026-11-25T", "2026-02-30T"), 6, .invalidDate("2026-02-30T12:00:00Z")),
+            ("hour 24", edit("T12:00:00Z", "T24:00:00Z"), 6, .invalidDate("2026-11-25T24:00:00Z")),
+            ("bad decision", edit("decision approve", "decision maybe"), 5, .invalidValue(field: "decision", value: "maybe", expected: "approve or reject")),
+            ("carriage return", edit(reviewerLine, "reviewer alice@example.com\r\n"), 4, .carriageReturn),
+            ("control character", edit("comment looks good", "comment looks\u{7}good"), 7, .controlCharacter),
+            ("empty comment", edit("comment looks good", "comment "), 7, .emptyValue(field: "comment")),
+            ("bare field name", edit("comment looks good", "comment"), 7, .emptyValue(field: "comment")),
+            ("no space", edit("comment looks good", "looksgood"), 7, .malformedField),
+            ("reviewer with a comma", edit(reviewerLine, "reviewer alice@example.com,bob@example.com\n"), 4, .invalidValue(field: "reviewer", value: "alice@example.com,bob@example.com", expected: "a principal without spaces, commas or quotes")),
+            ("comment with leading space", edit("comment looks good", "comment  looks good"), 7, .invalidValue(field: "comment", value: " looks good", expected: "no leading or trailing spaces")),
+            ("no signature", String(good[..<good.range(of: SSHSignature.beginLine)!.lowerBound]), 7, .missingSignature),
+            ("unterminated signature", edit(SSHSignature.endLine + "\n", ""), 8, .unterminatedSignature),
+            ("text after the signature", good + "extra\n", 14, .textAfterSignature),
+            ("blank line inside", edit(reviewerLine, reviewerLine + "\n"), 5, .blankLineInRecord),
+        ]
+        for (name, text, line, problem) in cases {
+            let error = Self.parseError(text)
+            #expect(error?.problem == problem, "\(name): \(error?.description ?? "accepted")")
+            #expect(error?.line == line, "\(name): \(error?.description ?? "accepted")")
+        }
+        let damaged = edit("\n-----END", "AAAA\n-----END")
+        guard case .invalidSignature = Self.parseError(damaged)?.problem else {
+            Issue.record("a damaged signature must be refused")
+            return
+        }
+        var bytes = Array(edit("comment looks good", "comment looks ~ood").utf8)
+        bytes[bytes.firstIndex(of: UInt8(ascii: "~"))!] = 0xFF
+        #expect(Self.parseError(bytes: bytes) == RecordError(line: 7, .notUTF8))
+        #expect(
+            Self.parseError(edit("approval v1", "approval v2"))?.description
+                == "line 1: agentreview approval v2 is newer than this agentreview understands (v1): upgrade agentreview")
+    }
+
+    @Test("a note: one bad record never hides a good one")
+    func notes() throws {
+        let first = try Self.sign(Self.approval())
+        let second = try Self.sign(Self.attestation)
+        let bad = first.text.replacingOccurrences(of: "approval v1", with: "approval v9")
+        let note = first.text + "\n" + bad + "\n" + second.text
+        let entries = RecordNote.parse(note)
+        #expect(entries.count == 3)
+        #expect(entries.map(\.line) == [1, 15, 29])
+        #expect(entries[0].signedRecord == first)
+        #expect(entries[1].signedRecord == nil)
+        #expect(entries[1].record == .failure(RecordError(line: 15, .newerVersion(kind: "approval", version: "v9"))))
+        #expect(entries[2].signedRecord == second)
+        #expect(entries[1].bytes == Array(bad.utf8))
+
+        // A record cut short (no END line, no blank line after) does not swallow the next.
+        let cut = String(first.text.dropLast(SSHSignature.endLine.count + 1))
+        let damaged = RecordNote.parse(cut + second.text)
+        #expect(damaged.count == 2)
+        #expect(damaged[0].record == .failure(RecordError(line: 8, .unterminatedSignature)))
+        #expect(damaged[1].signedRecord == second)
+
+        // Extra blank lines and a missing final newline are tolerated between records.
+        let loose = RecordNote.parse("\n\n" + first.text + "\n\n\n" + String(second.text.dropLast()))
+        #expect(loose.compactMap(\.signedRecord) == [first, second])
+        #expect(RecordNote.parse("").isEmpty)
+        #expect(RecordNote.render([first, second]) == first.text + "\n" + second.text)
+    }
+
+    @Test("merging two notes is the union of their records, in a stable order")
+    func merge() throws {
+        let a = try Self.sign(Self.approval())
+        let b = try Self.sign(Self.approval(reviewer: "bob@example.com", decision: .reject, comment: nil))
+        let c = try Self.sign(Self.attestation)
+        let ours = RecordNote.render([a, b])
+        let theirs = RecordNote.render([b, c])
+        #expect(RecordNote.merge(ours, theirs) == RecordNote.render([a, b, c]))
+        #expect(RecordNote.merge(theirs, ours) == RecordNote.render([b, c, a]))
+        #expect(RecordNote.merge(ours, ours) == ours)
+        #expect(RecordNote.merge("", theirs) == theirs)
+        #expect(RecordNote.merge(ours, "") == ours)
+        #expect(RecordNote.adding(c, to: ours) == RecordNote.render([a, b, c]))
+        #expect(RecordNote.adding(a, to: ours) == ours)
+        // Duplicates within one side collapse; unreadable records are carried, not dropped.
+        let junk = "agentreview approval v7\n"
+        let merged = RecordNote.merge(RecordNote.render([a, a]) + "\n" + junk, RecordNote.render([c]))
+        #expect(merged == a.text + "\n" + junk + "\n" + c.text)
+        // Same records, different separators: merge compares records, not whole notes.
+        #expect(RecordNote.merge(a.text + "\n\n\n" + b.text, RecordNote.render([a, b])) == ours)
+    }
+
+    @Test("changes between two versions of a note, record by record")
+    func changes() throws {
+        let a = try Self.sign(Self.approval())
+        let b = try Self.sign(Self.attestation)
+        let old = Array(RecordNote.render([a]).utf8)
+        let grown = RecordNote.changes(from: old, to: Array(RecordNote.render([a, b]).utf8))
+        #expect(grown.added.compactMap(\.signedRecord) == [b])
+        #expect(grown.removed.isEmpty)
+        let replaced = RecordNote.changes(from: old, to: Array((b.text + "\ngarbage\n").utf8))
+        #expect(replaced.removed.compactMap(\.signedRecord) == [a])
+        #expect(replaced.added.count == 2)
+        #expect(replaced.added.filter { $0.signedRecord == nil }.map(\.line) == [15])
+        let same = RecordNote.changes(from: old, to: Array(("\n" + a.text).utf8))
+        #expect(same.added.isEmpty && same.removed.isEmpty)
+    }
+}
