@@ -12,6 +12,7 @@ struct FactGatherer {
         return CommitFacts(
             id: id.hex,
             parents: commit.parents.map(\.hex),
+            tree: commit.tree.hex,
             author: Identity(name: commit.author.name, email: commit.author.email),
             committer: Identity(name: commit.committer.name, email: commit.committer.email),
             authorTime: commit.author.time,

@@ -7,12 +7,15 @@ struct Judge {
     let configuration: TrustedConfiguration
     let evaluator: Evaluator
     let gatherer: FactGatherer
+    /// The verified approvals and attestations that count, if any were read.
+    let records: RecordIndex?
 
-    init(repository: Repository, configuration: TrustedConfiguration) {
+    init(repository: Repository, configuration: TrustedConfiguration, records: RecordIndex? = nil) {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(policy: configuration.policy, owners: configuration.owners)
         self.gatherer = FactGatherer(repository: repository, contents: configuration.policy.escalations.needsContents)
+        self.records = records
     }
 
     /// Judges every commit of the walk, newest first. A commit that is the trusted base
@@ -30,7 +33,19 @@ struct Judge {
         return reports
     }
 
+    /// Judges one commit with the sign-off its records give it. The patch-id (a diff
+    /// with contents) is computed only when approvals by commit id are not enough and
+    /// some approval might have been carried over a rebase.
     func judge(_ id: ObjectID, mode: EnforcementMode) throws -> CommitReport {
-        evaluator.judge(try gatherer.facts(for: id), signoff: .none, mode: mode)
+        let facts = try gatherer.facts(for: id)
+        guard let records else { return evaluator.judge(facts, mode: mode) }
+        let policy = configuration.policy
+        let (signoff, notes) = records.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
+        let report = evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+        guard records.hasApprovals, report.missing.contains(where: { $0.requirement != "gate" }) else { return report }
+        let patchID = try repository.patchID(of: id).hex
+        let (rebased, rebasedNotes) = records.signoff(commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy)
+        guard rebased.approvals.count > signoff.approvals.count else { return report }
+        return evaluator.judge(facts, signoff: rebased, signoffNotes: rebasedNotes, mode: mode)
     }
 }

@@ -7,6 +7,9 @@ import Foundation
 struct TrustedConfiguration {
     var policy: Policy
     var owners: CodeOwners?
+    /// Who may sign approvals and attestations, and the keys that no longer count.
+    var signers: AllowedSigners
+    var revoked: RevokedKeys
     /// Where the policy came from, for reports.
     var source: String
 }
@@ -34,10 +37,24 @@ struct TrustedBase {
             throw CLIError("no trusted base to read the policy from: pass --base REV or --policy FILE")
         }
         var owners: CodeOwners?
+        var signers = AllowedSigners(text: "", source: policy.signers)
+        var revoked = RevokedKeys.none
         if let base, let repository {
             owners = try loadOwners(policy: policy, base: base, repository: repository)
+            if let bytes = try repository.file(at: policy.signers, in: base.commit) {
+                signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(policy.signers)")
+            }
+            if let path = policy.revoked {
+                // A revocation list the policy names must exist: without it, revoked keys would count.
+                guard let bytes = try repository.file(at: path, in: base.commit) else {
+                    throw CLIError("the policy names revoked keys at \(path), but \(base.name) has no such file")
+                }
+                revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(path)")
+            }
+        } else if policy.revoked != nil {
+            throw CLIError("the policy names a revoked keys file, but there is no trusted base to read it from")
         }
-        return TrustedConfiguration(policy: policy, owners: owners, source: policy.source)
+        return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
     }
 
     private static func loadOwners(policy: Policy, base: TrustedBase, repository: Repository) throws -> CodeOwners? {

@@ -5,9 +5,12 @@ public struct Signoff: Sendable, Hashable {
         /// The principal the signature verified as (an email).
         public var reviewer: String
         public var comment: String?
-        public init(reviewer: String, comment: String? = nil) {
+        /// Set when the approval was given to another commit with the same patch-id (a rebase).
+        public var rebasedFrom: String?
+        public init(reviewer: String, comment: String? = nil, rebasedFrom: String? = nil) {
             self.reviewer = reviewer
             self.comment = comment
+            self.rebasedFrom = rebasedFrom
         }
     }
 
@@ -64,7 +67,11 @@ public struct Evaluator: Sendable {
     /// Judges one commit for a ref in `mode`.
     /// - Parameter signedByKnownHuman: whether the commit is signed by a known human
     ///   signer (for `unsigned_is_agent`); nil when not checked.
-    public func judge(_ commit: CommitFacts, signoff: Signoff = .none, mode: EnforcementMode, signedByKnownHuman: Bool? = nil) -> CommitReport {
+    /// - Parameter signoffNotes: why records found for this commit did not count, for the reasons.
+    public func judge(
+        _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode,
+        signedByKnownHuman: Bool? = nil
+    ) -> CommitReport {
         let attribution = attributor.attribute(
             author: commit.author, committer: commit.committer, trailers: commit.trailers,
             signedByKnownHuman: signedByKnownHuman)
@@ -93,6 +100,10 @@ public struct Evaluator: Sendable {
 
         let (counted, refused) = countable(signoff.approvals, for: commit)
         report.approvals = counted
+        report.reasons.append(contentsOf: counted.map { approval in
+            "approved by \(approval.reviewer)" + (approval.rebasedFrom.map { " (given to \($0.prefix(12)), same patch-id)" } ?? "")
+        })
+        report.reasons.append(contentsOf: signoffNotes)
         report.reasons.append(contentsOf: refused)
         report.missing = missing(riskClass, classification: classification, approvals: counted, gates: signoff.passedGates, commit: commit)
         if !report.missing.isEmpty {

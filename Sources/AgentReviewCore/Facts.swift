@@ -3,6 +3,8 @@ public struct CommitFacts: Sendable, Hashable {
     /// 40 hex digits.
     public var id: String
     public var parents: [String]
+    /// The commit's tree, 40 hex digits: what gate attestations bind to.
+    public var tree: String
     public var author: Identity
     public var committer: Identity
     /// Seconds since the epoch.
@@ -13,11 +15,12 @@ public struct CommitFacts: Sendable, Hashable {
     public var changes: [PathChange]
 
     public init(
-        id: String, parents: [String] = [], author: Identity, committer: Identity, authorTime: Int64 = 0,
+        id: String, parents: [String] = [], tree: String = "", author: Identity, committer: Identity, authorTime: Int64 = 0,
         subject: String, trailers: [Trailer] = [], changes: [PathChange] = []
     ) {
         self.id = id
         self.parents = parents
+        self.tree = tree
         self.author = author
         self.committer = committer
         self.authorTime = authorTime

@@ -85,8 +85,8 @@ public enum PatternError: Error, Sendable, Hashable, CustomStringConvertible {
 ///   every `*` matches `/`.
 /// - `[...]` with ranges, `!` or `^` negation and `[:class:]` (ASCII classes only).
 /// - `\` makes the next byte literal.
-/// - `ignoringCase` is git's `WM_CASEFOLD`, with git's quirks: an uppercase letter written
-///   alone in a bracket (`[D]`) or escaped (`\D`) matches nothing at all.
+/// - `ignoringCase` is git's `WM_CASEFOLD`, quirks included: an uppercase letter named
+///   alone in a bracket (`[D]`) or escaped (`\D`) then matches neither `D` nor `d`.
 ///
 /// A malformed pattern (unterminated `[`, unknown class) matches nothing, as in git;
 /// `validate(_:pathname:)` says why.
@@ -172,7 +172,7 @@ private extension UInt8 {
 /// The outcome of a bracket expression for one text byte.
 enum BracketResult {
     /// `end` is the index of the closing `]`; `reversedRange`: it holds a range such as
-    /// `z-a`, which matches nothing (its first byte still counts as a member on its own).
+    /// `z-a`, which adds nothing (its first byte is still a member on its own).
     case done(matched: Bool, negated: Bool, end: Int, reversedRange: Bool)
     case unterminated
     case unknownClass(start: Int, end: Int)
@@ -482,7 +482,7 @@ enum PatternLexer {
             case .done(let matched, let negated, let close, let reversedRange):
                 end = close
                 if reversedRange {
-                    throw PatternProblem(reason: "the bracket expression \"\(text(pattern, open..<(close + 1)))\" has a reversed range, which matches nothing; write ranges low to high, as in \"a-z\"")
+                    throw PatternProblem(reason: "the bracket expression \"\(text(pattern, open..<(close + 1)))\" has a reversed range, which git keeps only as its first character; write ranges low to high, as in \"a-z\"")
                 }
                 if matched != negated { matchesSomething = true }
             }

@@ -473,19 +473,3 @@ private extension String {
         self = decoded
     }
 }
-
-@Test func zzTemporaryPerf() throws {
-    let sources = ["docs/", "*.md", "infra/", ".github/workflows/", "/.agentreview/", "CODEOWNERS", "/hooks/", "src/**/*.swift",
-                   "**/node_modules/", "*.lock", "Package.resolved", "/vendor/", "a/*/c", "*.[ch]", "Makefile", "[Dd]ockerfile*",
-                   "/build/", "*.tf", "terraform/**", ".mcp.json", ".claude/**", ".cursor/**", ".github/copilot*", "go.sum",
-                   "/scripts/*.sh", "**/test/**", "*.pb.go", "/api/v[0-9]/", "LICENSE*", "*.min.js"]
-    let patterns = try sources.map { try PathPattern($0) }
-    var paths = [GitPath]()
-    for i in 0..<10_000 { paths.append(GitPath("src/module\(i % 97)/sub\(i % 13)/deeper/file\(i).swift")) }
-    let clock = ContinuousClock()
-    var count = 0
-    let elapsed = clock.measure {
-        for path in paths { for p in patterns where p.matches(path) || p.matches(path, ignoringCase: true) { count += 1 } }
-    }
-    print("PERF: \(elapsed) matches=\(count)")
-}
