@@ -7,7 +7,10 @@ public struct AgentReviewCommand: ParsableCommand {
         abstract: "Every agent commit carries the sign-off its risk requires.",
         discussion: "Exit codes: 0 pass, 1 blocked, 2 usage, configuration or repository error.",
         version: "0.1.0",
-        subcommands: [Status.self, Check.self, Explain.self, Hook.self, Install.self, PolicyGroup.self, Init.self]
+        subcommands: [
+            Status.self, Check.self, Explain.self, Approve.self, Attest.self, Sync.self, Hook.self, Install.self,
+            PolicyGroup.self, Init.self,
+        ]
     )
 
     public init() {}

@@ -66,7 +66,8 @@ enum UpdateJudge {
     /// commit parked on a warn-mode branch or a tag is judged when it reaches an
     /// enforced ref. A deletion brings nothing; a tag of a tree or blob brings nothing.
     static func judge(
-        _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, knownRefs: [KnownRef]
+        _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, knownRefs: [KnownRef],
+        records: RecordIndex?
     ) throws -> Judgement {
         let policy = configuration.policy
         let mode = update.ref.map { policy.mode(for: $0).mode } ?? policy.defaultMode
@@ -79,7 +80,8 @@ enum UpdateJudge {
                 hidden = knownRefs.filter { $0.name != update.ref && policy.mode(for: $0.name).mode >= mode }.map(\.commit)
             }
             let walk = try repository.walk(from: [tip], hiding: hidden)
-            commits = try Judge(repository: repository, configuration: configuration).judge(walk, mode: mode, base: nil)
+            commits = try Judge(repository: repository, configuration: configuration, records: records)
+                .judge(walk, mode: mode, base: nil)
         }
         return Judgement(ref: update.ref, mode: mode, policy: configuration.source, commits: commits)
     }

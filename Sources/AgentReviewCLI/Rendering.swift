@@ -22,11 +22,17 @@ enum Rendering {
             let agent = commit.agent ?? "human"
             lines.append(
                 "  \(commit.shortID)  \(pad(commit.verdict.rawValue, 7))  \(pad(commit.class, classWidth))  \(pad(agent, agentWidth))  \(commit.subject)")
+            if !commit.approvals.isEmpty {
+                lines.append("      approved by \(commit.approvals.map(\.reviewer).joined(separator: ", "))")
+            }
             guard commit.verdict != .pass else { continue }
             if let evidence = commit.evidence.first {
                 lines.append("      agent: \(evidence)")
             }
             lines.append("      \(commit.reasons.first { $0.hasPrefix("class ") } ?? "class \(commit.class)")")
+            for refused in commit.refused {
+                lines.append("      not counted: \(refused)")
+            }
             for missing in commit.missing {
                 lines.append("      missing: \(missing.detail)")
             }

@@ -103,8 +103,8 @@ public struct Evaluator: Sendable {
         report.reasons.append(contentsOf: counted.map { approval in
             "approved by \(approval.reviewer)" + (approval.rebasedFrom.map { " (given to \($0.prefix(12)), same patch-id)" } ?? "")
         })
-        report.reasons.append(contentsOf: signoffNotes)
-        report.reasons.append(contentsOf: refused)
+        report.refused = signoffNotes + refused
+        report.reasons.append(contentsOf: report.refused)
         report.missing = missing(riskClass, classification: classification, approvals: counted, gates: signoff.passedGates, commit: commit)
         if !report.missing.isEmpty {
             report.verdict = mode == .enforce ? .blocked : .warn

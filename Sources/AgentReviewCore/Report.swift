@@ -26,6 +26,8 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var reasons: [String]
     public var missing: [Missing]
     public var approvals: [Signoff.Approval]
+    /// Sign-off records found for this commit that do not count, and why.
+    public var refused: [String]
 
     public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
         id = commit.id
@@ -41,6 +43,7 @@ public struct CommitReport: Sendable, Hashable, Codable {
         reasons = []
         missing = []
         approvals = []
+        refused = []
     }
 
     public var shortID: String { String(id.prefix(12)) }

@@ -34,7 +34,10 @@ extension AgentReviewCommand {
                 let configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
                 let judgement = try UpdateJudge.judge(
                     RefUpdate(old: oldID, new: newID, ref: ref), in: repository, configuration: configuration,
-                    knownRefs: try KnownRef.serverRefs(in: repository))
+                    knownRefs: try KnownRef.serverRefs(in: repository),
+                    records: try SignoffRecords.index(
+                        notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,
+                        configuration: configuration))
                 return try emit(judgement, json: options.json, title: "check \(ref ?? "\(old)..\(new)")")
             }
         }

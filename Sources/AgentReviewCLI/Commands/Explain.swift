@@ -53,7 +53,10 @@ extension AgentReviewCommand {
                 let policy = configuration.policy
 
                 if let revision, let repository {
-                    let judge = Judge(repository: repository, configuration: configuration)
+                    let records = try SignoffRecords.index(
+                        notesCommits: try SignoffRecords.localTips(in: repository), in: repository,
+                        configuration: configuration)
+                    let judge = Judge(repository: repository, configuration: configuration, records: records)
                     let id = try repository.resolveCommit(revision)
                     let report = try judge.judge(id, mode: .enforce)
                     print(options.json ? try Rendering.json(report) : Self.text(report, policy: configuration.source))

@@ -50,7 +50,19 @@ extension AgentReviewCommand {
 
             var refused = false
             var judgements = [Judgement]()
-            for update in updates {
+            // Approvals pushed with the branch count for it: check the notes update first.
+            var notesTip: ObjectID?
+            do {
+                notesTip = try repository.referenceTarget(SignoffRecords.notesRef)
+                if let update = updates.first(where: { $0.ref == SignoffRecords.notesRef }) {
+                    try NotesGuard.check(update, in: repository, pinnedPolicy: pinned)
+                    notesTip = update.new
+                }
+            } catch {
+                refuse("\(SignoffRecords.notesRef) refused: \(describe(error))")
+                return 1
+            }
+            for update in updates where update.ref != SignoffRecords.notesRef {
                 var mode = EnforcementMode.enforce
                 do {
                     let base = try TrustedBase.forUpdate(old: update.old, ref: update.ref, in: repository)
@@ -60,8 +72,10 @@ extension AgentReviewCommand {
                     }
                     let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
                     mode = update.ref.map { configuration.policy.mode(for: $0).mode } ?? .enforce
+                    let records = try SignoffRecords.index(
+                        notesCommits: [notesTip], in: repository, configuration: configuration)
                     let judgement = try UpdateJudge.judge(
-                        update, in: repository, configuration: configuration, knownRefs: knownRefs)
+                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records)
                     judgements.append(judgement)
                     if judgement.verdict == .blocked { refused = true }
                     if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {
@@ -111,6 +125,7 @@ extension AgentReviewCommand {
                 let repository = try Repository(path: FileManager.default.currentDirectoryPath)
                 let knownRefs = try KnownRef.trackingRefs(of: remote, in: repository)
                 let pinned = try repository.configString("agentreview.policy")
+                var lines = [(local: ObjectID, ref: String, remote: ObjectID)]()
                 for line in input.split(separator: "\n") {
                     let fields = line.split(separator: " ")
                     guard fields.count == 4, let local = ObjectID(hex: String(fields[1])),
@@ -118,14 +133,23 @@ extension AgentReviewCommand {
                     else {
                         throw CLIError("unreadable pre-push line \"\(line.prefix(200))\": expected LOCALREF LOCALSHA REMOTEREF REMOTESHA")
                     }
-                    let ref = String(fields[2])
+                    lines.append((local, String(fields[2]), remoteID))
+                }
+                // The server counts approvals it has and approvals pushed with the branch: so does this.
+                var notesTips = [try repository.referenceTarget(SignoffRecords.remoteCopy(of: remote))]
+                if let pushed = lines.first(where: { $0.ref == SignoffRecords.notesRef }), !pushed.local.isZero {
+                    notesTips.append(pushed.local)
+                }
+                for (local, ref, remoteID) in lines where ref != SignoffRecords.notesRef {
                     // A remote sha this repository lacks (someone pushed first) cannot hide anything.
                     let old = repository.contains(remoteID) ? remoteID : .zero
                     let base = try Self.base(for: ref, old: old, remote: remote, in: repository)
                     let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
+                    let records = try SignoffRecords.index(
+                        notesCommits: notesTips, in: repository, configuration: configuration)
                     let judgement = try UpdateJudge.judge(
                         RefUpdate(old: old, new: local, ref: ref), in: repository, configuration: configuration,
-                        knownRefs: knownRefs)
+                        knownRefs: knownRefs, records: records)
                     judgements.append(judgement)
                     if judgement.verdict == .blocked { refused = true }
                     if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {

@@ -45,7 +45,9 @@ extension AgentReviewCommand {
                 }
                 let ref = try destinationRef(in: repository)
                 let mode = ref.map { configuration.policy.mode(for: $0).mode } ?? configuration.policy.defaultMode
-                let judge = Judge(repository: repository, configuration: configuration)
+                let records = try SignoffRecords.index(
+                    notesCommits: try SignoffRecords.localTips(in: repository), in: repository, configuration: configuration)
+                let judge = Judge(repository: repository, configuration: configuration, records: records)
                 let commits = try judge.judge(walk, mode: mode, base: base == nil ? nil : trustedBase)
                 let judgement = Judgement(ref: ref, mode: mode, policy: configuration.source, commits: commits)
                 return try emit(judgement, json: options.json, title: "status \(ref ?? "(no branch)")")
