@@ -9,7 +9,7 @@ public struct AgentReviewCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Status.self, Check.self, Explain.self, Approve.self, Attest.self, Sync.self, Hook.self, Install.self,
-            PolicyGroup.self, Init.self,
+            PolicyGroup.self, Records.self, Init.self,
         ]
     )
 

@@ -22,8 +22,8 @@ enum Rendering {
             let agent = commit.agent ?? "human"
             lines.append(
                 "  \(commit.shortID)  \(pad(commit.verdict.rawValue, 7))  \(pad(commit.class, classWidth))  \(pad(agent, agentWidth))  \(commit.subject)")
-            if !commit.approvals.isEmpty {
-                lines.append("      approved by \(commit.approvals.map(\.reviewer).joined(separator: ", "))")
+            for approval in commit.approvals {
+                lines.append("      \(approval)")
             }
             guard commit.verdict != .pass else { continue }
             if let evidence = commit.evidence.first {

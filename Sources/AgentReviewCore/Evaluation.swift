@@ -99,13 +99,14 @@ public struct Evaluator: Sendable {
         }
 
         let (counted, refused) = countable(signoff.approvals, for: commit)
-        report.approvals = counted
-        report.reasons.append(contentsOf: counted.map { approval in
-            "approved by \(approval.reviewer)" + (approval.rebasedFrom.map { " (given to \($0.prefix(12)), same patch-id)" } ?? "")
-        })
+        let owned = ownedPaths(classification.paths.map(\.path))
+        report.approvals = counted.enumerated().map { index, approval in
+            ApprovalReport(approval: approval, meets: met(by: approval, index: index, riskClass, owned: owned))
+        }
+        report.reasons.append(contentsOf: report.approvals.map(\.description))
         report.refused = signoffNotes + refused
         report.reasons.append(contentsOf: report.refused)
-        report.missing = missing(riskClass, classification: classification, approvals: counted, gates: signoff.passedGates, commit: commit)
+        report.missing = missing(riskClass, owned: owned, approvals: counted, gates: signoff.passedGates, commit: commit)
         if !report.missing.isEmpty {
             report.verdict = mode == .enforce ? .blocked : .warn
             report.reasons.append(contentsOf: report.missing.map { "missing: \($0.detail)" })
@@ -137,7 +138,7 @@ public struct Evaluator: Sendable {
     }
 
     private func missing(
-        _ riskClass: RiskClass, classification: Classification, approvals: [Signoff.Approval], gates: Set<String>,
+        _ riskClass: RiskClass, owned: [OwnedPath], approvals: [Signoff.Approval], gates: Set<String>,
         commit: CommitFacts
     ) -> [Missing] {
         var missing = [Missing]()
@@ -150,10 +151,11 @@ public struct Evaluator: Sendable {
                 command: approve))
         }
         if riskClass.owners {
-            for (path, owners) in unapprovedOwnedPaths(classification.paths.map(\.path), approvals: approvals) {
+            let reviewers = Set(approvals.map { $0.reviewer.lowercased() })
+            for path in owned where path.principals.isDisjoint(with: reviewers) {
                 missing.append(Missing(
                     requirement: "owners",
-                    detail: "approval from an owner of \(path) (\(owners.joined(separator: ", ")))",
+                    detail: "approval from an owner of \(path.path) (\(path.owners.joined(separator: ", ")))",
                     command: approve))
             }
         }
@@ -173,19 +175,38 @@ public struct Evaluator: Sendable {
         return missing
     }
 
-    /// Owned paths with no approval from one of their owners, with the owners.
-    private func unapprovedOwnedPaths(_ paths: [GitPath], approvals: [Signoff.Approval]) -> [(GitPath, [String])] {
+    /// A touched path that has code owners, and who may approve for it.
+    struct OwnedPath {
+        var path: GitPath
+        /// As CODEOWNERS names them.
+        var owners: [String]
+        /// Lowercased principals that can approve for them.
+        var principals: Set<String>
+    }
+
+    private func ownedPaths(_ paths: [GitPath]) -> [OwnedPath] {
         guard let owners else { return [] }
-        let reviewers = Set(approvals.map { $0.reviewer.lowercased() })
-        var result = [(GitPath, [String])]()
-        for path in paths {
-            guard let names = owners.owners(of: path), !names.isEmpty else { continue }
-            let principals = names.flatMap(resolve)
-            if !principals.contains(where: { reviewers.contains($0.lowercased()) }) {
-                result.append((path, names))
-            }
+        return paths.compactMap { path in
+            guard let names = owners.owners(of: path), !names.isEmpty else { return nil }
+            return OwnedPath(path: path, owners: names, principals: Set(names.flatMap(resolve).map { $0.lowercased() }))
         }
-        return result
+    }
+
+    /// Which requirements of the class an approval meets, in words.
+    private func met(by approval: Signoff.Approval, index: Int, _ riskClass: RiskClass, owned: [OwnedPath]) -> [String] {
+        var meets = [String]()
+        if index < riskClass.approvals {
+            meets.append("approval \(index + 1) of \(riskClass.approvals)")
+        }
+        let reviewer = approval.reviewer.lowercased()
+        if riskClass.owners {
+            let paths = owned.filter { $0.principals.contains(reviewer) }.map(\.path.description)
+            if !paths.isEmpty { meets.append("owner of \(paths.joined(separator: ", "))") }
+        }
+        if riskClass.humanSignoff && !policy.bots.contains(where: { $0.lowercased() == reviewer }) {
+            meets.append("human sign-off")
+        }
+        return meets
     }
 
     /// A CODEOWNERS owner as the principals that can approve for it.

@@ -25,7 +25,7 @@ public struct CommitReport: Sendable, Hashable, Codable {
     /// Why, in order: attribution, class, requirements met or missing.
     public var reasons: [String]
     public var missing: [Missing]
-    public var approvals: [Signoff.Approval]
+    public var approvals: [ApprovalReport]
     /// Sign-off records found for this commit that do not count, and why.
     public var refused: [String]
 
@@ -64,5 +64,29 @@ public struct Judgement: Sendable, Hashable, Codable {
         self.policy = policy
         self.commits = commits
         self.verdict = commits.map(\.verdict).max() ?? .pass
+    }
+}
+
+/// An approval that counts for a commit, and the requirements it meets.
+public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var reviewer: String
+    public var comment: String?
+    /// Set when the approval was given to another commit with the same patch-id (a rebase).
+    public var rebasedFrom: String?
+    /// `approval 1 of 2`, `owner of infra/main.tf`, `human sign-off`.
+    public var meets: [String]
+
+    public init(approval: Signoff.Approval, meets: [String]) {
+        reviewer = approval.reviewer
+        comment = approval.comment
+        rebasedFrom = approval.rebasedFrom
+        self.meets = meets
+    }
+
+    public var description: String {
+        var text = "approved by \(reviewer)"
+        if !meets.isEmpty { text += " (\(meets.joined(separator: ", ")))" }
+        if let rebasedFrom { text += ", given to \(rebasedFrom.prefix(12)) with the same patch-id" }
+        return text
     }
 }

@@ -71,6 +71,11 @@ import Testing
         let report = evaluator.judge(Self.commit(["infra/main.tf"]), signoff: signoff, mode: .enforce)
         #expect(report.missing.isEmpty)
         #expect(report.verdict == .pass)
+        // Each approval says which requirements it met.
+        #expect(report.approvals.map(\.meets) == [
+            ["approval 1 of 2", "owner of infra/main.tf", "human sign-off"], ["approval 2 of 2"],
+        ])
+        #expect(report.reasons.contains("approved by ci@example.com (approval 2 of 2)"))
     }
 
     @Test func botsAreNoHumanSignoffAndOwnersMustApprove() {

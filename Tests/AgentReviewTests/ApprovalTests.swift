@@ -353,3 +353,36 @@ import Testing
         #expect(fsck.status == 0)
     }
 }
+
+extension ApprovalTests {
+    @Test func recordsVerifyAgreesWithSshKeygen() throws {
+        let id = try agentCommit("src/app.swift")
+        try approve("HEAD", by: "bob")
+        let note = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", id, in: clone) + "\n"
+        let noteFile = sandbox.root.appendingPathComponent("note")
+        try Data(note.utf8).write(to: noteFile)
+        let signers = clone.appendingPathComponent(".agentreview/allowed_signers").path
+        let ours = try sandbox.agentreview(["records", "verify", "--signers", signers, noteFile.path], in: clone)
+        #expect(ours.status == 0, "\(ours.stdout)\(ours.stderr)")
+        #expect(ours.stdout.contains("ok: bob@example.com"))
+        // ssh-keygen on the same record: the signed bytes are the lines before the armour.
+        let parts = note.components(separatedBy: "-----BEGIN SSH SIGNATURE-----")
+        let message = sandbox.root.appendingPathComponent("message")
+        try Data(parts[0].utf8).write(to: message)
+        let signature = sandbox.root.appendingPathComponent("message.sig")
+        try Data(("-----BEGIN SSH SIGNATURE-----" + parts[1]).utf8).write(to: signature)
+        let theirs = try Sandbox.run(
+            "/usr/bin/ssh-keygen", ["-Y", "verify", "-f", signers, "-I", "bob@example.com", "-n", "agentreview", "-s", signature.path],
+            in: sandbox.root, input: Data(parts[0].utf8))
+        #expect(theirs.status == 0, "\(theirs.stderr)")
+        // Someone else's name on it: both refuse.
+        let wrong = try sandbox.agentreview(
+            ["records", "verify", "--signers", signers, "-"], in: clone,
+            input: Data(note.replacingOccurrences(of: "reviewer bob@example.com", with: "reviewer alice@example.com").utf8))
+        #expect(wrong.status == 1)
+        let theirsWrong = try Sandbox.run(
+            "/usr/bin/ssh-keygen", ["-Y", "verify", "-f", signers, "-I", "alice@example.com", "-n", "agentreview", "-s", signature.path],
+            in: sandbox.root, input: Data(parts[0].utf8))
+        #expect(theirsWrong.status != 0)
+    }
+}
