@@ -72,7 +72,7 @@ public struct RecordIndex: Sendable {
         }
         var refused = refusedByCommit[commit] ?? []
         var approvals = [Signoff.Approval]()
-        for approval in latest.values.sorted(by: { $0.date < $1.date }) {
+        for approval in latest.values.sorted(by: { ($0.date, $0.reviewer) < ($1.date, $1.reviewer) }) {
             if approval.decision == .reject {
                 refused.append("\(approval.reviewer) rejected this commit on \(Self.format(approval.date))")
                 continue
