@@ -34,9 +34,3 @@ extension ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 }
-
-/// Prints a judgement and maps its verdict to an exit code (1 when blocked).
-func emit(_ judgement: Judgement, json: Bool, title: String) throws -> Int32 {
-    print(json ? try Rendering.json(judgement) : Rendering.text(judgement, title: title))
-    return judgement.verdict == .blocked ? 1 : 0
-}

@@ -21,16 +21,14 @@ struct Judge {
     /// Judges every commit of the walk, newest first. A commit that is the trusted base
     /// itself means the range and the base overlap: refused, since the commits being
     /// judged would be judging themselves.
-    func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?) throws -> [CommitReport] {
-        var reports = [CommitReport]()
+    func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, into writer: JudgementWriter) throws {
         while let id = try walk.next() {
             if let base, id == base.commit {
                 throw CLIError(
                     "the trusted base \(base.name) is itself among the commits being judged: judge a range that excludes it, or pass --policy FILE")
             }
-            reports.append(try judge(id, mode: mode))
+            try writer.add(try judge(id, mode: mode))
         }
-        return reports
     }
 
     /// Judges one commit with the sign-off its records give it. The patch-id (a diff

@@ -65,13 +65,18 @@ enum UpdateJudge {
     /// those not reachable from any other known ref judged at least as strictly — so a
     /// commit parked on a warn-mode branch or a tag is judged when it reaches an
     /// enforced ref. A deletion brings nothing; a tag of a tree or blob brings nothing.
+    static func mode(of update: RefUpdate, policy: Policy) -> EnforcementMode {
+        update.ref.map { policy.mode(for: $0).mode } ?? policy.defaultMode
+    }
+
+    /// Judges the update into `writer` (made for this update's mode) and returns the verdict.
+    @discardableResult
     static func judge(
         _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, knownRefs: [KnownRef],
-        records: RecordIndex?
-    ) throws -> Judgement {
+        records: RecordIndex?, into writer: JudgementWriter
+    ) throws -> Verdict {
         let policy = configuration.policy
-        let mode = update.ref.map { policy.mode(for: $0).mode } ?? policy.defaultMode
-        var commits = [CommitReport]()
+        let mode = writer.mode
         if mode != .off, !update.new.isZero, let tip = try repository.peelToCommit(update.new) {
             let hidden: [ObjectID]
             if !update.old.isZero, repository.contains(update.old) {
@@ -80,9 +85,9 @@ enum UpdateJudge {
                 hidden = knownRefs.filter { $0.name != update.ref && policy.mode(for: $0.name).mode >= mode }.map(\.commit)
             }
             let walk = try repository.walk(from: [tip], hiding: hidden)
-            commits = try Judge(repository: repository, configuration: configuration, records: records)
-                .judge(walk, mode: mode, base: nil)
+            try Judge(repository: repository, configuration: configuration, records: records)
+                .judge(walk, mode: mode, base: nil, into: writer)
         }
-        return Judgement(ref: update.ref, mode: mode, policy: configuration.source, commits: commits)
+        return try writer.finish()
     }
 }

@@ -32,13 +32,18 @@ extension AgentReviewCommand {
                 let pinned = try repository.configString("agentreview.policy")
                 let base = try TrustedBase.forUpdate(old: oldID, ref: ref, in: repository)
                 let configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
-                let judgement = try UpdateJudge.judge(
-                    RefUpdate(old: oldID, new: newID, ref: ref), in: repository, configuration: configuration,
+                let update = RefUpdate(old: oldID, new: newID, ref: ref)
+                let writer = JudgementWriter(
+                    json: options.json, title: "check \(ref ?? "\(old)..\(new)")", ref: ref,
+                    mode: UpdateJudge.mode(of: update, policy: configuration.policy), configuration: configuration)
+                let verdict = try UpdateJudge.judge(
+                    update, in: repository, configuration: configuration,
                     knownRefs: try KnownRef.serverRefs(in: repository),
                     records: try SignoffRecords.index(
                         notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,
-                        configuration: configuration))
-                return try emit(judgement, json: options.json, title: "check \(ref ?? "\(old)..\(new)")")
+                        configuration: configuration),
+                    into: writer)
+                return verdict == .blocked ? 1 : 0
             }
         }
 

@@ -49,7 +49,8 @@ extension AgentReviewCommand {
             }
 
             var refused = false
-            var judgements = [Judgement]()
+            var judged = 0
+            if json { print("[", terminator: "") }
             // Approvals pushed with the branch count for it: check the notes update first.
             var notesTip: ObjectID?
             do {
@@ -71,16 +72,18 @@ extension AgentReviewCommand {
                             "no policy to judge \(update.ref ?? "") by: the repository has no default branch yet; pin one with `git config agentreview.policy FILE` on the server")
                     }
                     let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
-                    mode = update.ref.map { configuration.policy.mode(for: $0).mode } ?? .enforce
+                    mode = UpdateJudge.mode(of: update, policy: configuration.policy)
                     let records = try SignoffRecords.index(
                         notesCommits: [notesTip], in: repository, configuration: configuration)
-                    let judgement = try UpdateJudge.judge(
-                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records)
-                    judgements.append(judgement)
-                    if judgement.verdict == .blocked { refused = true }
-                    if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {
-                        print(Rendering.text(judgement, title: "agentreview \(update.ref ?? "")"))
-                    }
+                    if json && judged > 0 { print(",", terminator: "") }
+                    judged += 1
+                    let writer = JudgementWriter(
+                        json: json, title: "agentreview \(update.ref ?? "")", ref: update.ref, mode: mode,
+                        configuration: configuration, showEmpty: false)
+                    let verdict = try UpdateJudge.judge(
+                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records,
+                        into: writer)
+                    if verdict == .blocked { refused = true }
                 } catch {
                     if mode == .enforce {
                         refused = true
@@ -90,7 +93,7 @@ extension AgentReviewCommand {
                     }
                 }
             }
-            if json, let text = try? Rendering.json(judgements) { print(text) }
+            if json { print("]") }
             if refused && !json {
                 print("agentreview: push refused. Supply what is missing above, then push again.")
             }
@@ -120,7 +123,8 @@ extension AgentReviewCommand {
         func run() throws {
             let input = readStandardInput()
             var refused = false
-            var judgements = [Judgement]()
+            var judged = 0
+            if json { print("[", terminator: "") }
             do {
                 let repository = try Repository(path: FileManager.default.currentDirectoryPath)
                 let knownRefs = try KnownRef.trackingRefs(of: remote, in: repository)
@@ -147,20 +151,23 @@ extension AgentReviewCommand {
                     let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
                     let records = try SignoffRecords.index(
                         notesCommits: notesTips, in: repository, configuration: configuration)
-                    let judgement = try UpdateJudge.judge(
-                        RefUpdate(old: old, new: local, ref: ref), in: repository, configuration: configuration,
-                        knownRefs: knownRefs, records: records)
-                    judgements.append(judgement)
-                    if judgement.verdict == .blocked { refused = true }
-                    if !json && !(judgement.commits.isEmpty && judgement.verdict == .pass) {
-                        print(Rendering.text(judgement, title: "agentreview \(ref) → \(remote)"))
-                    }
+                    let update = RefUpdate(old: old, new: local, ref: ref)
+                    if json && judged > 0 { print(",", terminator: "") }
+                    judged += 1
+                    let writer = JudgementWriter(
+                        json: json, title: "agentreview \(ref) → \(remote)", ref: ref,
+                        mode: UpdateJudge.mode(of: update, policy: configuration.policy), configuration: configuration,
+                        showEmpty: false)
+                    let verdict = try UpdateJudge.judge(
+                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records,
+                        into: writer)
+                    if verdict == .blocked { refused = true }
                 }
             } catch {
                 refuse("push stopped: \(describe(error))")
                 throw ExitCode(1)
             }
-            if json { print(try Rendering.json(judgements)) }
+            if json { print("]") }
             if refused {
                 if !json { print("agentreview: push stopped before it left. Supply what is missing above, then push again.") }
                 throw ExitCode(1)

@@ -48,9 +48,11 @@ extension AgentReviewCommand {
                 let records = try SignoffRecords.index(
                     notesCommits: try SignoffRecords.localTips(in: repository), in: repository, configuration: configuration)
                 let judge = Judge(repository: repository, configuration: configuration, records: records)
-                let commits = try judge.judge(walk, mode: mode, base: base == nil ? nil : trustedBase)
-                let judgement = Judgement(ref: ref, mode: mode, policy: configuration.source, commits: commits)
-                return try emit(judgement, json: options.json, title: "status \(ref ?? "(no branch)")")
+                let writer = JudgementWriter(
+                    json: options.json, title: "status \(ref ?? "(no branch)")", ref: ref, mode: mode,
+                    configuration: configuration)
+                try judge.judge(walk, mode: mode, base: base == nil ? nil : trustedBase, into: writer)
+                return try writer.finish() == .blocked ? 1 : 0
             }
         }
 
