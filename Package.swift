@@ -30,17 +30,19 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Running other programs (ssh-keygen, git), for the commands and the tests.
+        .target(name: "AgentReviewSupport"),
         // The commands, as a library so tests can run them in-process.
         .target(
             name: "AgentReviewCLI",
             dependencies: [
-                "AgentReviewCore", "AgentReviewGit",
+                "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "agentreview", dependencies: ["AgentReviewCLI"]),
-        .testTarget(name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore"]),
-        .testTarget(name: "AgentReviewTests", dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit"]),
+        .testTarget(name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewSupport"]),
+        .testTarget(name: "AgentReviewTests", dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

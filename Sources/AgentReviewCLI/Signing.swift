@@ -1,5 +1,6 @@
 import AgentReviewCore
 import AgentReviewGit
+import AgentReviewSupport
 import Foundation
 
 /// Signs records with the reviewer's own SSH key through `ssh-keygen -Y sign`, so keys in

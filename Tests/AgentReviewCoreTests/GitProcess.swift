@@ -1,3 +1,4 @@
+import AgentReviewSupport
 import Foundation
 
 /// Runs the real `git` binary for tests that check our rules against git itself.
@@ -33,28 +34,8 @@ struct GitProcess {
     /// Runs git and returns what it printed, whatever its exit status.
     @discardableResult
     static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = directory }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write input and read output concurrently so large payloads cannot deadlock.
-        let writer = Thread {
-            if let input { stdin.fileHandleForWriting.write(input) }
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errData = StderrReader(stderr.fileHandleForReading)
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: out, stderr: errData.finish())
+        let result = try Subprocess.run("git", arguments, input: input ?? Data(), directory: directory, environment: environment)
+        return Output(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs git and throws unless it exits 0.
@@ -70,21 +51,5 @@ struct GitProcess {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
-    }
-}
-
-/// Drains a pipe on a background thread.
-private final class StderrReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import AgentReviewSupport
 import Crypto
 import Foundation
 import Testing
@@ -26,38 +27,13 @@ struct SSHKeygen {
     /// Runs ssh-keygen in `directory` with `stdin` (a file) or /dev/null as input.
     @discardableResult
     static func run(_ arguments: [String], in directory: URL, stdin: URL? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ssh-keygen"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TZ"] = "UTC"
         environment["LC_ALL"] = "C"
         environment.removeValue(forKey: "SSH_AUTH_SOCK")
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        // Output goes to files: no pipe can fill up and block the child.
-        let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent(".out-\(id)")
-        let errURL = directory.appendingPathComponent(".err-\(id)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Output(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let input = try stdin.map { try Data(contentsOf: $0) } ?? Data()
+        let result = try Subprocess.run("ssh-keygen", arguments, input: input, directory: directory, environment: environment)
+        return Output(status: result.status, stdout: result.text, stderr: result.stderr)
     }
 
     @discardableResult

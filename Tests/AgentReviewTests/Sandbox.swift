@@ -1,4 +1,5 @@
 import AgentReviewCore
+import AgentReviewSupport
 import Foundation
 
 /// A temporary directory for end-to-end tests: real repositories made with the real
@@ -54,26 +55,9 @@ final class Sandbox {
     }()
 
     static func run(_ executable: String, _ arguments: [String], in directory: URL, input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment.merging(extra) { $1 }
-        process.currentDirectoryURL = directory
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let writer = Thread {
-            if let input { stdin.fileHandleForWriting.write(input) }
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errors = Drain(stderr.fileHandleForReading)
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: errors.finish())
+        let result = try Subprocess.run(
+            executable, arguments, input: input ?? Data(), directory: directory, environment: environment.merging(extra) { $1 })
+        return Output(status: result.status, stdout: result.text, stderr: result.stderr)
     }
 
     /// Runs git; throws unless it exits 0. Returns stdout without the trailing newline.
@@ -181,21 +165,5 @@ extension Identity {
         guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { return nil }
         let name = text[..<open].trimmingCharacters(in: .whitespaces)
         return Identity(name: name, email: String(text[text.index(after: open)..<close]))
-    }
-}
-
-/// Drains a pipe on a background thread.
-private final class Drain: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import AgentReviewCore
 import AgentReviewGit
+import AgentReviewSupport
 import ArgumentParser
 import Foundation
 
@@ -23,7 +24,7 @@ extension AgentReviewCommand {
         func run() throws {
             try guarded {
                 let repository = try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
-                let workTree = repository.workingDirectory ?? repository.gitDirectory
+                let workTree = URL(fileURLWithPath: repository.workingDirectory ?? repository.gitDirectory)
                 let notes = SignoffRecords.notesRef
                 let copy = SignoffRecords.remoteCopy(of: remote)
                 for attempt in 1...Self.attempts {
@@ -55,7 +56,7 @@ extension AgentReviewCommand {
         }
 
         /// Fetches the remote's notes ref into `copy`; nil when the remote has none yet.
-        private func fetch(into copy: String, repository: Repository, directory: String) throws -> ObjectID? {
+        private func fetch(into copy: String, repository: Repository, directory: URL) throws -> ObjectID? {
             let notes = SignoffRecords.notesRef
             let listed = try Subprocess.run("git", ["ls-remote", remote, notes], directory: directory)
             guard listed.status == 0 else {
