@@ -41,9 +41,19 @@ struct Judge {
         let (signoff, notes) = records.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
         let report = evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
         guard records.hasApprovals, report.missing.contains(where: { $0.requirement != "gate" }) else { return report }
-        let patchID = try repository.patchID(of: id).hex
+        let patchID = try Self.patchID(of: id, in: repository)
         let (rebased, rebasedNotes) = records.signoff(commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy)
         guard rebased.approvals.count > signoff.approvals.count else { return report }
         return evaluator.judge(facts, signoff: rebased, signoffNotes: rebasedNotes, mode: mode)
+    }
+
+    /// The patch-id an approval binds to (see `PatchBinding`).
+    static func patchID(of id: ObjectID, in repository: Repository) throws -> String {
+        let commit = try repository.commit(id)
+        let parentTree = try commit.parents.first.map { try repository.commit($0).tree }
+        let modes = try repository.changes(from: parentTree, to: commit.tree, contents: false).map {
+            PatchBinding.ModeChange(path: $0.newPath.isEmpty ? $0.oldPath : $0.newPath, oldMode: $0.oldMode, newMode: $0.newMode)
+        }
+        return PatchBinding.patchID(gitPatchID: try repository.patchID(of: id).hex, modeChanges: modes)
     }
 }

@@ -20,36 +20,115 @@ public struct FileChange: Sendable, Hashable {
     /// Only when contents were read: lines added and deleted.
     public var linesAdded: Int?
     public var linesDeleted: Int?
+
+    init(status: Status, path: [UInt8], oldMode: UInt32, newMode: UInt32, oldID: ObjectID, newID: ObjectID) {
+        self.status = status
+        self.oldPath = status == .added ? [] : path
+        self.newPath = status == .deleted ? [] : path
+        self.oldMode = oldMode
+        self.newMode = newMode
+        self.oldID = oldID
+        self.newID = newID
+    }
 }
 
 extension Repository {
     /// The files that differ between two trees (nil: the empty tree), without rename
-    /// detection, so a rename is its deletion and its addition. With `contents` false
-    /// no blob is read: the cost is the two trees. With `contents` true each changed
-    /// blob is read to count lines and detect binary content.
+    /// detection, so a rename is its deletion and its addition. Subtrees with the same id
+    /// on both sides are skipped without being read, as git does: the cost is the trees
+    /// that changed, not the size of the repository (libgit2's own tree diff expands
+    /// every tree). With `contents` false no blob is read. With `contents` true each
+    /// changed blob is read to count lines and detect binary content.
     public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
-        try withDiff(from: oldTree, to: newTree, contents: contents) { diff throws(GitError) in
-            let count = git_diff_num_deltas(diff)
-            var result = [FileChange]()
-            result.reserveCapacity(count)
-            for index in 0..<count {
-                guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
-                var change = FileChange(
-                    status: FileChange.Status(delta.status),
-                    oldPath: delta.old_file.path.map(Self.bytes) ?? [],
-                    newPath: delta.new_file.path.map(Self.bytes) ?? [],
-                    oldMode: UInt32(delta.old_file.mode),
-                    newMode: UInt32(delta.new_file.mode),
-                    oldID: ObjectID(delta.old_file.id),
-                    newID: ObjectID(delta.new_file.id)
-                )
-                if contents {
-                    try countLines(of: &change, in: diff, at: index)
-                }
-                result.append(change)
+        let old = try oldTree.map { id throws(GitError) in try lookupTree(id) }
+        defer { if let old { git_tree_free(old) } }
+        let new = try lookupTree(newTree)
+        defer { git_tree_free(new) }
+        var result = [FileChange]()
+        var prefix = [UInt8]()
+        try compare(old, new, prefix: &prefix, into: &result)
+        if contents {
+            for index in result.indices {
+                try countLines(of: &result[index])
             }
-            return result
         }
+        return result
+    }
+
+    /// Walks two sorted trees side by side (git's tree order), descending only into
+    /// subtrees whose ids differ.
+    private func compare(
+        _ old: OpaquePointer?, _ new: OpaquePointer?, prefix: inout [UInt8], into result: inout [FileChange]
+    ) throws(GitError) {
+        let oldCount = old.map { git_tree_entrycount($0) } ?? 0
+        let newCount = new.map { git_tree_entrycount($0) } ?? 0
+        var i = 0, j = 0
+        while i < oldCount || j < newCount {
+            let o = i < oldCount ? git_tree_entry_byindex(old, i) : nil
+            let n = j < newCount ? git_tree_entry_byindex(new, j) : nil
+            let order: Int32
+            if let o, let n {
+                order = git_tree_entry_cmp(o, n)
+            } else {
+                order = o == nil ? 1 : -1
+            }
+            if order < 0 {
+                try entry(o, nil, prefix: &prefix, into: &result)
+                i += 1
+            } else if order > 0 {
+                try entry(nil, n, prefix: &prefix, into: &result)
+                j += 1
+            } else {
+                try entry(o, n, prefix: &prefix, into: &result)
+                i += 1
+                j += 1
+            }
+        }
+    }
+
+    /// One name in the two trees: absent on one side, or present on both.
+    private func entry(
+        _ old: OpaquePointer?, _ new: OpaquePointer?, prefix: inout [UInt8], into result: inout [FileChange]
+    ) throws(GitError) {
+        let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
+        let oldMode = old.map { UInt32(git_tree_entry_filemode($0).rawValue) } ?? 0
+        let newMode = new.map { UInt32(git_tree_entry_filemode($0).rawValue) } ?? 0
+        let oldID = old.map { ObjectID(git_tree_entry_id($0).pointee) } ?? .zero
+        let newID = new.map { ObjectID(git_tree_entry_id($0).pointee) } ?? .zero
+        if old != nil && new != nil && oldID == newID && oldMode == newMode { return }
+
+        let name = Self.bytes(git_tree_entry_name(old ?? new!))
+        let length = prefix.count
+        prefix.append(contentsOf: name)
+        defer { prefix.removeSubrange(length...) }
+
+        if oldMode == treeMode || newMode == treeMode {
+            // A directory on at least one side: descend; a file on the other side is a change of its own.
+            let oldTree = oldMode == treeMode ? try lookupTree(oldID) : nil
+            defer { if let oldTree { git_tree_free(oldTree) } }
+            let newTree = newMode == treeMode ? try lookupTree(newID) : nil
+            defer { if let newTree { git_tree_free(newTree) } }
+            if oldMode != treeMode && old != nil {
+                result.append(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
+            }
+            if newMode != treeMode && new != nil {
+                result.append(FileChange(status: .added, path: prefix, oldMode: 0, newMode: newMode, oldID: .zero, newID: newID))
+            }
+            prefix.append(UInt8(ascii: "/"))
+            try compare(oldTree, newTree, prefix: &prefix, into: &result)
+            return
+        }
+        let status: FileChange.Status
+        if old == nil {
+            status = .added
+        } else if new == nil {
+            status = .deleted
+        } else if oldMode & 0o170000 != newMode & 0o170000 {
+            status = .typeChange
+        } else {
+            status = .modified
+        }
+        result.append(FileChange(status: status, path: prefix, oldMode: oldMode, newMode: newMode, oldID: oldID, newID: newID))
     }
 
     /// Runs `body` with the tree-to-tree diff (no rename detection). Without `contents`
@@ -75,12 +154,17 @@ extension Repository {
         return try body(diff)
     }
 
-    private func countLines(of change: inout FileChange, in diff: OpaquePointer?, at index: Int) throws(GitError) {
+    /// Reads both sides of a changed file to count lines and detect binary content.
+    private func countLines(of change: inout FileChange) throws(GitError) {
         let gitlink: UInt32 = 0o160000
         guard change.oldMode != gitlink, change.newMode != gitlink else { return }
+        let oldBlob = change.oldID.isZero ? nil : try lookupBlob(change.oldID)
+        defer { if let oldBlob { git_blob_free(oldBlob) } }
+        let newBlob = change.newID.isZero ? nil : try lookupBlob(change.newID)
+        defer { if let newBlob { git_blob_free(newBlob) } }
         var patch: OpaquePointer?
         try git("read the change to \(String(decoding: change.newPath, as: UTF8.self))") {
-            git_patch_from_diff(&patch, diff, index)
+            git_patch_from_blobs(&patch, oldBlob, nil, newBlob, nil, nil)
         }
         defer { git_patch_free(patch) }
         if let delta = git_patch_get_delta(patch)?.pointee {
@@ -90,6 +174,13 @@ extension Repository {
         try git("count lines") { git_patch_line_stats(&context, &added, &deleted, patch) }
         change.linesAdded = added
         change.linesDeleted = deleted
+    }
+
+    private func lookupBlob(_ id: ObjectID) throws(GitError) -> OpaquePointer {
+        var blob: OpaquePointer?
+        var oid = id.oid
+        try git("read blob \(id)") { git_blob_lookup(&blob, pointer, &oid) }
+        return blob!
     }
 
     private func lookupTree(_ id: ObjectID) throws(GitError) -> OpaquePointer {

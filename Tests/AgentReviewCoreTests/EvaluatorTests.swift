@@ -148,3 +148,30 @@ import Testing
         #expect(Judgement(ref: nil, mode: .enforce, policy: "p", commits: []).verdict == .pass)
     }
 }
+
+@Suite struct PatchBindingTests {
+    let gitPatchID = "ed4367ec9c7d2d0c4be2a2ad9bafa9edb1a4be54"
+
+    @Test("plain changes keep git's patch-id", arguments: [
+        (UInt32(0o100644), UInt32(0o100644)), (0, 0o100644), (0o100755, 0), (0o100755, 0o100755),
+    ])
+    func plain(old: UInt32, new: UInt32) {
+        let change = PatchBinding.ModeChange(path: Array("a".utf8), oldMode: old, newMode: new)
+        #expect(PatchBinding.patchID(gitPatchID: gitPatchID, modeChanges: [change]) == gitPatchID)
+    }
+
+    @Test func modesGitIgnoresAreBound() {
+        let executable = PatchBinding.ModeChange(path: Array("run.sh".utf8), oldMode: 0, newMode: 0o100755)
+        let madeExecutable = PatchBinding.ModeChange(path: Array("run.sh".utf8), oldMode: 0o100644, newMode: 0o100755)
+        let symlink = PatchBinding.ModeChange(path: Array("run.sh".utf8), oldMode: 0, newMode: 0o120000)
+        let ids = [executable, madeExecutable, symlink].map { PatchBinding.patchID(gitPatchID: gitPatchID, modeChanges: [$0]) }
+        #expect(Set(ids).count == 3)
+        #expect(!ids.contains(gitPatchID))
+        #expect(ids.allSatisfy { $0.count == 40 && $0.allSatisfy(\.isHexDigit) })
+        // The order changes arrive in does not matter.
+        let other = PatchBinding.ModeChange(path: Array("b".utf8), oldMode: 0o100644, newMode: 0o100755)
+        #expect(
+            PatchBinding.patchID(gitPatchID: gitPatchID, modeChanges: [executable, other])
+                == PatchBinding.patchID(gitPatchID: gitPatchID, modeChanges: [other, executable]))
+    }
+}

@@ -386,3 +386,18 @@ extension ApprovalTests {
         #expect(theirsWrong.status != 0)
     }
 }
+
+extension ApprovalTests {
+    @Test func makingAFileExecutableDropsTheApproval() throws {
+        try sandbox.write("src/run.sh", "echo hi\n", in: clone)
+        try sandbox.commit("Add a script\n\nAgent: codex/1", in: clone)
+        try approve("HEAD", by: "bob")
+        #expect(try status().verdict == .pass)
+        // Same content, now executable: git's own patch-id would not change.
+        try sandbox.git("update-index", "--chmod=+x", "src/run.sh", in: clone)
+        try sandbox.git(["commit", "-q", "--amend", "--no-edit"], in: clone)
+        let report = try status()
+        #expect(report.approvals.isEmpty)
+        #expect(report.verdict == .blocked)
+    }
+}

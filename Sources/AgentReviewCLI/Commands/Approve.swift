@@ -48,7 +48,7 @@ extension AgentReviewCommand {
                         printError("\(id.hex.prefix(12)): you wrote or committed it; your own approval will not count")
                     }
                     let record = try signer.sign(.approval(ApprovalRecord(
-                        commit: id.hex, patchID: try repository.patchID(of: id).hex, reviewer: reviewer,
+                        commit: id.hex, patchID: try Judge.patchID(of: id, in: repository), reviewer: reviewer,
                         decision: reject ? .reject : .approve, date: Date(), comment: comment)))
                     try signer.store(record, on: id)
                     if let warning = try signer.warning(for: record) { printError("\(id.hex.prefix(12)): \(warning)") }
