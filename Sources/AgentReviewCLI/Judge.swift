@@ -18,24 +18,56 @@ struct Judge {
         self.records = records
     }
 
-    /// Judges every commit of the walk, newest first. A commit that is the trusted base
-    /// itself means the range and the base overlap: refused, since the commits being
-    /// judged would be judging themselves.
+    /// Judges every commit of the walk, newest first, writing each as it is judged. A
+    /// commit that is the trusted base itself means the range and the base overlap:
+    /// refused, since the commits being judged would be judging themselves.
+    ///
+    /// A push of a few commits is judged on this thread alone. A longer range is read in
+    /// batches: facts (tree diffs, the costly part) are gathered on worker threads, each
+    /// with its own repository handle, while this thread judges and writes the batch before.
     func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, into writer: JudgementWriter) throws {
-        while let id = try walk.next() {
-            if let base, id == base.commit {
-                throw CLIError(
-                    "the trusted base \(base.name) is itself among the commits being judged: judge a range that excludes it, or pass --policy FILE")
+        func nextBatch(_ size: Int) throws -> [ObjectID] {
+            var ids = [ObjectID]()
+            while ids.count < size, let id = try walk.next() {
+                if let base, id == base.commit {
+                    throw CLIError(
+                        "the trusted base \(base.name) is itself among the commits being judged: judge a range that excludes it, or pass --policy FILE")
+                }
+                ids.append(id)
             }
-            try writer.add(try judge(id, mode: mode))
+            return ids
+        }
+        var current = try nextBatch(Self.sequentialLimit)
+        guard current.count == Self.sequentialLimit else {
+            for id in current { try writer.add(try judge(id, mode: mode)) }
+            return
+        }
+        let pipeline = try FactPipeline(repository: repository, contents: gatherer.contents)
+        var inflight = pipeline.start(current)
+        while true {
+            let next = try nextBatch(Self.batchSize)
+            let facts = try inflight.wait()
+            if !next.isEmpty { inflight = pipeline.start(next) }
+            for (id, fact) in zip(current, facts) {
+                try writer.add(try judge(id, facts: fact, mode: mode))
+            }
+            if next.isEmpty { return }
+            current = next
         }
     }
+
+    /// Up to this many commits are judged on one thread: threads cost more than they save.
+    static let sequentialLimit = 64
+    static let batchSize = 256
 
     /// Judges one commit with the sign-off its records give it. The patch-id (a diff
     /// with contents) is computed only when approvals by commit id are not enough and
     /// some approval might have been carried over a rebase.
     func judge(_ id: ObjectID, mode: EnforcementMode) throws -> CommitReport {
-        let facts = try gatherer.facts(for: id)
+        try judge(id, facts: try gatherer.facts(for: id), mode: mode)
+    }
+
+    func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
         guard let records else { return evaluator.judge(facts, mode: mode) }
         let policy = configuration.policy
         let (signoff, notes) = records.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)

@@ -47,8 +47,15 @@ func lastError(_ result: Int32, operation: String) -> GitError {
     return GitError(code: code, operation: operation, message: message)
 }
 
-/// libgit2 is initialised once per process, before the first repository is opened.
+/// libgit2 is initialised once per process, before the first repository is opened,
+/// and set up for reading histories in bounded memory: the object cache is capped (a
+/// tree diff that skips unchanged subtrees needs only recent trees), and objects are
+/// not re-hashed on every read (git does not either).
 let libgit2Initialised: Bool = {
     git_libgit2_init()
+    _ = agentreview_git_set_cache_max_size(4 << 20)
+    _ = agentreview_git_set_strict_hash_verification(0)
+    _ = agentreview_git_set_mwindow_size(4 << 20)
+    _ = agentreview_git_set_mwindow_mapped_limit(16 << 20)
     return true
 }()

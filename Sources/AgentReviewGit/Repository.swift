@@ -3,9 +3,19 @@ import Clibgit2
 /// An open git repository. The only owner of a `git_repository` handle.
 public final class Repository {
     let pointer: OpaquePointer
+    /// How it was opened, so that another handle on the same repository can be opened
+    /// for another thread (a handle is used by one thread at a time).
+    private let origin: String?
 
-    private init(pointer: OpaquePointer) {
+    private init(pointer: OpaquePointer, origin: String?) {
         self.pointer = pointer
+        self.origin = origin
+    }
+
+    /// Another handle on the same repository, opened the same way.
+    public func reopen() throws(GitError) -> Repository {
+        if let origin { return try Repository(path: origin) }
+        return try Repository.openFromEnvironment()
     }
 
     deinit {
@@ -17,7 +27,7 @@ public final class Repository {
         _ = libgit2Initialised
         var handle: OpaquePointer?
         try git("open repository at \(path)") { git_repository_open_ext(&handle, path, 0, nil) }
-        self.init(pointer: handle!)
+        self.init(pointer: handle!, origin: path)
     }
 
     /// Opens the repository the way git's own hooks see it: from `GIT_DIR`,
@@ -28,7 +38,7 @@ public final class Repository {
         var handle: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
         try git("open repository from the environment") { git_repository_open_ext(&handle, nil, flags, nil) }
-        return Repository(pointer: handle!)
+        return Repository(pointer: handle!, origin: nil)
     }
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }

@@ -400,4 +400,32 @@ import Testing
         #expect(report.evidence.map(\.source) == ["signature"])
         #expect(report.verdict == .blocked)
     }
+
+    /// A long range goes through the worker-thread pipeline: same verdicts, same order.
+    @Test func longRangeIsJudgedInOrder() throws {
+        let (repository, base) = try sandbox.repositoryWithPolicy()
+        // One fast-import stream: 300 commits alternating docs and infra, agent and human.
+        var stream = ""
+        for index in 0..<300 {
+            let path = index % 2 == 0 ? "docs/page\(index).md" : "infra/module\(index).tf"
+            let message = index % 3 == 0 ? "Change \(index)\n\nAgent: bot/1\n" : "Change \(index)\n"
+            stream += "commit refs/heads/main\ncommitter Hugh Mann <hugh@example.com> \(1_700_000_000 + index) +0000\n"
+            stream += "data \(message.utf8.count)\n\(message)\n"
+            if index == 0 { stream += "from \(base)\n" }
+            stream += "M 100644 inline \(path)\ndata 2\nx\n\n"
+        }
+        _ = try Sandbox.run("/usr/bin/git", ["fast-import", "--quiet"], in: repository, input: Data(stream.utf8))
+        let head = try sandbox.git("rev-parse", "main", in: repository)
+        let expected = try sandbox.git("rev-list", "\(base)..\(head)", in: repository).split(separator: "\n").map(String.init)
+        try #require(expected.count == 300)
+        let (judgement, output) = try sandbox.judgement(["check", base, head, "--ref", "refs/heads/main"], in: repository)
+        #expect(judgement.commits.map(\.id) == expected)
+        #expect(output.status == 1)
+        for (offset, commit) in judgement.commits.enumerated() {
+            let index = 299 - offset
+            #expect(commit.class == (index % 2 == 0 ? "low" : "high"))
+            #expect(commit.agent == (index % 3 == 0 ? "bot" : nil))
+            #expect(commit.verdict == (index % 3 == 0 && index % 2 == 1 ? .blocked : .pass))
+        }
+    }
 }
