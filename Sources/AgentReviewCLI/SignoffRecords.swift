@@ -16,11 +16,13 @@ enum SignoffRecords {
     ) throws -> RecordIndex {
         var index = RecordIndex(signers: configuration.signers, revoked: configuration.revoked, now: now)
         var seen = Set<ObjectID>()
+        var notes = [(bytes: [UInt8], target: String)]()
         for case let commit? in notesCommits where seen.insert(commit).inserted {
             for entry in try repository.notes(atNotesCommit: commit) {
-                index.add(note: try repository.blob(entry.blob), on: entry.target.hex)
+                notes.append((try repository.blob(entry.blob), entry.target.hex))
             }
         }
+        index.add(notes: notes)
         return index
     }
 

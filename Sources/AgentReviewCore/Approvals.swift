@@ -23,19 +23,28 @@ public struct RecordIndex: Sendable {
     /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
     public var hasApprovals: Bool { !approvalsByCommit.isEmpty }
 
-    /// Reads every record of one note (the note on `target`). The same record seen twice
-    /// (in two notes refs) counts once.
+    /// Reads every record of one note (the note on `target`).
     public mutating func add(note: [UInt8], on target: String) {
-        for entry in RecordNote.parse(note) where seen.insert(entry.bytes).inserted {
-            let record: SignedRecord
-            switch entry.record {
-            case .failure(let error):
-                refusedByCommit[target, default: []].append("unreadable record in the note on \(target.prefix(12)): \(error)")
-                continue
-            case .success(let parsed):
-                record = parsed
+        add(notes: [(note, target)])
+    }
+
+    /// Reads every record of these notes (each with the commit it is on), verifying the
+    /// signatures on all cores. The same record seen twice (in two notes refs) counts once.
+    public mutating func add(notes: [(bytes: [UInt8], target: String)]) {
+        var records = [SignedRecord]()
+        for (note, target) in notes {
+            for entry in RecordNote.parse(note) where seen.insert(entry.bytes).inserted {
+                switch entry.record {
+                case .failure(let error):
+                    refusedByCommit[target, default: []].append("unreadable record in the note on \(target.prefix(12)): \(error)")
+                case .success(let record):
+                    records.append(record)
+                }
             }
-            if case .failure(let refusal) = record.verify(signers: signers, revoked: revoked, now: now) {
+        }
+        let verdicts = RecordVerification.verify(records, signers: signers, revoked: revoked, now: now)
+        for (record, verdict) in zip(records, verdicts) {
+            if case .failure(let refusal) = verdict {
                 refusedByCommit[record.body.commit, default: []].append("\(Self.describe(record.body)) does not count: \(refusal)")
                 continue
             }
@@ -112,5 +121,34 @@ public struct RecordIndex: Sendable {
 
     static func format(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
+    }
+}
+
+/// Verifies many records at once, spread over the cores: each verification is
+/// independent, and a push or a notes ref can carry hundreds.
+public enum RecordVerification {
+    public static func verify(
+        _ records: [SignedRecord], signers: AllowedSigners, revoked: RevokedKeys, now: Date
+    ) -> [Result<SignerMatch, RecordRefusal>] {
+        let verifyOne: @Sendable (SignedRecord) -> Result<SignerMatch, RecordRefusal> = { record in
+            record.verify(signers: signers, revoked: revoked, now: now)
+        }
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        guard records.count >= 64, threads > 1 else { return records.map(verifyOne) }
+        var results = [Result<SignerMatch, RecordRefusal>?](repeating: nil, count: records.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = Slots(base: buffer.baseAddress!)
+            // Each index is written by exactly one iteration; concurrentPerform returns after all.
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                for index in stride(from: worker, to: records.count, by: threads) {
+                    slots.base[index] = verifyOne(records[index])
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    private struct Slots: @unchecked Sendable {
+        let base: UnsafeMutablePointer<Result<SignerMatch, RecordRefusal>?>
     }
 }

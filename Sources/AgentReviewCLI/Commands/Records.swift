@@ -32,26 +32,30 @@ extension AgentReviewCommand {
                 let allowed = AllowedSigners(text: try Self.read(signers), source: signers)
                 let revokedKeys = try revoked.map { RevokedKeys(text: try Self.read($0), source: $0) } ?? .none
                 let now = Date()
-                var good = 0, bad = 0
+                var entries = [(file: String, entry: RecordNote.Entry)]()
                 for file in files {
-                    for entry in RecordNote.parse(Array(try Self.read(file).utf8)) {
-                        let outcome: String
-                        switch entry.record {
-                        case .failure(let error):
+                    entries += RecordNote.parse(Array(try Self.read(file).utf8)).map { (file, $0) }
+                }
+                let readable = entries.compactMap(\.entry.signedRecord)
+                var verdicts = RecordVerification.verify(readable, signers: allowed, revoked: revokedKeys, now: now)[...]
+                var good = 0, bad = 0
+                for (file, entry) in entries {
+                    let outcome: String
+                    switch entry.record {
+                    case .failure(let error):
+                        bad += 1
+                        outcome = "unreadable: \(error)"
+                    case .success(let record):
+                        switch verdicts.removeFirst() {
+                        case .success(let match):
+                            good += 1
+                            outcome = "ok: \(match.principal) (\(match.key.fingerprint)) for \(record.body.commit.prefix(12))"
+                        case .failure(let refusal):
                             bad += 1
-                            outcome = "unreadable: \(error)"
-                        case .success(let record):
-                            switch record.verify(signers: allowed, revoked: revokedKeys, now: now) {
-                            case .success(let match):
-                                good += 1
-                                outcome = "ok: \(match.principal) (\(match.key.fingerprint)) for \(record.body.commit.prefix(12))"
-                            case .failure(let refusal):
-                                bad += 1
-                                outcome = "refused: \(refusal)"
-                            }
+                            outcome = "refused: \(refusal)"
                         }
-                        if !quiet { print("\(file):\(entry.line): \(outcome)") }
                     }
+                    if !quiet { print("\(file):\(entry.line): \(outcome)") }
                 }
                 print("\(good) verified, \(bad) refused")
                 return bad == 0 ? 0 : 1
