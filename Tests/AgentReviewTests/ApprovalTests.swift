@@ -401,3 +401,25 @@ extension ApprovalTests {
         #expect(report.verdict == .blocked)
     }
 }
+
+extension ApprovalTests {
+    /// Many records go through the verification spread over the cores: each answer must
+    /// stay with its own record.
+    @Test func manyRecordsKeepTheirOwnVerdicts() throws {
+        let id = try agentCommit("src/app.swift")
+        try approve("HEAD", by: "bob")
+        let record = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", id, in: clone) + "\n"
+        let tampered = record.replacingOccurrences(of: "decision approve", with: "decision reject")
+        let bad: Set<Int> = [0, 37, 99]
+        let note = (0..<100).map { bad.contains($0) ? tampered : record }.joined(separator: "\n")
+        let signers = clone.appendingPathComponent(".agentreview/allowed_signers").path
+        let output = try sandbox.agentreview(["records", "verify", "--signers", signers, "-"], in: clone, input: Data(note.utf8))
+        #expect(output.status == 1)
+        let lines = output.stdout.split(separator: "\n").dropLast()
+        try #require(lines.count == 100)
+        for (index, line) in lines.enumerated() {
+            #expect(line.contains(bad.contains(index) ? ": refused: " : ": ok: bob@example.com"), "record \(index): \(line)")
+        }
+        #expect(output.stdout.hasSuffix("97 verified, 3 refused\n"))
+    }
+}
