@@ -423,3 +423,19 @@ extension ApprovalTests {
         #expect(output.stdout.hasSuffix("97 verified, 3 refused\n"))
     }
 }
+
+extension ApprovalTests {
+    /// Without --key and --as: git's own user.signingkey and user.email, as for signed commits.
+    @Test func approveUsesGitsSigningConfiguration() throws {
+        let id = try agentCommit("src/app.swift")
+        let missing = try sandbox.agentreview(["approve", "HEAD"], in: clone)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("user.signingkey"))
+        try sandbox.git("config", "user.signingkey", key("bob"), in: clone)
+        try sandbox.git("config", "user.email", "bob@example.com", in: clone)
+        let output = try sandbox.agentreview(["approve", "HEAD"], in: clone)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", id, in: clone).contains("reviewer bob@example.com"))
+        #expect(try status().verdict == .pass)
+    }
+}

@@ -280,4 +280,22 @@ import Testing
             #expect(installed == template.replacingOccurrences(of: "@AGENTREVIEW@", with: Sandbox.binary.path))
         }
     }
+
+    @Test func prePushWithEmptyInputOrAnUnknownRemoteSha() throws {
+        let empty = try Sandbox.run(Sandbox.binary.path, ["hook", "pre-push", "origin", server.path], in: clone, input: Data())
+        #expect(empty.status == 0, "\(empty.stderr)")
+        // Someone pushed first: the remote sha is not here. It cannot hide anything, and is no error.
+        try sandbox.write("infra/x.tf", in: clone)
+        let local = try sandbox.commit("Infra\n\nAgent: codex/1", in: clone)
+        let unknown = String(repeating: "ab", count: 20)
+        let line = "refs/heads/main \(local) refs/heads/main \(unknown)\n"
+        let output = try Sandbox.run(Sandbox.binary.path, ["hook", "pre-push", "origin", server.path], in: clone, input: Data(line.utf8))
+        #expect(output.status == 1)
+        #expect(output.stdout.contains(String(local.prefix(12))))
+        #expect(!output.stderr.contains("unreadable"))
+        // Deleting a branch sends no commits: nothing to judge.
+        let deletion = "(delete) \(String(repeating: "0", count: 40)) refs/heads/topic \(local)\n"
+        let deleted = try Sandbox.run(Sandbox.binary.path, ["hook", "pre-push", "origin", server.path], in: clone, input: Data(deletion.utf8))
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+    }
 }
