@@ -30,7 +30,7 @@ struct FactGatherer {
         }
         var perParent = [[PathChange]]()
         for parent in commit.parents {
-            let parentTree = try repository.commit(parent).tree
+            let parentTree = try repository.tree(ofCommit: parent)
             perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents).map(Self.convert))
         }
         return MergeChanges.introduced(perParent)

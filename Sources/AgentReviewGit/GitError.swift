@@ -53,9 +53,9 @@ func lastError(_ result: Int32, operation: String) -> GitError {
 /// not re-hashed on every read (git does not either).
 let libgit2Initialised: Bool = {
     git_libgit2_init()
-    _ = agentreview_git_set_cache_max_size(4 << 20)
+    _ = agentreview_git_set_cache_max_size(2 << 20)
     _ = agentreview_git_set_strict_hash_verification(0)
     _ = agentreview_git_set_mwindow_size(4 << 20)
-    _ = agentreview_git_set_mwindow_mapped_limit(16 << 20)
+    _ = agentreview_git_set_mwindow_mapped_limit(8 << 20)
     return true
 }()

@@ -123,6 +123,15 @@ public final class Repository {
         )
     }
 
+    /// A commit's tree id, without reading the rest of the commit into values.
+    public func tree(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
+        var handle: OpaquePointer?
+        var oid = id.oid
+        try git("read commit \(id)") { git_commit_lookup(&handle, pointer, &oid) }
+        defer { git_commit_free(handle) }
+        return ObjectID(git_commit_tree_id(handle).pointee)
+    }
+
     /// The contents of the file at `path` in `commit`'s tree; nil when there is no
     /// such file (or the path names a directory or submodule).
     public func file(at path: String, in commit: ObjectID) throws(GitError) -> [UInt8]? {
