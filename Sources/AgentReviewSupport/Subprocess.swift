@@ -42,8 +42,11 @@ public enum Subprocess {
         } catch {
             throw LaunchError(program: program, reason: error.localizedDescription)
         }
+        // A program may exit without reading all its input (ssh-keygen refusing a signature
+        // early): writing to its closed pipe must be an error here, not a SIGPIPE that kills us.
+        _ = ignoreBrokenPipes
         let writer = Thread {
-            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
@@ -53,6 +56,12 @@ public enum Subprocess {
         return Result(status: process.terminationStatus, stdout: out, stderr: errors.finish())
     }
 }
+
+/// SIGPIPE ignored for the whole process, once, before the first program is started.
+private let ignoreBrokenPipes: Bool = {
+    signal(SIGPIPE, SIG_IGN)
+    return true
+}()
 
 /// Reads a pipe to its end on a thread of its own.
 private final class Collector: @unchecked Sendable {
