@@ -8,9 +8,9 @@ struct Judge {
     let evaluator: Evaluator
     let gatherer: FactGatherer
     /// The verified approvals and attestations that count, if any were read.
-    let records: RecordIndex?
+    let records: RecordSource?
 
-    init(repository: Repository, configuration: TrustedConfiguration, records: RecordIndex? = nil) {
+    init(repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil) {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(policy: configuration.policy, owners: configuration.owners)
@@ -60,23 +60,26 @@ struct Judge {
     static let sequentialLimit = 64
     static let batchSize = 256
 
-    /// Judges one commit with the sign-off its records give it. The patch-id (a diff
-    /// with contents) is computed only when approvals by commit id are not enough and
-    /// some approval might have been carried over a rebase.
+    /// Judges one commit with the sign-off its records give it: first the notes on the
+    /// commit itself; only when something is still missing, every note (an approval given
+    /// before a rebase with the same patch-id, an attestation given to another commit with
+    /// the same tree). The patch-id (a diff with contents) is computed only then, and only
+    /// when there are approvals at all.
     func judge(_ id: ObjectID, mode: EnforcementMode) throws -> CommitReport {
         try judge(id, facts: try gatherer.facts(for: id), mode: mode)
     }
 
     func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
-        guard let records else { return evaluator.judge(facts, mode: mode) }
+        guard let records, !records.tips.isEmpty else { return evaluator.judge(facts, mode: mode) }
         let policy = configuration.policy
-        let (signoff, notes) = records.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
+        try records.load(commit: id)
+        let (signoff, notes) = records.index.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
         let report = evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
-        guard records.hasApprovals, report.missing.contains(where: { $0.requirement != "gate" }) else { return report }
-        let patchID = try Self.patchID(of: id, in: repository)
-        let (rebased, rebasedNotes) = records.signoff(commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy)
-        guard rebased.approvals.count > signoff.approvals.count else { return report }
-        return evaluator.judge(facts, signoff: rebased, signoffNotes: rebasedNotes, mode: mode)
+        guard !report.missing.isEmpty else { return report }
+        try records.loadAll()
+        let patchID = records.index.hasApprovals ? try Self.patchID(of: id, in: repository) : nil
+        let (more, moreNotes) = records.index.signoff(commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy)
+        return evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode)
     }
 
     /// The patch-id an approval binds to (see `PatchBinding`).

@@ -73,7 +73,7 @@ enum UpdateJudge {
     @discardableResult
     static func judge(
         _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, knownRefs: [KnownRef],
-        records: RecordIndex?, into writer: JudgementWriter
+        records: RecordSource?, into writer: JudgementWriter
     ) throws -> Verdict {
         let policy = configuration.policy
         let mode = writer.mode

@@ -10,20 +10,15 @@ enum SignoffRecords {
     /// Where `sync` keeps a remote's copy of the notes ref.
     static func remoteCopy(of remote: String) -> String { "refs/agentreview/remotes/\(remote)" }
 
-    /// Reads and verifies every record of the given notes commits (nil entries are skipped).
+    /// The records of the given notes commits (nil entries are skipped), read lazily.
     static func index(
         notesCommits: [ObjectID?], in repository: Repository, configuration: TrustedConfiguration, now: Date = Date()
-    ) throws -> RecordIndex {
-        var index = RecordIndex(signers: configuration.signers, revoked: configuration.revoked, now: now)
-        var seen = Set<ObjectID>()
-        var notes = [(bytes: [UInt8], target: String)]()
-        for case let commit? in notesCommits where seen.insert(commit).inserted {
-            for entry in try repository.notes(atNotesCommit: commit) {
-                notes.append((try repository.blob(entry.blob), entry.target.hex))
-            }
-        }
-        index.add(notes: notes)
-        return index
+    ) throws -> RecordSource {
+        var tips = [ObjectID]()
+        for case let commit? in notesCommits where !tips.contains(commit) { tips.append(commit) }
+        return RecordSource(
+            repository: repository, tips: tips,
+            index: RecordIndex(signers: configuration.signers, revoked: configuration.revoked, now: now))
     }
 
     /// The local notes ref and every remote copy `sync` fetched: what `status` counts.
@@ -33,5 +28,48 @@ enum SignoffRecords {
             tips.append(try repository.referenceTarget(name))
         }
         return tips
+    }
+}
+
+/// Signed records read as they are needed: a push reads the notes on the commits it
+/// judges, and reads every note (for approvals carried over a rebase, or attestations
+/// given to another commit with the same tree) only when a commit still lacks sign-off.
+/// So the hook's cost does not grow with the number of approvals ever given.
+final class RecordSource {
+    let repository: Repository
+    let tips: [ObjectID]
+    private(set) var index: RecordIndex
+    private var loaded = Set<ObjectID>()
+    private(set) var loadedAll = false
+
+    init(repository: Repository, tips: [ObjectID], index: RecordIndex) {
+        self.repository = repository
+        self.tips = tips
+        self.index = index
+    }
+
+    /// Reads the notes on one commit, from every tip.
+    func load(commit: ObjectID) throws {
+        guard !loadedAll, !tips.isEmpty, loaded.insert(commit).inserted else { return }
+        var notes = [(bytes: [UInt8], target: String)]()
+        for tip in tips {
+            if let blob = try repository.note(on: commit, atNotesCommit: tip) {
+                notes.append((try repository.blob(blob), commit.hex))
+            }
+        }
+        index.add(notes: notes)
+    }
+
+    /// Reads every note of every tip, once.
+    func loadAll() throws {
+        guard !loadedAll else { return }
+        loadedAll = true
+        var notes = [(bytes: [UInt8], target: String)]()
+        for tip in tips {
+            for entry in try repository.notes(atNotesCommit: tip) where !loaded.contains(entry.target) {
+                notes.append((try repository.blob(entry.blob), entry.target.hex))
+            }
+        }
+        index.add(notes: notes)
     }
 }
