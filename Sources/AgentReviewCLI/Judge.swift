@@ -85,7 +85,7 @@ struct Judge {
     /// The patch-id an approval binds to (see `PatchBinding`).
     static func patchID(of id: ObjectID, in repository: Repository) throws -> String {
         let commit = try repository.commit(id)
-        let parentTree = try commit.parents.first.map { try repository.commit($0).tree }
+        let parentTree = try commit.parents.first.map { try repository.tree(ofCommit: $0) }
         let modes = try repository.changes(from: parentTree, to: commit.tree, contents: false).map {
             PatchBinding.ModeChange(path: $0.newPath.isEmpty ? $0.oldPath : $0.newPath, oldMode: $0.oldMode, newMode: $0.newMode)
         }

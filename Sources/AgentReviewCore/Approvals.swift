@@ -23,11 +23,6 @@ public struct RecordIndex: Sendable {
     /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
     public var hasApprovals: Bool { !approvalsByCommit.isEmpty }
 
-    /// Reads every record of one note (the note on `target`).
-    public mutating func add(note: [UInt8], on target: String) {
-        add(notes: [(note, target)])
-    }
-
     /// Reads every record of these notes (each with the commit it is on), verifying the
     /// signatures on all cores. The same record seen twice (in two notes refs) counts once.
     public mutating func add(notes: [(bytes: [UInt8], target: String)]) {

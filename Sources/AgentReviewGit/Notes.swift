@@ -152,7 +152,7 @@ extension Repository {
     /// against the empty tree), equal to `git patch-id --stable`.
     public func patchID(of commit: ObjectID) throws(GitError) -> ObjectID {
         let info = try self.commit(commit)
-        let oldTree = try info.parents.first.map { parent throws(GitError) in try self.commit(parent).tree }
+        let oldTree = try info.parents.first.map { parent throws(GitError) in try tree(ofCommit: parent) }
         return try withDiff(from: oldTree, to: info.tree, contents: true) { diff throws(GitError) in
             var options = git_diff_patchid_options()
             try git("initialise patch-id options") {
@@ -161,31 +161,6 @@ extension Repository {
             var out = git_oid()
             try git("compute the patch-id of \(commit)") { git_diff_patchid(&out, diff, &options) }
             return ObjectID(out)
-        }
-    }
-
-    /// A commit's own signature (`gpgsig` header) and the bytes it signs; nil when unsigned.
-    public func commitSignature(_ commit: ObjectID) throws(GitError) -> (signature: [UInt8], signedData: [UInt8])? {
-        var signature = git_buf()
-        var signed = git_buf()
-        defer {
-            git_buf_dispose(&signature)
-            git_buf_dispose(&signed)
-        }
-        var oid = commit.oid
-        let result = git_commit_extract_signature(&signature, &signed, pointer, &oid, nil)
-        if result == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
-            return nil
-        }
-        try git("read the signature of \(commit)") { result }
-        return (Self.bytes(of: signature), Self.bytes(of: signed))
-    }
-
-    private static func bytes(of buffer: git_buf) -> [UInt8] {
-        guard let data = buffer.ptr, buffer.size > 0 else { return [] }
-        return data.withMemoryRebound(to: UInt8.self, capacity: buffer.size) {
-            Array(UnsafeBufferPointer(start: $0, count: buffer.size))
         }
     }
 
