@@ -55,3 +55,86 @@ public struct CommitInfo: Sendable, Hashable {
         return String(trimmed.prefix { $0 != "\n" })
     }
 }
+
+extension CommitInfo {
+    /// Parses a commit's bytes when they have the usual form, which libgit2 would parse to
+    /// the same values: `tree`, any `parent`s, `author` and `committer` lines of the form
+    /// `NAME <EMAIL> SECONDS ±HHMM` (no stray spaces or angle brackets, a zone libgit2
+    /// keeps), any other headers, a blank line, the message (leading newlines dropped, as
+    /// `git_commit_message` does). nil for anything else, including a NUL byte anywhere:
+    /// the caller then asks libgit2, whose reading of odd commits is the reference.
+    init?(id: ObjectID, raw: [UInt8]) {
+        guard !raw.contains(0) else { return nil }
+        var position = 0
+        func line() -> ArraySlice<UInt8>? {
+            guard position < raw.count, let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            defer { position = end + 1 }
+            return raw[position..<end]
+        }
+        func field(_ line: ArraySlice<UInt8>?, _ name: String) -> ArraySlice<UInt8>? {
+            guard let line else { return nil }
+            let key = name.utf8
+            guard line.count > key.count, line.starts(with: key), line[line.startIndex + key.count] == UInt8(ascii: " ") else { return nil }
+            return line[(line.startIndex + key.count + 1)...]
+        }
+        func objectID(_ text: ArraySlice<UInt8>?) -> ObjectID? {
+            guard let text, text.count == 40, text.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return ObjectID(hex: String(decoding: text, as: UTF8.self))
+        }
+        guard let tree = objectID(field(line(), "tree")) else { return nil }
+        var parents = [ObjectID]()
+        var next = line()
+        while let value = field(next, "parent") {
+            guard let parent = objectID(value) else { return nil }
+            parents.append(parent)
+            next = line()
+        }
+        guard let authorText = field(next, "author"), let author = Signature(strict: authorText),
+              let committerText = field(line(), "committer"), let committer = Signature(strict: committerText)
+        else { return nil }
+        // Other headers (encoding, gpgsig and its continuation lines, …) up to the blank line.
+        while true {
+            guard let header = line() else { return nil }
+            if header.isEmpty { break }
+        }
+        var start = position
+        while start < raw.count, raw[start] == UInt8(ascii: "\n") { start += 1 }
+        self.init(
+            id: id, tree: tree, parents: parents, author: author, committer: committer,
+            message: String(decoding: raw[start...], as: UTF8.self))
+    }
+}
+
+extension Signature {
+    /// `NAME <EMAIL> SECONDS ±HHMM` with a name and an email that need no trimming; nil
+    /// for any other form.
+    init?(strict text: ArraySlice<UInt8>) {
+        let open = UInt8(ascii: "<"), close = UInt8(ascii: ">"), space = UInt8(ascii: " ")
+        func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
+        guard let lt = text.firstIndex(of: open), let gt = text.firstIndex(of: close), lt < gt,
+              text.count(where: { $0 == open || $0 == close }) == 2,
+              lt > text.startIndex + 1, text[lt - 1] == space
+        else { return nil }
+        let name = text[text.startIndex..<(lt - 1)]
+        let email = text[(lt + 1)..<gt]
+        guard let first = name.first, let last = name.last, !isSpace(first), !isSpace(last),
+              email.isEmpty || (!isSpace(email.first!) && !isSpace(email.last!))
+        else { return nil }
+        // " SECONDS ±HHMM" and nothing more.
+        let rest = Array(text[(gt + 1)...])
+        guard rest.count >= 8, rest[0] == space, let gap = rest[1...].firstIndex(of: space) else { return nil }
+        let digits = rest[1..<gap], zone = rest[(gap + 1)...]
+        guard (1...18).contains(digits.count), digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              zone.count == 5, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
+              zone.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 })
+        else { return nil }
+        let time = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
+        let zoneDigits = zone.dropFirst().map { Int32($0 - 48) }
+        let hours = zoneDigits[0] * 10 + zoneDigits[1], minutes = zoneDigits[2] * 10 + zoneDigits[3]
+        guard hours <= 14, minutes <= 59 else { return nil }
+        let offset = (hours * 60 + minutes) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
+        self.init(
+            name: String(decoding: name, as: UTF8.self), email: String(decoding: email, as: UTF8.self),
+            time: time, offset: offset)
+    }
+}

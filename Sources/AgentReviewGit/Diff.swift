@@ -1,5 +1,11 @@
 import Clibgit2
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One file's change between two trees.
 public struct FileChange: Sendable, Hashable {
     public enum Status: Sendable, Hashable {
@@ -40,10 +46,8 @@ extension Repository {
     /// every tree). With `contents` false no blob is read. With `contents` true each
     /// changed blob is read to count lines and detect binary content.
     public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
-        let old = try oldTree.map { id throws(GitError) in try lookupTree(id) }
-        defer { if let old { git_tree_free(old) } }
-        let new = try lookupTree(newTree)
-        defer { git_tree_free(new) }
+        let old = try oldTree.map { id throws(GitError) in try rawObject(id, .tree) } ?? []
+        let new = try rawObject(newTree, .tree)
         var result = [FileChange]()
         var prefix = [UInt8]()
         try compare(old, new, prefix: &prefix, into: &result)
@@ -56,58 +60,73 @@ extension Repository {
     }
 
     /// Walks two sorted trees side by side (git's tree order), descending only into
-    /// subtrees whose ids differ.
-    private func compare(
-        _ old: OpaquePointer?, _ new: OpaquePointer?, prefix: inout [UInt8], into result: inout [FileChange]
-    ) throws(GitError) {
-        let oldCount = old.map { git_tree_entrycount($0) } ?? 0
-        let newCount = new.map { git_tree_entrycount($0) } ?? 0
-        var i = 0, j = 0
-        while i < oldCount || j < newCount {
-            let o = i < oldCount ? git_tree_entry_byindex(old, i) : nil
-            let n = j < newCount ? git_tree_entry_byindex(new, j) : nil
-            let order: Int32
-            if let o, let n {
-                order = git_tree_entry_cmp(o, n)
-            } else {
-                order = o == nil ? 1 : -1
-            }
-            if order < 0 {
-                try entry(o, nil, prefix: &prefix, into: &result)
-                i += 1
-            } else if order > 0 {
-                try entry(nil, n, prefix: &prefix, into: &result)
-                j += 1
-            } else {
-                try entry(o, n, prefix: &prefix, into: &result)
-                i += 1
-                j += 1
+    /// subtrees whose ids differ. An entry whose bytes (mode, name and id) are the same on
+    /// both sides, the usual case, is passed over without being decoded.
+    private func compare(_ old: [UInt8], _ new: [UInt8], prefix: inout [UInt8], into result: inout [FileChange]) throws(GitError) {
+        var failure: GitError?
+        old.withUnsafeBytes { oldBytes in
+            new.withUnsafeBytes { newBytes in
+                do throws(GitError) {
+                    var oldEntries = TreeEntries(oldBytes), newEntries = TreeEntries(newBytes)
+                    TreeEntries.skipCommonEntries(&oldEntries, &newEntries)
+                    var o = try oldEntries.next(), n = try newEntries.next()
+                    while o != nil || n != nil {
+                        if let oldEntry = o, let newEntry = n {
+                            if oldEntry.raw.count == newEntry.raw.count,
+                               memcmp(oldEntry.raw.baseAddress!, newEntry.raw.baseAddress!, oldEntry.raw.count) == 0 {
+                                TreeEntries.skipCommonEntries(&oldEntries, &newEntries)
+                                o = try oldEntries.next()
+                                n = try newEntries.next()
+                                continue
+                            }
+                            let order = TreeEntries.order(oldEntry, newEntry)
+                            if order < 0 {
+                                try entry(oldEntry, nil, prefix: &prefix, into: &result)
+                                o = try oldEntries.next()
+                            } else if order > 0 {
+                                try entry(nil, newEntry, prefix: &prefix, into: &result)
+                                n = try newEntries.next()
+                            } else {
+                                if oldEntry.id != newEntry.id || oldEntry.mode != newEntry.mode {
+                                    try entry(oldEntry, newEntry, prefix: &prefix, into: &result)
+                                }
+                                o = try oldEntries.next()
+                                n = try newEntries.next()
+                            }
+                        } else if let oldEntry = o {
+                            try entry(oldEntry, nil, prefix: &prefix, into: &result)
+                            o = try oldEntries.next()
+                        } else if let newEntry = n {
+                            try entry(nil, newEntry, prefix: &prefix, into: &result)
+                            n = try newEntries.next()
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
             }
         }
+        if let failure { throw failure }
     }
 
-    /// One name in the two trees: absent on one side, or present on both.
+    /// One name in the two trees: absent on one side, or present on both and different.
     private func entry(
-        _ old: OpaquePointer?, _ new: OpaquePointer?, prefix: inout [UInt8], into result: inout [FileChange]
+        _ old: TreeEntries.Entry?, _ new: TreeEntries.Entry?, prefix: inout [UInt8], into result: inout [FileChange]
     ) throws(GitError) {
         let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
-        let oldMode = old.map { UInt32(git_tree_entry_filemode($0).rawValue) } ?? 0
-        let newMode = new.map { UInt32(git_tree_entry_filemode($0).rawValue) } ?? 0
-        let oldID = old.map { ObjectID(git_tree_entry_id($0).pointee) } ?? .zero
-        let newID = new.map { ObjectID(git_tree_entry_id($0).pointee) } ?? .zero
-        if old != nil && new != nil && oldID == newID && oldMode == newMode { return }
+        let oldMode = old?.mode ?? 0
+        let newMode = new?.mode ?? 0
+        let oldID = old?.id ?? .zero
+        let newID = new?.id ?? .zero
 
-        let name = Self.bytes(git_tree_entry_name(old ?? new!))
         let length = prefix.count
-        prefix.append(contentsOf: name)
+        prefix.append(contentsOf: (old ?? new)!.name)
         defer { prefix.removeSubrange(length...) }
 
         if oldMode == treeMode || newMode == treeMode {
             // A directory on at least one side: descend; a file on the other side is a change of its own.
-            let oldTree = oldMode == treeMode ? try lookupTree(oldID) : nil
-            defer { if let oldTree { git_tree_free(oldTree) } }
-            let newTree = newMode == treeMode ? try lookupTree(newID) : nil
-            defer { if let newTree { git_tree_free(newTree) } }
+            let oldSubtree = oldMode == treeMode ? try rawObject(oldID, .tree) : []
+            let newSubtree = newMode == treeMode ? try rawObject(newID, .tree) : []
             if oldMode != treeMode && old != nil {
                 result.append(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
             }
@@ -115,7 +134,7 @@ extension Repository {
                 result.append(FileChange(status: .added, path: prefix, oldMode: 0, newMode: newMode, oldID: .zero, newID: newID))
             }
             prefix.append(UInt8(ascii: "/"))
-            try compare(oldTree, newTree, prefix: &prefix, into: &result)
+            try compare(oldSubtree, newSubtree, prefix: &prefix, into: &result)
             return
         }
         let status: FileChange.Status
@@ -158,13 +177,17 @@ extension Repository {
     private func countLines(of change: inout FileChange) throws(GitError) {
         let gitlink: UInt32 = 0o160000
         guard change.oldMode != gitlink, change.newMode != gitlink else { return }
-        let oldBlob = change.oldID.isZero ? nil : try lookupBlob(change.oldID)
-        defer { if let oldBlob { git_blob_free(oldBlob) } }
-        let newBlob = change.newID.isZero ? nil : try lookupBlob(change.newID)
-        defer { if let newBlob { git_blob_free(newBlob) } }
+        let oldBlob = change.oldID.isZero ? [] : try rawObject(change.oldID, .blob)
+        let newBlob = change.newID.isZero ? [] : try rawObject(change.newID, .blob)
         var patch: OpaquePointer?
         try git("read the change to \(String(decoding: change.newPath, as: UTF8.self))") {
-            git_patch_from_blobs(&patch, oldBlob, nil, newBlob, nil, nil)
+            oldBlob.withUnsafeBytes { old in
+                newBlob.withUnsafeBytes { new in
+                    git_patch_from_buffers(
+                        &patch, change.oldID.isZero ? nil : old.baseAddress, old.count, nil,
+                        change.newID.isZero ? nil : new.baseAddress, new.count, nil, nil)
+                }
+            }
         }
         defer { git_patch_free(patch) }
         if let delta = git_patch_get_delta(patch)?.pointee {
@@ -176,24 +199,11 @@ extension Repository {
         change.linesDeleted = deleted
     }
 
-    private func lookupBlob(_ id: ObjectID) throws(GitError) -> OpaquePointer {
-        var blob: OpaquePointer?
-        var oid = id.oid
-        try git("read blob \(id)") { git_blob_lookup(&blob, pointer, &oid) }
-        return blob!
-    }
-
     private func lookupTree(_ id: ObjectID) throws(GitError) -> OpaquePointer {
         var tree: OpaquePointer?
         var oid = id.oid
         try git("read tree \(id)") { git_tree_lookup(&tree, pointer, &oid) }
         return tree!
-    }
-
-    private static func bytes(_ text: UnsafePointer<CChar>) -> [UInt8] {
-        var length = 0
-        while text[length] != 0 { length += 1 }
-        return text.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
     }
 }
 
@@ -209,4 +219,103 @@ extension FileChange.Status {
         default: self = .other
         }
     }
+}
+
+/// The entries of a tree object as git stores them: `MODE NAME\0` and 20 bytes of id,
+/// sorted by name with a directory's name compared as if it ended in `/`. A view of bytes
+/// that the caller keeps alive.
+struct TreeEntries {
+    struct Entry {
+        /// The whole entry as stored.
+        var raw: UnsafeRawBufferPointer
+        var name: UnsafeRawBufferPointer
+        /// Normalised as libgit2 does: 040000, 100644, 100755, 120000 or 160000.
+        var mode: UInt32
+        var id: ObjectID
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    /// Moves both past the entries they share byte for byte from where they stand: the
+    /// bytes are compared a word at a time, and only the entry boundaries before the first
+    /// difference are found (each entry ends 20 bytes after the NUL that ends its name).
+    static func skipCommonEntries(_ a: inout TreeEntries, _ b: inout TreeEntries) {
+        guard let aBase = a.bytes.baseAddress, let bBase = b.bytes.baseAddress else { return }
+        let aStart = aBase + a.position, bStart = bBase + b.position
+        let length = min(a.bytes.count - a.position, b.bytes.count - b.position)
+        var same = 0
+        while same + 8 <= length,
+              aStart.loadUnaligned(fromByteOffset: same, as: UInt64.self) == bStart.loadUnaligned(fromByteOffset: same, as: UInt64.self) {
+            same += 8
+        }
+        while same < length, aStart.load(fromByteOffset: same, as: UInt8.self) == bStart.load(fromByteOffset: same, as: UInt8.self) {
+            same += 1
+        }
+        var boundary = 0
+        while boundary < same, let terminator = memchr(aStart + boundary, 0, same - boundary) {
+            let end = aStart.distance(to: UnsafeRawPointer(terminator)) + 21
+            guard end <= same else { break }
+            boundary = end
+        }
+        a.position += boundary
+        b.position += boundary
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    mutating func next() throws(GitError) -> Entry? {
+        guard position < bytes.count, let base = bytes.baseAddress else { return nil }
+        let start = position
+        // The mode: octal digits up to a space, at most 7 of them.
+        var index = start
+        var mode: UInt32 = 0
+        while true {
+            guard index < bytes.count, index - start < 8 else { throw Self.damaged }
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte == UInt8(ascii: " ") { break }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 8 else { throw Self.damaged }
+            mode = mode << 3 | UInt32(digit)
+            index += 1
+        }
+        let nameStart = index + 1
+        guard nameStart < bytes.count, let terminator = memchr(base + nameStart, 0, bytes.count - nameStart) else {
+            throw Self.damaged
+        }
+        let nameEnd = base.distance(to: UnsafeRawPointer(terminator))
+        guard nameEnd > nameStart, nameEnd + 21 <= bytes.count else { throw Self.damaged }
+        position = nameEnd + 21
+        return Entry(
+            raw: UnsafeRawBufferPointer(start: base + start, count: position - start),
+            name: UnsafeRawBufferPointer(start: base + nameStart, count: nameEnd - nameStart),
+            mode: Self.normalise(mode),
+            id: ObjectID(raw: base + nameEnd + 1))
+    }
+
+    /// libgit2's normalisation of tree entry modes (git's is the same in effect).
+    static func normalise(_ mode: UInt32) -> UInt32 {
+        switch mode & 0o170000 {
+        case 0o040000: return 0o040000
+        case _ where mode & 0o100 != 0: return 0o100755
+        case 0o160000: return 0o160000
+        case 0o120000: return 0o120000
+        default: return 0o100644
+        }
+    }
+
+    /// git's order of tree entries: bytewise, a tree's name as if followed by `/`.
+    static func order(_ a: Entry, _ b: Entry) -> Int {
+        let common = min(a.name.count, b.name.count)
+        let bytes = memcmp(a.name.baseAddress!, b.name.baseAddress!, common)
+        if bytes != 0 { return Int(bytes) }
+        let slash = Int(UInt8(ascii: "/"))
+        let x = a.name.count > common ? Int(a.name[common]) : (a.mode == 0o040000 ? slash : 0)
+        let y = b.name.count > common ? Int(b.name[common]) : (b.mode == 0o040000 ? slash : 0)
+        return x - y
+    }
+
+    private static let damaged = GitError(code: .other(-1), operation: "read tree", message: "damaged tree entry")
 }

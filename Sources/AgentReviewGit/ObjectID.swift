@@ -16,13 +16,15 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     init(_ oid: git_oid) {
         var bytes = oid.id
-        (high, middle, low) = withUnsafeBytes(of: &bytes) { raw in
-            var h: UInt64 = 0, m: UInt64 = 0, l: UInt32 = 0
-            for i in 0..<8 { h = h << 8 | UInt64(raw[i]) }
-            for i in 8..<16 { m = m << 8 | UInt64(raw[i]) }
-            for i in 16..<20 { l = l << 8 | UInt32(raw[i]) }
-            return (h, m, l)
-        }
+        self = withUnsafeBytes(of: &bytes) { ObjectID(raw: $0.baseAddress!) }
+    }
+
+    /// From 20 raw bytes, as git stores ids in trees and pack indexes.
+    init(raw: UnsafeRawPointer) {
+        self.init(
+            high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+            middle: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+            low: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
     }
 
     /// Parses 40 hex digits (either case); nil for anything else.
@@ -55,14 +57,26 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     public var isZero: Bool { self == .zero }
 
+    /// The first 8 bytes as a number, for searching sorted ids.
+    var leadingBits: UInt64 { high }
+
+    /// The first byte, which indexes a pack index's fan-out table.
+    var firstByte: UInt8 { UInt8(truncatingIfNeeded: high >> 56) }
+
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(40)
-        for i in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((high >> UInt64(i)) & 0xf)]) }
-        for i in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((middle >> UInt64(i)) & 0xf)]) }
-        for i in stride(from: 28, through: 0, by: -4) { out.append(digits[Int((low >> UInt32(i)) & 0xf)]) }
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 40) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            func put(_ value: UInt64, count: Int, at offset: Int) {
+                for i in 0..<count {
+                    out[offset + i] = table[Int((value >> UInt64(4 * (count - 1 - i))) & 0xf)]
+                }
+            }
+            put(high, count: 16, at: 0)
+            put(middle, count: 16, at: 16)
+            put(UInt64(low), count: 8, at: 32)
+            return 40
+        }
     }
 
     public var description: String { hex }

@@ -6,6 +6,8 @@ public final class Repository {
     /// How it was opened, so that another handle on the same repository can be opened
     /// for another thread (a handle is used by one thread at a time).
     private let origin: String?
+    /// The pack files, read directly for the trees and blobs of long histories.
+    lazy var packReader = PackReader(directory: String(cString: git_repository_commondir(pointer)) + "objects/pack")
 
     private init(pointer: OpaquePointer, origin: String?) {
         self.pointer = pointer
@@ -102,7 +104,15 @@ public final class Repository {
 
     // MARK: Commits
 
+    /// A commit as plain values. A commit in the usual form (see `CommitInfo.init?(id:raw:)`)
+    /// is read from its bytes; any other is left to libgit2's parser.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
+        if let info = CommitInfo(id: id, raw: try rawObject(id, .commit)) { return info }
+        return try parsedByLibgit2(id)
+    }
+
+    /// A commit as libgit2 parses it.
+    func parsedByLibgit2(_ id: ObjectID) throws(GitError) -> CommitInfo {
         var handle: OpaquePointer?
         var oid = id.oid
         try git("read commit \(id)") { git_commit_lookup(&handle, pointer, &oid) }
@@ -123,13 +133,16 @@ public final class Repository {
         )
     }
 
-    /// A commit's tree id, without reading the rest of the commit into values.
+    /// A commit's tree id, from its first line, without parsing the rest of the commit.
     public func tree(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
-        var handle: OpaquePointer?
-        var oid = id.oid
-        try git("read commit \(id)") { git_commit_lookup(&handle, pointer, &oid) }
-        defer { git_commit_free(handle) }
-        return ObjectID(git_commit_tree_id(handle).pointee)
+        let bytes = try rawObject(id, .commit)
+        let header = Array("tree ".utf8)
+        guard bytes.count >= 46, bytes.starts(with: header), bytes[45] == UInt8(ascii: "\n"),
+              let tree = ObjectID(hex: String(decoding: bytes[5..<45], as: UTF8.self))
+        else {
+            throw GitError(code: .other(-1), operation: "read commit \(id)", message: "the commit does not start with its tree")
+        }
+        return tree
     }
 
     /// The contents of the file at `path` in `commit`'s tree; nil when there is no

@@ -22,3 +22,11 @@ static inline int agentreview_git_set_mwindow_mapped_limit(long long bytes) {
 static inline int agentreview_git_set_mwindow_size(long long bytes) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)bytes);
 }
+
+/* zlib, for reading pack files directly (AgentReviewGit/PackReader.swift). inflateInit is a
+   macro, which Swift cannot call. */
+#include <zlib.h>
+
+static inline int agentreview_inflate_init(z_stream *stream) {
+    return inflateInit(stream);
+}

@@ -1,0 +1,648 @@
+import Clibgit2
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Git's object types, numbered as in pack files.
+enum ObjectKind: UInt8 {
+    case commit = 1, tree = 2, blob = 3, tag = 4
+}
+
+/// An object's type and its bytes, as git stores them.
+struct RawObject {
+    var kind: ObjectKind
+    var bytes: [UInt8]
+}
+
+/// Reads objects straight from the repository's pack files, for the one hot path: the
+/// commits, trees (and, for line counts, the blobs) of every commit of a long history.
+/// libgit2 reads the same objects through small remapped windows (its window budget is
+/// what keeps its memory bounded), inflates each with a new zlib stream, and keeps delta
+/// bases in a cache whose size is fixed when it is built. Here the pack is read with
+/// `pread` through a few small windows, one zlib stream is reset for every entry, and
+/// delta chains are cached in bounded memory of our own: the objects deltas were applied
+/// to (as git's delta-base cache does) and the inflated deltas themselves, so that walking
+/// a chain again costs copies, not inflating.
+///
+/// It answers only for what it can read with certainty: an id in a version 2 index of a
+/// pack whose entries inflate to the sizes they declare. Anything else (loose objects, the
+/// quarantine of a push, alternates, old index versions, damage) returns nil, and the
+/// caller reads the object through libgit2, which knows every case and reports every error.
+/// Ids are not re-hashed: git does not either (objects were checked when they entered).
+/// One thread at a time.
+final class PackReader {
+    private var packs: [Pack]
+    private var bases: ObjectCache<RawObject>
+    private var links: ObjectCache<DeltaLink>
+    /// Trees and commits just read, by id: each is read again for the next commit (its
+    /// parent's tree, its parent's commit).
+    private var recent = RecentObjects()
+    private var inflater = Inflater()
+
+    /// Opens the packs in `directory` (`objects/pack`); a pack that cannot be opened is skipped.
+    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20) {
+        packs = []
+        bases = ObjectCache(budget: cacheBytes)
+        links = ObjectCache(budget: linkBytes)
+        guard let listing = opendir(directory) else { return }
+        defer { closedir(listing) }
+        while let entry = readdir(listing) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".idx") else { continue }
+            let base = directory + "/" + name.dropLast(4)
+            if let pack = Pack(index: base + ".idx", pack: base + ".pack") {
+                packs.append(pack)
+            }
+        }
+    }
+
+    /// The object, or nil when it is not in these packs in a form read here.
+    func read(_ id: ObjectID) -> RawObject? {
+        if let recent = recent[id] { return recent }
+        for (number, pack) in packs.enumerated() {
+            if let offset = pack.offset(of: id) {
+                guard let object = object(at: offset, in: number) else { return nil }
+                if object.kind != .blob { recent.insert(object, id: id) }
+                return object
+            }
+        }
+        return nil
+    }
+
+    /// Resolves the entry at `offset`: its delta chain is followed down to a stored object
+    /// or a cached base, then the deltas are applied back up. As in git, the objects a
+    /// delta is applied to are what the base cache keeps; the trees read are kept apart,
+    /// briefly, for the next commit's diff.
+    private func object(at offset: Int, in number: Int) -> RawObject? {
+        if let found = bases[ObjectCache<RawObject>.key(pack: number, offset: offset)] {
+            return found
+        }
+        let pack = packs[number]
+        var deltas = [(offset: Int, delta: [UInt8])]()
+        var current = offset
+        var base: RawObject
+        while true {
+            let key = ObjectCache<RawObject>.key(pack: number, offset: current)
+            if !deltas.isEmpty, let cached = bases[key] {
+                base = cached
+                break
+            }
+            if let link = links[key] {
+                deltas.append((current, link.delta))
+                current = link.baseOffset
+                guard deltas.count < 10_000 else { return nil }
+                continue
+            }
+            guard let entry = pack.entry(at: current, inflater: &inflater) else { return nil }
+            switch entry.header.type {
+            case .stored(let kind):
+                base = RawObject(kind: kind, bytes: entry.data)
+            case .offsetDelta(let baseOffset):
+                deltas.append((current, entry.data))
+                links.insert(DeltaLink(baseOffset: baseOffset, delta: entry.data), at: key)
+                current = baseOffset
+                guard deltas.count < 10_000 else { return nil }
+                continue
+            case .referenceDelta(let baseID):
+                guard let baseOffset = pack.offset(of: baseID) else { return nil }
+                deltas.append((current, entry.data))
+                links.insert(DeltaLink(baseOffset: baseOffset, delta: entry.data), at: key)
+                current = baseOffset
+                guard deltas.count < 10_000 else { return nil }
+                continue
+            }
+            break
+        }
+        for (deltaOffset, delta) in deltas.reversed() {
+            bases.insert(base, at: ObjectCache<RawObject>.key(pack: number, offset: current))
+            guard let bytes = Delta.apply(delta, to: base.bytes) else { return nil }
+            base = RawObject(kind: base.kind, bytes: bytes)
+            current = deltaOffset
+        }
+        return base
+    }
+}
+
+/// An entry's type, size and where its compressed data starts, from the bytes at its offset.
+private struct EntryHeader {
+    enum EntryType {
+        case stored(ObjectKind)
+        case offsetDelta(base: Int)
+        case referenceDelta(base: ObjectID)
+    }
+
+    var type: EntryType
+    /// The inflated size of the data that follows.
+    var size: Int
+    /// Bytes before the compressed data.
+    var length: Int
+
+    /// The header of the entry at `offset`, from the bytes there; nil for a type this
+    /// reader does not know, or a header that runs past `bytes`.
+    init?(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        var index = 0
+        guard index < bytes.count else { return nil }
+        var byte = bytes[index]
+        index += 1
+        let typeNumber = (byte >> 4) & 7
+        var size = Int(byte & 0x0f)
+        var shift = 4
+        while byte & 0x80 != 0 {
+            guard index < bytes.count, shift < 57 else { return nil }
+            byte = bytes[index]
+            index += 1
+            size |= Int(byte & 0x7f) << shift
+            shift += 7
+        }
+        switch typeNumber {
+        case 1...4:
+            type = .stored(ObjectKind(rawValue: typeNumber)!)
+        case 6:
+            // The base's distance back, in git's offset encoding (each continuation adds one).
+            guard index < bytes.count else { return nil }
+            byte = bytes[index]
+            index += 1
+            var distance = Int(byte & 0x7f)
+            while byte & 0x80 != 0 {
+                guard index < bytes.count, distance < Int.max >> 8 else { return nil }
+                byte = bytes[index]
+                index += 1
+                distance = ((distance + 1) << 7) | Int(byte & 0x7f)
+            }
+            guard distance > 0, offset - distance >= 12 else { return nil }
+            type = .offsetDelta(base: offset - distance)
+        case 7:
+            guard bytes.count - index >= 20 else { return nil }
+            type = .referenceDelta(base: ObjectID(raw: bytes.baseAddress! + index))
+            index += 20
+        default:
+            return nil
+        }
+        self.size = size
+        self.length = index
+    }
+}
+
+/// A file mapped whole, read-only (a pack index). Every page read stays resident until
+/// unmapped, and the kernel maps more around each fault (measured: about 256 KiB a touch
+/// on Linux 6.18 with ext4's large folios), so the 256 KiB chunks read are counted and
+/// all pages are dropped again when they could add up to more than the budget.
+private final class MappedFile {
+    let base: UnsafeRawPointer
+    let size: Int
+    private var touched: [UInt64]
+    private var touchedCount = 0
+    private let budget: Int
+    private static let chunkShift = 18
+
+    init?(path: String, budget: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size > 0,
+              let mapped = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED
+        else { return nil }
+        base = UnsafeRawPointer(mapped)
+        size = Int(status.st_size)
+        touched = [UInt64](repeating: 0, count: (size >> Self.chunkShift) / 64 + 1)
+        self.budget = max(1, budget >> Self.chunkShift)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: base), size)
+    }
+
+    /// Notes that the bytes `start..<end` were read.
+    func touch(_ start: Int, _ end: Int) {
+        var chunk = start >> Self.chunkShift
+        let last = max(start, end - 1) >> Self.chunkShift
+        while chunk <= last {
+            let bit: UInt64 = 1 << UInt64(chunk & 63)
+            if touched[chunk >> 6] & bit == 0 {
+                touched[chunk >> 6] |= bit
+                touchedCount += 1
+            }
+            chunk += 1
+        }
+        if touchedCount > budget {
+            madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_DONTNEED)
+            for index in touched.indices { touched[index] = 0 }
+            touchedCount = 0
+        }
+    }
+
+    func bigEndian32(_ at: Int) -> Int {
+        Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+    }
+}
+
+/// One pack and its version 2 index. The index is mapped; the pack is read with `pread`
+/// through a few windows of our own (mapping it would make every scattered read resident:
+/// see `MappedFile`). A history walked newest first moves forward through a pack written
+/// by git, so each window is read about once.
+private final class Pack {
+    private let index: MappedFile
+    private let descriptor: Int32
+    /// Where entries end: before the pack's trailing checksum.
+    private let dataEnd: Int
+    private let count: Int
+    private var windows: [Window] = []
+    private var scratch = [UInt8]()
+    private static let ids = 8 + 1024
+    private static let windowSize = 16 << 10
+    /// Each window reads this much past its end, so that an entry starting near the end is whole.
+    private static let overlap = 2 << 10
+    private static let windowCount = 32
+
+    private struct Window {
+        var start: Int
+        var bytes: [UInt8]
+        var used: Int
+    }
+
+    init?(index indexPath: String, pack packPath: String) {
+        guard let index = MappedFile(path: indexPath, budget: 4 << 20), index.size >= Self.ids + 40 else { return nil }
+        let descriptor = open(packPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        var header = (UInt32(0), UInt32(0))
+        // Version 2: magic, version, fan-out, ids, CRCs, 32-bit offsets, 64-bit offsets, two checksums.
+        let count = index.bigEndian32(8 + 255 * 4)
+        guard fstat(descriptor, &status) == 0, status.st_size >= 12 + 20,
+              pread(descriptor, &header, 8, 0) == 8,
+              UInt32(bigEndian: header.0) == 0x5041_434b, (2...3).contains(UInt32(bigEndian: header.1)),
+              index.bigEndian32(0) == 0xff74_4f63, index.bigEndian32(4) == 2,
+              index.size >= Self.ids + count * 28 + 40
+        else {
+            close(descriptor)
+            return nil
+        }
+        self.index = index
+        self.descriptor = descriptor
+        self.dataEnd = Int(status.st_size) - 20
+        self.count = count
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// The offset of `id` in the pack: the fan-out table gives the range of ids with the
+    /// same first byte, and an interpolation search (ids are uniformly spread) finds it in
+    /// a few probes.
+    func offset(of id: ObjectID) -> Int? {
+        let first = Int(id.firstByte)
+        var low = first == 0 ? 0 : index.bigEndian32(8 + (first - 1) * 4)
+        let end = index.bigEndian32(8 + first * 4)
+        guard low <= end, end <= count else { return nil }
+        index.touch(8 + first * 4 - 4, 8 + first * 4 + 4)
+        index.touch(Self.ids + low * 20, Self.ids + end * 20)
+        var high = end - 1
+        let target = id.leadingBits
+        func key(_ at: Int) -> UInt64 { UInt64(bigEndian: index.base.loadUnaligned(fromByteOffset: Self.ids + at * 20, as: UInt64.self)) }
+        while low <= high {
+            let lowKey = key(low), highKey = key(high)
+            guard target >= lowKey, target <= highKey else { return nil }
+            var middle = (low + high) / 2
+            if highKey > lowKey {
+                let share = Double(target - lowKey) / Double(highKey - lowKey)
+                middle = low + min(high - low, Int(share * Double(high - low)))
+            }
+            let candidate = ObjectID(raw: index.base + Self.ids + middle * 20)
+            if candidate == id { return offset(at: middle) }
+            if candidate < id { low = middle + 1 } else { high = middle - 1 }
+        }
+        return nil
+    }
+
+    /// The pack offset of the index's entry number `position`.
+    private func offset(at position: Int) -> Int? {
+        let at = Self.ids + count * 24 + position * 4
+        index.touch(at, at + 4)
+        let small = index.bigEndian32(at)
+        guard small & 0x8000_0000 != 0 else { return small < dataEnd ? small : nil }
+        let large = Self.ids + count * 28 + (small & 0x7fff_ffff) * 8
+        guard large + 8 <= index.size - 40 else { return nil }
+        index.touch(large, large + 8)
+        let value = UInt64(bigEndian: index.base.loadUnaligned(fromByteOffset: large, as: UInt64.self))
+        return value < UInt64(dataEnd) ? Int(value) : nil
+    }
+
+    /// The entry at `offset`: its header and its inflated data. Read from a window; an
+    /// entry that does not fit in one is read on its own.
+    func entry(at offset: Int, inflater: inout Inflater) -> (header: EntryHeader, data: [UInt8])? {
+        guard offset >= 12, offset < dataEnd, let slot = window(containing: offset) else { return nil }
+        let window = windows[slot]
+        let inWindow = offset - window.start
+        let first = window.bytes.withUnsafeBytes { raw -> (EntryHeader, [UInt8]?)? in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[inWindow..<window.used])
+            guard let header = EntryHeader(UnsafeRawBufferPointer(rebasing: bytes.prefix(32)), at: offset) else { return nil }
+            return (header, inflater.inflate(UnsafeRawBufferPointer(rebasing: bytes[header.length...]), size: header.size))
+        }
+        guard let (header, windowed) = first else { return nil }
+        if let windowed { return (header, windowed) }
+        // Not whole in the window: read it alone. Deflate adds at most 5 bytes a 16 KiB block, and 6.
+        let length = min(dataEnd - offset, header.length + header.size + header.size / 16_000 * 5 + 64)
+        guard read(into: &scratch, count: length, at: offset) else { return nil }
+        let data = scratch.withUnsafeBytes { raw in
+            inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[header.length..<length]), size: header.size)
+        }
+        return data.map { (header, $0) }
+    }
+
+    /// The window holding `offset`, read if needed (replacing the least recently read).
+    private func window(containing offset: Int) -> Int? {
+        for (slot, window) in windows.enumerated() where offset >= window.start && offset < window.start + Self.windowSize {
+            return slot
+        }
+        let start = offset & ~(Self.windowSize - 1)
+        let length = min(dataEnd - start, Self.windowSize + Self.overlap)
+        var bytes = [UInt8]()
+        if windows.count == Self.windowCount {
+            bytes = windows.removeFirst().bytes
+        }
+        guard read(into: &bytes, count: length, at: start) else { return nil }
+        windows.append(Window(start: start, bytes: bytes, used: length))
+        return windows.count - 1
+    }
+
+    /// Reads `count` bytes at `offset` into the front of `buffer`.
+    private func read(into buffer: inout [UInt8], count: Int, at offset: Int) -> Bool {
+        if buffer.count < count { buffer = [UInt8](repeating: 0, count: max(count, Self.windowSize + Self.overlap)) }
+        var done = 0
+        while done < count {
+            let result = buffer.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { return false }
+            done += result
+        }
+        return true
+    }
+}
+
+/// What a cache entry costs in bytes.
+private protocol CacheCost {
+    /// Bytes it holds.
+    var cost: Int { get }
+}
+
+extension RawObject: CacheCost {
+    var cost: Int { bytes.count }
+}
+
+/// An inflated delta and where its base is: a link of a delta chain, kept so that walking
+/// the chain again needs no inflating.
+private struct DeltaLink: CacheCost {
+    var baseOffset: Int
+    var delta: [UInt8]
+    var cost: Int { delta.count }
+}
+
+/// Values by their place in a pack, least recently used dropped first once they hold more
+/// than the budget: the bases of delta chains (git stores older versions of a tree as
+/// deltas of newer ones, so a history walked newest first meets each base before the
+/// objects built on it), and the links of those chains.
+private struct ObjectCache<Value: CacheCost> {
+    static func key(pack: Int, offset: Int) -> Int { pack << 48 | offset }
+
+    private struct Slot {
+        var key: Int
+        var object: Value?
+        var newer: Int
+        var older: Int
+    }
+
+    private var slots = [Slot]()
+    private var unused = [Int]()
+    private var index = [Int: Int]()
+    private var newest = -1
+    private var oldest = -1
+    private var bytes = 0
+    private let budget: Int
+
+    init(budget: Int) {
+        self.budget = budget
+    }
+
+    subscript(key: Int) -> Value? {
+        mutating get {
+            guard let slot = index[key] else { return nil }
+            unlink(slot)
+            linkNewest(slot)
+            return slots[slot].object
+        }
+    }
+
+    mutating func insert(_ object: Value, at key: Int) {
+        let size = object.cost + 96
+        guard size <= budget / 8, index[key] == nil else { return }
+        let slot: Int
+        if let reused = unused.popLast() {
+            slot = reused
+            slots[slot] = Slot(key: key, object: object, newer: -1, older: -1)
+        } else {
+            slot = slots.count
+            slots.append(Slot(key: key, object: object, newer: -1, older: -1))
+        }
+        index[key] = slot
+        linkNewest(slot)
+        bytes += size
+        while bytes > budget, oldest >= 0 {
+            let victim = oldest
+            unlink(victim)
+            bytes -= (slots[victim].object?.cost ?? 0) + 96
+            index[slots[victim].key] = nil
+            slots[victim].object = nil
+            unused.append(victim)
+        }
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let (newer, older) = (slots[slot].newer, slots[slot].older)
+        if newer >= 0 { slots[newer].older = older } else { newest = older }
+        if older >= 0 { slots[older].newer = newer } else { oldest = newer }
+    }
+
+    private mutating func linkNewest(_ slot: Int) {
+        slots[slot].newer = -1
+        slots[slot].older = newest
+        if newest >= 0 { slots[newest].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+}
+
+/// The trees and commits read last, by id, in a table indexed by the id's first bits:
+/// an insert replaces whatever had its place. No hashing and no bookkeeping, for the
+/// objects read twice in a row (a commit's trees are its child's parent trees).
+private struct RecentObjects {
+    private var slots = [(id: ObjectID, object: RawObject)?](repeating: nil, count: 2048)
+    private var bytes = 0
+    private static let budget = 2 << 20
+
+    subscript(id: ObjectID) -> RawObject? {
+        guard let slot = slots[Self.slot(id)], slot.id == id else { return nil }
+        return slot.object
+    }
+
+    mutating func insert(_ object: RawObject, id: ObjectID) {
+        let place = Self.slot(id)
+        if let old = slots[place] {
+            bytes -= old.object.bytes.count
+            slots[place] = nil
+        }
+        guard bytes + object.bytes.count <= Self.budget else { return }
+        bytes += object.bytes.count
+        slots[place] = (id, object)
+    }
+
+    private static func slot(_ id: ObjectID) -> Int { Int(truncatingIfNeeded: id.leadingBits >> 53) }
+}
+
+/// git's delta format: the base's size, the result's size, then copies from the base and
+/// inserted bytes.
+private enum Delta {
+    static func apply(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
+        delta.withUnsafeBufferPointer { delta in
+            base.withUnsafeBufferPointer { base in apply(delta, to: base) }
+        }
+    }
+
+    private static func apply(_ delta: UnsafeBufferPointer<UInt8>, to base: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var index = 0
+        func size() -> Int? {
+            var value = 0, shift = 0
+            while index < delta.count, shift < 57 {
+                let byte = delta[index]
+                index += 1
+                value |= Int(byte & 0x7f) << shift
+                shift += 7
+                if byte & 0x80 == 0 { return value }
+            }
+            return nil
+        }
+        guard let baseSize = size(), baseSize == base.count, let resultSize = size(),
+              let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(resultSize, 1)).baseAddress
+        else { return nil }
+        defer { out.deallocate() }
+        var written = 0
+        while index < delta.count {
+            let command = delta[index]
+            index += 1
+            if command & 0x80 != 0 {
+                var offset = 0, length = 0
+                for bit in 0..<4 where command & (1 << bit) != 0 {
+                    guard index < delta.count else { return nil }
+                    offset |= Int(delta[index]) << (8 * bit)
+                    index += 1
+                }
+                for bit in 0..<3 where command & (0x10 << bit) != 0 {
+                    guard index < delta.count else { return nil }
+                    length |= Int(delta[index]) << (8 * bit)
+                    index += 1
+                }
+                if length == 0 { length = 0x10000 }
+                guard offset + length <= base.count, written + length <= resultSize else { return nil }
+                (out + written).update(from: base.baseAddress! + offset, count: length)
+                written += length
+            } else if command != 0 {
+                let length = Int(command)
+                guard index + length <= delta.count, written + length <= resultSize else { return nil }
+                (out + written).update(from: delta.baseAddress! + index, count: length)
+                index += length
+                written += length
+            } else {
+                return nil
+            }
+        }
+        guard written == resultSize else { return nil }
+        return Array(UnsafeBufferPointer(start: out, count: resultSize))
+    }
+}
+
+/// One zlib stream, reset for each entry rather than set up again.
+private struct Inflater: ~Copyable {
+    private var stream: UnsafeMutablePointer<z_stream>
+    private let ready: Bool
+
+    init() {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        ready = agentreview_inflate_init(stream) == Z_OK
+    }
+
+    deinit {
+        if ready { inflateEnd(stream) }
+        stream.deallocate()
+    }
+
+    /// Inflates one zlib stream from the front of `input`, which must come to exactly
+    /// `size` bytes; nil when it does not, or when `input` ends first.
+    mutating func inflate(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
+        guard ready, inflateReset(stream) == Z_OK, let start = input.baseAddress else { return nil }
+        var finished = false
+        // One byte more than declared, so that data longer than its header says is caught.
+        let data = [UInt8](unsafeUninitializedCapacity: size + 1) { out, written in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: start.assumingMemoryBound(to: UInt8.self))
+            stream.pointee.avail_in = UInt32(clamping: input.count)
+            stream.pointee.next_out = out.baseAddress
+            stream.pointee.avail_out = UInt32(size + 1)
+            while true {
+                let result = Clibgit2.inflate(stream, Z_NO_FLUSH)
+                if result == Z_STREAM_END { finished = true }
+                // Z_OK with room left and input left means progress: go on.
+                guard result == Z_OK, stream.pointee.avail_out > 0, stream.pointee.avail_in > 0 else { break }
+            }
+            written = size + 1 - Int(stream.pointee.avail_out)
+        }
+        guard finished, data.count == size else { return nil }
+        return data
+    }
+}
+
+extension ObjectKind {
+    var name: String {
+        switch self {
+        case .commit: "commit"
+        case .tree: "tree"
+        case .blob: "blob"
+        case .tag: "tag"
+        }
+    }
+}
+
+extension Repository {
+    /// An object's bytes, checked to be of `kind`: from the packs directly when they hold
+    /// it, else through libgit2 (loose objects, a push's quarantine, alternates).
+    func rawObject(_ id: ObjectID, _ kind: ObjectKind) throws(GitError) -> [UInt8] {
+        if let object = packReader.read(id) {
+            guard object.kind == kind else {
+                throw GitError(code: .other(-3), operation: "read \(kind.name) \(id)", message: "the object is a \(object.kind.name)")
+            }
+            return object.bytes
+        }
+        let operation = "read \(kind.name) \(id)"
+        var odb: OpaquePointer?
+        try git(operation) { git_repository_odb(&odb, pointer) }
+        defer { git_odb_free(odb) }
+        var object: OpaquePointer?
+        var oid = id.oid
+        try git(operation) { git_odb_read(&object, odb, &oid) }
+        defer { git_odb_object_free(object) }
+        let type = git_odb_object_type(object)
+        guard type.rawValue == Int32(kind.rawValue) else {
+            throw GitError(code: .other(-3), operation: operation, message: "the object is not a \(kind.name)")
+        }
+        let size = git_odb_object_size(object)
+        guard size > 0, let data = git_odb_object_data(object) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: data, count: size))
+    }
+}

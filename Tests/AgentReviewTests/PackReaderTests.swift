@@ -1,0 +1,217 @@
+@testable import AgentReviewGit
+import AgentReviewSupport
+import Foundation
+import Testing
+
+/// Objects read straight from pack files (`PackReader`) and commits parsed from their
+/// bytes, against git's own `cat-file` and libgit2's parser, on real packs made by git.
+@Suite struct PackReaderTests {
+    let sandbox: Sandbox
+    let repository: URL
+
+    /// A history whose packs hold long delta chains of trees and blobs, packed by `git gc
+    /// --aggressive` (offset deltas, chains up to 250 deep), with a few loose objects after.
+    init() throws {
+        sandbox = try Sandbox()
+        repository = try sandbox.repository()
+        var growing = ""
+        for step in 0..<60 {
+            growing += "line \(step) of a file that grows, so that each version is a delta of the next\n"
+            try sandbox.write("src/deep/er/grow.txt", growing, in: repository)
+            try sandbox.write("src/deep/file\(step % 7).txt", "version \(step)\n", in: repository)
+            try sandbox.write("docs/d\(step % 3)/note.md", "note \(step)\n", in: repository, executable: step % 5 == 0)
+            if step % 9 == 4 {
+                try? FileManager.default.removeItem(at: repository.appendingPathComponent("docs/d\(step % 3)"))
+            }
+            try sandbox.commit("step \(step)", in: repository)
+        }
+        try sandbox.git("gc", "-q", "--aggressive", in: repository)
+        try sandbox.write("loose.txt", "a loose object\n", in: repository)
+        try sandbox.commit("after the pack", in: repository)
+    }
+
+    /// Every object git has, as `cat-file --batch` gives it: id, type and bytes.
+    func gitObjects() throws -> [(id: ObjectID, type: String, bytes: [UInt8])] {
+        let ids = try sandbox.git("cat-file", "--batch-all-objects", "--batch-check=%(objectname)", in: repository)
+            .split(separator: "\n").map(String.init)
+        let result = try Subprocess.run(
+            "/usr/bin/git", ["cat-file", "--batch"], input: Data((ids.joined(separator: "\n") + "\n").utf8),
+            directory: repository, environment: Sandbox.environment)
+        let out = [UInt8](result.stdout)
+        var objects = [(id: ObjectID, type: String, bytes: [UInt8])]()
+        var position = 0
+        while position < out.count {
+            let end = out[position...].firstIndex(of: UInt8(ascii: "\n"))!
+            let header = String(decoding: out[position..<end], as: UTF8.self).split(separator: " ")
+            let size = Int(header[2])!
+            objects.append((ObjectID(hex: String(header[0]))!, String(header[1]), Array(out[(end + 1)..<(end + 1 + size)])))
+            position = end + 1 + size + 1
+        }
+        #expect(objects.count == ids.count)
+        return objects
+    }
+
+    static func kind(_ type: String) -> ObjectKind {
+        switch type {
+        case "commit": .commit
+        case "tree": .tree
+        case "blob": .blob
+        default: .tag
+        }
+    }
+
+    func checkEveryObject(expectPacked minimum: Int) throws {
+        let repo = try Repository(path: repository.path)
+        var packed = 0
+        for object in try gitObjects() {
+            if repo.packReader.read(object.id) != nil { packed += 1 }
+            #expect(try repo.rawObject(object.id, Self.kind(object.type)) == object.bytes, "\(object.type) \(object.id)")
+        }
+        // Most objects came from the pack reader, not libgit2.
+        #expect(packed >= minimum)
+    }
+
+    @Test func everyObjectReadsAsGitStoresIt() throws {
+        let count = try gitObjects().count
+        // The commit after the pack, its root tree and its new blob are loose.
+        let loose = try sandbox.git("count-objects", in: repository)
+        #expect(loose.hasPrefix("3 objects"), "\(loose)")
+        // Deltas, deep ones among them, are what is being tested.
+        let verify = try sandbox.git("verify-pack", "-v", try packIndex(), in: repository)
+        #expect(verify.contains("chain length = 10:"))
+        try checkEveryObject(expectPacked: count - 3)
+    }
+
+    /// Packs written with reference deltas (`repack.useDeltaBaseOffset=false`), as some
+    /// servers and old clients do.
+    @Test func referenceDeltasRead() throws {
+        try sandbox.git("-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q", in: repository)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: try packIndex().replacingOccurrences(of: ".idx", with: ".pack")))
+        #expect(!raw.isEmpty)
+        let count = try gitObjects().count
+        try checkEveryObject(expectPacked: count)
+    }
+
+    /// A second pack beside the first: objects are found in either.
+    @Test func objectsInSeveralPacks() throws {
+        try sandbox.write("more.txt", "in a second pack\n", in: repository)
+        try sandbox.commit("second pack", in: repository)
+        try sandbox.git("repack", "-d", "-q", in: repository)
+        let packs = try FileManager.default.contentsOfDirectory(atPath: repository.appendingPathComponent(".git/objects/pack").path)
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 2)
+        let count = try gitObjects().count
+        try checkEveryObject(expectPacked: count)
+    }
+
+    /// Damage inside a pack is never read as other bytes: each object either reads as git
+    /// stored it or fails with an error.
+    @Test func damagedPackFailsRatherThanLies() throws {
+        let original = try gitObjects()
+        let packPath = try packIndex().replacingOccurrences(of: ".idx", with: ".pack")
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: packPath)))
+        // Flip bytes all through the entries (not the 12-byte header or the trailing checksum).
+        var damaged = 0
+        for offset in stride(from: 100, to: bytes.count - 20, by: 997) {
+            bytes[offset] ^= 0x5a
+            damaged += 1
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: packPath)
+        try Data(bytes).write(to: URL(fileURLWithPath: packPath))
+        let repo = try Repository(path: repository.path)
+        var failed = 0
+        for object in original {
+            do {
+                let read = try repo.rawObject(object.id, Self.kind(object.type))
+                #expect(read == object.bytes, "\(object.type) \(object.id) read as other bytes")
+            } catch {
+                failed += 1
+            }
+        }
+        #expect(damaged > 10)
+        #expect(failed > 0, "the damage was noticed")
+    }
+
+    /// Our tree diff on packed trees says what `git diff-tree` says, commit by commit.
+    @Test func treeDiffOnPackedTreesAgreesWithGit() throws {
+        let repo = try Repository(path: repository.path)
+        let commits = try sandbox.git("rev-list", "HEAD", in: repository).split(separator: "\n").map(String.init)
+        #expect(commits.count == 61)
+        for commit in commits {
+            let info = try repo.commit(try #require(ObjectID(hex: commit)))
+            let parentTree = try info.parents.first.map { try repo.tree(ofCommit: $0) }
+            let ours = try repo.changes(from: parentTree, to: info.tree, contents: false).map { change -> String in
+                let status: String
+                switch change.status {
+                case .added: status = "A"
+                case .deleted: status = "D"
+                case .typeChange: status = "T"
+                default: status = "M"
+                }
+                return status + "\t" + String(decoding: change.newPath.isEmpty ? change.oldPath : change.newPath, as: UTF8.self)
+            }.sorted()
+            let git = try sandbox.git(["diff-tree", "-r", "--root", "--no-renames", "--no-commit-id", "--name-status", commit], in: repository)
+                .split(separator: "\n").map(String.init).sorted()
+            #expect(ours == git, "\(commit)")
+        }
+    }
+
+    /// Commits in unusual forms parse as libgit2 parses them, whether our parser takes them
+    /// or leaves them to libgit2; and the usual form is ours.
+    @Test func commitsParseAsLibgit2ParsesThem() throws {
+        let tree = try sandbox.git("rev-parse", "HEAD^{tree}", in: repository)
+        let parent = try sandbox.git("rev-parse", "HEAD", in: repository)
+        let ident = "A U Thor <author@example.com> 1700000000 +0100"
+        let shapes: [String] = [
+            "tree \(tree)\nparent \(parent)\nauthor \(ident)\ncommitter \(ident)\n\nsubject\n\nbody\n",
+            "tree \(tree)\nauthor \(ident)\ncommitter C O Mitter <c@example.com> 1700000001 -0830\n\n\n\nleading blank lines\n",
+            "tree \(tree)\nparent \(parent)\nparent \(parent)\nauthor \(ident)\ncommitter \(ident)\nencoding ISO-8859-1\n\nmerge\n",
+            "tree \(tree)\nauthor \(ident)\ncommitter \(ident)\ngpgsig -----BEGIN SSH SIGNATURE-----\n abc\n -----END SSH SIGNATURE-----\n\nsigned\n",
+            "tree \(tree)\nauthor  Spaced  Name   <  spaced@example.com > 1700000000 +0100\ncommitter \(ident)\n\nspaces\n",
+            "tree \(tree)\nauthor No Email 1700000000 +0100\ncommitter \(ident)\n\nno email\n",
+            "tree \(tree)\nauthor <only@example.com> 1700000000 +0100\ncommitter \(ident)\n\nno name\n",
+            "tree \(tree)\nauthor Zone <z@example.com> 1700000000 +9999\ncommitter \(ident)\n\nzone out of range\n",
+            "tree \(tree)\nauthor Bad <b@example.com> notatime +0100\ncommitter \(ident)\n\nbad time\n",
+            "tree \(tree)\nauthor Two <<two@example.com>> 1700000000 +0100\ncommitter \(ident)\n\nbrackets\n",
+            "tree \(tree)\nauthor \(ident)\ncommitter \(ident)\n\nno trailing newline",
+            "tree \(tree)\nauthor \(ident)\ncommitter \(ident)\n",
+            "tree \(tree)\nauthor \(ident)\ncommitter \(ident)\n\n",
+            "tree \(tree)\nauthor Caf\u{e9} <cafe@example.com> 1700000000 +0000\ncommitter \(ident)\n\nnon-ASCII name \u{1F600}\n",
+        ]
+        var raw = shapes.map { Array($0.utf8) }
+        // Latin-1 bytes that are not UTF-8, and a NUL inside the message.
+        raw.append(Array("tree \(tree)\nauthor Caf".utf8) + [0xE9] + Array(" <cafe@example.com> 1700000000 +0000\ncommitter \(ident)\nencoding ISO-8859-1\n\nlatin-1\n".utf8))
+        raw.append(Array("tree \(tree)\nauthor \(ident)\ncommitter \(ident)\n\nbefore".utf8) + [0] + Array("after\n".utf8))
+        var ids = [ObjectID]()
+        for bytes in raw {
+            let result = try Subprocess.run(
+                "/usr/bin/git", ["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], input: Data(bytes),
+                directory: repository, environment: Sandbox.environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            ids.append(try #require(ObjectID(hex: result.text.trimmingCharacters(in: .whitespacesAndNewlines))))
+        }
+        let repo = try Repository(path: repository.path)
+        var refused = 0
+        for (id, bytes) in zip(ids, raw) {
+            // Both read it to the same values, or both refuse it.
+            let reference = Result { () throws(GitError) in try repo.parsedByLibgit2(id) }
+            let ours = Result { () throws(GitError) in try repo.commit(id) }
+            switch (reference, ours) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(String(decoding: bytes, as: UTF8.self))")
+            case (.failure, .failure): refused += 1
+            default: Issue.record("libgit2 \(reference), ours \(ours): \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        #expect(refused < raw.count / 2)
+        // The usual forms are parsed here, not handed to libgit2.
+        #expect(CommitInfo(id: ids[0], raw: raw[0]) != nil)
+        #expect(CommitInfo(id: ids[1], raw: raw[1]) != nil)
+        #expect(CommitInfo(id: ids[3], raw: raw[3]) != nil)
+        #expect(CommitInfo(id: ids[4], raw: raw[4]) == nil)
+    }
+
+    func packIndex() throws -> String {
+        let directory = repository.appendingPathComponent(".git/objects/pack")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".idx") })
+        return directory.appendingPathComponent(name).path
+    }
+}
