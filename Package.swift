@@ -20,7 +20,12 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         // The Swift face of libgit2: owning handles inside, plain values outside.
-        .target(name: "AgentReviewGit", dependencies: ["Clibgit2"]),
+        // Each handle is used by one thread at a time: the run-time exclusivity checks on
+        // the hot path of reading packs are dropped in release builds.
+        .target(
+            name: "AgentReviewGit", dependencies: ["Clibgit2"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal.
         .target(
             name: "AgentReviewCore",

@@ -253,6 +253,7 @@ private final class Pack {
     private let dataEnd: Int
     private let count: Int
     private var windows: [Window] = []
+    private var lastWindow = 0
     private var scratch = [UInt8]()
     private static let ids = 8 + 1024
     private static let windowSize = 16 << 10
@@ -358,10 +359,12 @@ private final class Pack {
 
     /// The window holding `offset`, read if needed (replacing the least recently read).
     private func window(containing offset: Int) -> Int? {
-        for (slot, window) in windows.enumerated() where offset >= window.start && offset < window.start + Self.windowSize {
+        let start = offset & ~(Self.windowSize - 1)
+        if lastWindow < windows.count, windows[lastWindow].start == start { return lastWindow }
+        for slot in windows.indices where windows[slot].start == start {
+            lastWindow = slot
             return slot
         }
-        let start = offset & ~(Self.windowSize - 1)
         let length = min(dataEnd - start, Self.windowSize + Self.overlap)
         var bytes = [UInt8]()
         if windows.count == Self.windowCount {
@@ -369,7 +372,8 @@ private final class Pack {
         }
         guard read(into: &bytes, count: length, at: start) else { return nil }
         windows.append(Window(start: start, bytes: bytes, used: length))
-        return windows.count - 1
+        lastWindow = windows.count - 1
+        return lastWindow
     }
 
     /// Reads `count` bytes at `offset` into the front of `buffer`.
@@ -422,7 +426,7 @@ private struct ObjectCache<Value: CacheCost> {
 
     private var slots = [Slot]()
     private var unused = [Int]()
-    private var index = [Int: Int]()
+    private var index = OffsetTable()
     private var newest = -1
     private var oldest = -1
     private var bytes = 0
@@ -434,7 +438,7 @@ private struct ObjectCache<Value: CacheCost> {
 
     subscript(key: Int) -> Value? {
         mutating get {
-            guard let slot = index[key] else { return nil }
+            guard let slot = index.value(for: key) else { return nil }
             unlink(slot)
             linkNewest(slot)
             return slots[slot].object
@@ -443,7 +447,7 @@ private struct ObjectCache<Value: CacheCost> {
 
     mutating func insert(_ object: Value, at key: Int) {
         let size = object.cost + 96
-        guard size <= budget / 8, index[key] == nil else { return }
+        guard size <= budget / 8, index.value(for: key) == nil else { return }
         let slot: Int
         if let reused = unused.popLast() {
             slot = reused
@@ -452,14 +456,14 @@ private struct ObjectCache<Value: CacheCost> {
             slot = slots.count
             slots.append(Slot(key: key, object: object, newer: -1, older: -1))
         }
-        index[key] = slot
+        index.insert(key, slot)
         linkNewest(slot)
         bytes += size
         while bytes > budget, oldest >= 0 {
             let victim = oldest
             unlink(victim)
             bytes -= (slots[victim].object?.cost ?? 0) + 96
-            index[slots[victim].key] = nil
+            index.remove(slots[victim].key)
             slots[victim].object = nil
             unused.append(victim)
         }
@@ -477,6 +481,77 @@ private struct ObjectCache<Value: CacheCost> {
         if newest >= 0 { slots[newest].newer = slot }
         newest = slot
         if oldest < 0 { oldest = slot }
+    }
+}
+
+/// Non-negative integers (pack offsets) to integers, by open addressing with linear
+/// probing and a multiplicative hash: the cache's index, without the cost of hashing a
+/// dictionary key with a seeded hasher.
+private struct OffsetTable {
+    private var keys = [Int](repeating: -1, count: 1024)
+    private var values = [Int](repeating: 0, count: 1024)
+    private var count = 0
+    private var shift = 64 - 10
+
+    private func home(_ key: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: key) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    func value(for key: Int) -> Int? {
+        let mask = keys.count - 1
+        var place = home(key)
+        while keys[place] >= 0 {
+            if keys[place] == key { return values[place] }
+            place = (place + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds a key that is not in the table.
+    mutating func insert(_ key: Int, _ value: Int) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var place = home(key)
+        while keys[place] >= 0 { place = (place + 1) & mask }
+        keys[place] = key
+        values[place] = value
+        count += 1
+    }
+
+    /// Removes a key, moving back any later key of the same run whose probe passed its place.
+    mutating func remove(_ key: Int) {
+        let mask = keys.count - 1
+        var place = home(key)
+        while keys[place] != key {
+            guard keys[place] >= 0 else { return }
+            place = (place + 1) & mask
+        }
+        keys[place] = -1
+        count -= 1
+        var next = (place + 1) & mask
+        while keys[next] >= 0 {
+            let wanted = home(keys[next])
+            // Move it back if its home is not within (place, next] going round.
+            let between = place <= next ? (wanted > place && wanted <= next) : (wanted > place || wanted <= next)
+            if !between {
+                keys[place] = keys[next]
+                values[place] = values[next]
+                keys[next] = -1
+                place = next
+            }
+            next = (next + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [Int](repeating: -1, count: oldKeys.count * 2)
+        values = [Int](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (key, value) in zip(oldKeys, oldValues) where key >= 0 {
+            insert(key, value)
+        }
     }
 }
 
