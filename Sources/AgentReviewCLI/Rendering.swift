@@ -2,16 +2,10 @@ import AgentReviewCore
 import Foundation
 
 enum Rendering {
-    /// JSON from Codable values: sorted keys, one line.
+    /// JSON from Codable values: sorted keys, one line (see `StreamingJSONEncoder`).
     static func json<Value: Encodable>(_ value: Value) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try StreamingJSONEncoder.encode(value), as: UTF8.self)
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
@@ -21,7 +15,8 @@ enum Rendering {
 /// Writes a judgement while it is made, commit by commit, so that a whole history is
 /// judged in constant memory. Text: a compact table a person reads, one line a commit,
 /// then for each commit that is not a plain pass why, what is missing, and the command
-/// that supplies it. JSON: the `Judgement` object, keys sorted, `commits` first.
+/// that supplies it. JSON: the `Judgement` object, keys sorted, `commits` first, written
+/// through `StandardOutput` in large chunks.
 final class JudgementWriter {
     struct Tail: Encodable {
         var mode: EnforcementMode
@@ -42,6 +37,8 @@ final class JudgementWriter {
     private(set) var verdict = Verdict.pass
     private(set) var counts = [Verdict: Int]()
     private var started = false
+    /// Reused for every commit: its buffer keeps its capacity.
+    private let encoder = StreamingJSONEncoder()
 
     init(json: Bool, title: String, ref: String?, mode: EnforcementMode, configuration: TrustedConfiguration, showEmpty: Bool = true) {
         self.json = json
@@ -53,13 +50,18 @@ final class JudgementWriter {
         self.showEmpty = showEmpty
     }
 
+    /// What was written reaches stdout even when judging stops half-way.
+    deinit {
+        if json { StandardOutput.flush() }
+    }
+
     var total: Int { counts.values.reduce(0, +) }
 
     private func start() {
         guard !started else { return }
         started = true
         if json {
-            print("{\"commits\":[", terminator: "")
+            StandardOutput.write(Array("{\"commits\":[".utf8))
         } else {
             print("\(title) — mode \(mode.rawValue), policy \(policy)")
         }
@@ -68,8 +70,10 @@ final class JudgementWriter {
     func add(_ commit: CommitReport) throws {
         start()
         if json {
-            if total > 0 { print(",", terminator: "") }
-            print(String(decoding: try Rendering.encoder.encode(commit), as: UTF8.self), terminator: "")
+            encoder.removeAll()
+            if total > 0 { encoder.append(UInt8(ascii: ",")) }
+            try encoder.encode(commit)
+            StandardOutput.write(encoder.bytes)
         } else {
             print(Self.lines(commit, classWidth: classWidth).joined(separator: "\n"))
         }
@@ -83,8 +87,10 @@ final class JudgementWriter {
         if !started && !showEmpty && !json { return verdict }
         start()
         if json {
-            let tail = String(decoding: try Rendering.encoder.encode(Tail(mode: mode, policy: policy, ref: ref, verdict: verdict)), as: UTF8.self)
-            print("]," + tail.dropFirst(), terminator: "")
+            // The rest of the object: `],` then the other members, sorted after `commits`.
+            let tail = try StreamingJSONEncoder.encode(Tail(mode: mode, policy: policy, ref: ref, verdict: verdict))
+            StandardOutput.write(Array("],".utf8) + tail.dropFirst())
+            StandardOutput.flush()
             return verdict
         }
         let total = self.total
@@ -130,6 +136,7 @@ final class JudgementWriter {
 /// Writes diagnostics to stderr, results stay on stdout.
 func printError(_ message: String) {
     // Results written so far go first: in a hook both streams reach the pusher as one.
+    StandardOutput.flush()
     fflush(nil)  // every output stream: stdout is the one with anything buffered
     FileHandle.standardError.write(Data(("agentreview: " + message + "\n").utf8))
 }

@@ -142,11 +142,12 @@ public struct Attributor: Sendable {
 
     private func agents(for identity: Identity) -> [String] {
         var result: [String] = []
-        if settings.builtin, let agent = BuiltinAgents.agent(for: identity) {
+        let email = identity.email.lowercased()
+        if settings.builtin, let agent = BuiltinAgents.agent(for: identity, lowercasedEmail: email) {
             result.append(agent)
         }
-        for pattern in policyIdentities where pattern.matches(identity) {
-            result.append(pattern.entry)
+        for index in policyIdentities.indices where policyIdentities[index].matches(identity, lowercasedEmail: email) {
+            result.append(policyIdentities[index].entry)
         }
         return result
     }
@@ -209,12 +210,20 @@ public enum BuiltinAgents {
     public static let names: [String] =
         identityRules.map(\.agent) + ["aider"]
 
+    /// `identityRules` with names and emails lowercased, made once.
+    private static let lowercasedRules: [IdentityRule] = identityRules.map { rule in
+        IdentityRule(agent: rule.agent, names: rule.names.map { $0.lowercased() }, emails: rule.emails.map { $0.lowercased() })
+    }
+
     /// The built-in agent an identity belongs to, or nil.
     public static func agent(for identity: Identity) -> String? {
+        agent(for: identity, lowercasedEmail: identity.email.lowercased())
+    }
+
+    static func agent(for identity: Identity, lowercasedEmail email: String) -> String? {
         let name = identity.name.lowercased()
-        let email = identity.email.lowercased()
-        for rule in identityRules {
-            if rule.names.contains(where: { $0.lowercased() == name }) || rule.emails.contains(where: { $0.lowercased() == email }) {
+        for rule in lowercasedRules {
+            if rule.names.contains(name) || rule.emails.contains(email) {
                 return rule.agent
             }
         }
@@ -264,29 +273,34 @@ public enum BuiltinAgents {
 fileprivate struct IdentityPattern: Sendable {
     var entry: String
     var name: String?
+    /// Lowercased.
     var email: String?
+    /// Without `*`, `?`, `[` or `\` a glob matches exactly itself, which `==` already checks.
+    var nameIsGlob = false
+    var emailIsGlob = false
 
     init(entry: String) {
         self.entry = entry
         let trimmed = entry.trimmingWhitespace()
         if let identity = Identity.parse(trimmed) {
             name = identity.name.isEmpty ? nil : identity.name
-            email = identity.email
+            email = identity.email.lowercased()
         } else if trimmed.contains("@") {
-            email = trimmed
+            email = trimmed.lowercased()
         } else {
             name = trimmed
         }
+        nameIsGlob = name.map(IdentityGlob.hasSpecials) ?? false
+        emailIsGlob = email.map(IdentityGlob.hasSpecials) ?? false
     }
 
-    func matches(_ identity: Identity) -> Bool {
-        if let name, !(name == identity.name || IdentityGlob.matches(name, identity.name)) {
+    /// - Parameter lowercasedEmail: `identity.email.lowercased()`.
+    func matches(_ identity: Identity, lowercasedEmail address: String) -> Bool {
+        if let name, !(name == identity.name || (nameIsGlob && IdentityGlob.matches(name, identity.name))) {
             return false
         }
-        if let email {
-            let pattern = email.lowercased()
-            let address = identity.email.lowercased()
-            if !(pattern == address || IdentityGlob.matches(pattern, address)) { return false }
+        if let email, !(email == address || (emailIsGlob && IdentityGlob.matches(email, address))) {
+            return false
         }
         return name != nil || email != nil
     }
@@ -296,6 +310,11 @@ fileprivate struct IdentityPattern: Sendable {
 /// (including `/`), `?` any one, `[…]` a set (`!` or `^` negates, `a-z` ranges), `\` quotes
 /// the next character. A malformed set (no closing `]`) matches a literal `[`.
 fileprivate enum IdentityGlob {
+    /// Whether `pattern` holds a byte that is not matched literally.
+    static func hasSpecials(_ pattern: String) -> Bool {
+        pattern.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\\") }
+    }
+
     static func matches(_ pattern: String, _ text: String) -> Bool {
         let p = Array(pattern.unicodeScalars)
         let t = Array(text.unicodeScalars)

@@ -26,7 +26,7 @@ public struct Classification: Sendable, Hashable {
 /// Classifies paths and commits by a policy. Pure: it sees paths and modes, never git.
 public struct Classifier: Sendable {
     public let policy: Policy
-    private let trusted: [(pattern: PathPattern, why: String)]
+    private let rules: PathRules
 
     /// Files that configure agentreview itself: changing them is always the highest class,
     /// whatever the policy says, and matched ignoring case.
@@ -52,57 +52,121 @@ public struct Classifier: Sendable {
                 trusted.append((pattern, "trusted file (\(file), named by the policy): always the highest class"))
             }
         }
-        self.trusted = trusted
+        self.rules = PathRules(policy: policy, trusted: trusted)
     }
 
     /// The class of one path, from the trusted files, then the path rules (highest
     /// match wins), then `default_class`. A rule that matches only when case is ignored
     /// counts when it would raise the class: a case trick never lowers it.
     public func classify(_ path: GitPath) -> ClassifiedPath {
-        for entry in trusted where entry.pattern.matches(path, ignoringCase: true) {
-            return ClassifiedPath(path: path, rank: policy.highestClass, rule: entry.why)
+        let (rank, why) = rules.classify(path)
+        return ClassifiedPath(path: path, rank: rank, rule: why)
+    }
+
+    /// What classifying a path needs, made once: the patterns kept for matching many at a
+    /// time, the descriptions of the rules. A class, so that classifying copies none of it.
+    private final class PathRules: Sendable {
+        /// The trusted files, and why each is trusted.
+        let trusted: PathPatternList
+        let trustedWhy: [String]
+        let highestClass: Int
+        /// The policy's path rules, in order, with their ranks and descriptions.
+        let patterns: PathPatternList
+        let ranks: [Int]
+        /// `"infra/" at policy.yml:14`.
+        let why: [String]
+        /// The same, for a match found only when case is ignored.
+        let whyIgnoringCase: [String]
+        let defaultClass: Int
+
+        init(policy: Policy, trusted: [(PathPattern, String)]) {
+            self.trusted = PathPatternList(trusted.map(\.0))
+            self.trustedWhy = trusted.map(\.1)
+            self.highestClass = policy.highestClass
+            self.patterns = PathPatternList(policy.paths.map(\.pattern))
+            self.ranks = policy.paths.map(\.classRank)
+            self.why = policy.paths.map(Classifier.describe)
+            self.whyIgnoringCase = why.map { $0 + " (matched ignoring case)" }
+            self.defaultClass = policy.defaultClass
         }
-        var best: (rank: Int, rule: PathRule)?
-        for rule in policy.paths where rule.classRank > best?.rank ?? -1 && rule.pattern.matches(path) {
-            best = (rule.classRank, rule)
+
+        func classify(_ path: GitPath) -> (rank: Int, why: String) {
+            path.bytes.withUnsafeBufferPointer { bytes in SplitPath.split(bytes) { classify($0) } }
         }
-        var result = best.map { ClassifiedPath(path: path, rank: $0.rank, rule: Self.describe($0.rule)) }
-            ?? ClassifiedPath(path: path, rank: policy.defaultClass, rule: "default_class")
-        for rule in policy.paths where rule.classRank > result.rank && rule.pattern.matches(path, ignoringCase: true) {
-            result = ClassifiedPath(path: path, rank: rule.classRank, rule: Self.describe(rule) + " (matched ignoring case)")
+
+        private func classify(_ path: SplitPath) -> (rank: Int, why: String) {
+            let ignoringCase: WildFlags = [.caseFold, .foldAll]
+            for index in 0..<trusted.count where trusted.matches(index, path, flags: ignoringCase) {
+                return (highestClass, trustedWhy[index])
+            }
+            var best: Int?
+            for index in 0..<patterns.count where ranks[index] > (best.map { ranks[$0] } ?? -1) {
+                if patterns.matches(index, path, flags: []) { best = index }
+            }
+            var rank = best.map { ranks[$0] } ?? defaultClass
+            var why = best.map { self.why[$0] } ?? "default_class"
+            // Every rule ranked above `rank` was tried above and did not match; folding
+            // changes nothing for a fold-invariant pattern on a path without uppercase letters.
+            let hasUppercase = path.bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+            for index in 0..<patterns.count where ranks[index] > rank && (hasUppercase || patterns.foldMatters(index)) {
+                if patterns.matches(index, path, flags: ignoringCase) {
+                    rank = ranks[index]
+                    why = whyIgnoringCase[index]
+                }
+            }
+            return (rank, why)
         }
-        return result
     }
 
     /// The class of a commit from the changes it introduces.
     public func classify(_ changes: [PathChange]) -> Classification {
         var paths = [ClassifiedPath]()
-        var index = [GitPath: Int]()
+        paths.reserveCapacity(changes.count)
+        // Where each path is in `paths`: searched in order while there are few, hashed beyond.
+        var index: [GitPath: Int]?
         var totalLines = 0
-        for change in changes {
-            let escalation = escalation(for: change)
-            totalLines += change.changedLines ?? 0
-            for path in change.paths {
-                var classified = classify(path)
-                if let escalation, escalation.rank > classified.rank {
-                    classified.rank = escalation.rank
-                    classified.rule = escalation.why
-                }
-                if let seen = index[path] {
-                    if classified.rank > paths[seen].rank { paths[seen] = classified }
-                } else {
-                    index[path] = paths.count
-                    paths.append(classified)
-                }
+        func add(_ path: GitPath, _ escalation: (rank: Int, why: String)?) {
+            var classified = classify(path)
+            if let escalation, escalation.rank > classified.rank {
+                classified.rank = escalation.rank
+                classified.rule = escalation.why
+            }
+            if index == nil && paths.count >= Self.linearSearchLimit {
+                index = Dictionary(uniqueKeysWithValues: paths.indices.map { (paths[$0].path, $0) })
+            }
+            let seen: Int? = if let index { index[path] } else { paths.firstIndex { $0.path == path } }
+            if let seen {
+                if classified.rank > paths[seen].rank { paths[seen] = classified }
+            } else {
+                index?[path] = paths.count
+                paths.append(classified)
+            }
+        }
+        for change in changes.indices {
+            let escalation = escalation(
+                kind: changes[change].kind, from: changes[change].oldMode, to: changes[change].newMode,
+                isBinary: changes[change].isBinary)
+            totalLines += changes[change].changedLines ?? 0
+            // `change.paths`, without making an array.
+            let oldPath = changes[change].oldPath
+            let newPath = changes[change].newPath
+            if oldPath == newPath || oldPath.bytes.isEmpty {
+                add(newPath, escalation)
+            } else if newPath.bytes.isEmpty {
+                add(oldPath, escalation)
+            } else {
+                add(oldPath, escalation)
+                add(newPath, escalation)
             }
         }
 
-        var rank = 0
-        var rule = changes.isEmpty ? "no paths changed" : ""
-        for path in paths where path.rank > rank || rule.isEmpty {
-            rank = path.rank
-            rule = "\(path.path): \(path.rule)"
+        // The first path of the highest class sets the commit's class.
+        var top: Int?
+        for index in paths.indices where top.map({ paths[index].rank > paths[$0].rank }) ?? true {
+            top = index
         }
+        var rank = top.map { paths[$0].rank } ?? 0
+        var rule = top.map { "\(paths[$0].path): \(paths[$0].rule)" } ?? (changes.isEmpty ? "no paths changed" : "")
         var escalations = [String]()
         if let lines = policy.escalations.changedLines, totalLines > lines.over {
             let why = "escalation changed_lines: \(totalLines) lines changed, over \(lines.over)"
@@ -115,30 +179,33 @@ public struct Classifier: Sendable {
         return Classification(rank: rank, paths: paths, escalations: escalations, rule: rule)
     }
 
+    /// Up to this many distinct paths, a commit's paths are searched in order rather than hashed.
+    private static let linearSearchLimit = 16
+
     /// The highest escalation a change triggers, if any.
-    private func escalation(for change: PathChange) -> (rank: Int, why: String)? {
+    private func escalation(kind: PathChange.Kind, from oldMode: FileMode, to newMode: FileMode, isBinary: Bool?) -> (rank: Int, why: String)? {
         let rules = policy.escalations
         var found: (rank: Int, why: String)?
         func raise(_ rank: Int?, _ why: String) {
             guard let rank, rank > found?.rank ?? -1 else { return }
             found = (rank, why)
         }
-        if change.oldMode == .gitlink || change.newMode == .gitlink {
+        if oldMode == .gitlink || newMode == .gitlink {
             raise(rules.submodule, "escalation submodule: a submodule (gitlink) changed")
         }
-        if change.kind != .deleted && change.newMode == .symlink {
+        if kind != .deleted && newMode == .symlink {
             raise(rules.symlink, "escalation symlink: a symbolic link added or changed")
         }
-        if change.kind != .deleted && change.newMode == .executable && change.oldMode != .executable {
+        if kind != .deleted && newMode == .executable && oldMode != .executable {
             raise(rules.executable, "escalation executable: file made executable")
         }
-        if change.isBinary == true {
+        if isBinary == true {
             raise(rules.binary, "escalation binary: binary content")
         }
         return found
     }
 
-    private static func describe(_ rule: PathRule) -> String {
+    fileprivate static func describe(_ rule: PathRule) -> String {
         if let location = rule.location { return "\"\(rule.pattern.source)\" at \(location)" }
         return "\"\(rule.pattern.source)\""
     }

@@ -37,8 +37,8 @@ public struct CodeOwners: Sendable {
 
     /// The owners of a path: nil when no rule matches, empty when the last matching rule names nobody.
     public func owners(of path: GitPath) -> [String]? {
-        for rule in rules.reversed() where rule.pattern.matches(path) {
-            return rule.owners
+        for index in rules.indices.reversed() where rules[index].pattern.matches(path) {
+            return rules[index].owners
         }
         return nil
     }

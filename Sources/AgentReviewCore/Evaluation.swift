@@ -99,7 +99,7 @@ public struct Evaluator: Sendable {
         }
 
         let (counted, refused) = countable(signoff.approvals, for: commit)
-        let owned = ownedPaths(classification.paths.map(\.path))
+        let owned = ownedPaths(classification.paths)
         report.approvals = counted.enumerated().map { index, approval in
             ApprovalReport(approval: approval, meets: met(by: approval, index: index, riskClass, owned: owned))
         }
@@ -118,6 +118,7 @@ public struct Evaluator: Sendable {
 
     /// The approvals that count: one per reviewer, none from the commit's own people.
     func countable(_ approvals: [Signoff.Approval], for commit: CommitFacts) -> (counted: [Signoff.Approval], refused: [String]) {
+        if approvals.isEmpty { return ([], []) }
         var own = Set([commit.author.email.lowercased(), commit.committer.email.lowercased()])
         for identity in Attributor.coAuthors(commit.trailers) { own.insert(identity.email.lowercased()) }
         for trailer in commit.trailers where trailer.hasKey("Agent-Operator") {
@@ -184,9 +185,10 @@ public struct Evaluator: Sendable {
         var principals: Set<String>
     }
 
-    private func ownedPaths(_ paths: [GitPath]) -> [OwnedPath] {
+    private func ownedPaths(_ paths: [ClassifiedPath]) -> [OwnedPath] {
         guard let owners else { return [] }
-        return paths.compactMap { path in
+        return paths.compactMap { classified in
+            let path = classified.path
             guard let names = owners.owners(of: path), !names.isEmpty else { return nil }
             return OwnedPath(path: path, owners: names, principals: Set(names.flatMap(resolve).map { $0.lowercased() }))
         }

@@ -5,6 +5,8 @@
 // prefix, basename matching and leading directories). The port keeps git's control flow,
 // including its quirks, because the contract is "whatever `git check-ignore` says".
 
+import Foundation
+
 // MARK: - GitPath
 
 /// A path inside a repository, as git stores it: bytes, `/`-separated, no leading slash.
@@ -22,6 +24,10 @@ public struct GitPath: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// would (`"tab\there"`), a path that is not UTF-8 as git does by default, with every
     /// byte above 0x7F in octal (`"caf\351.txt"`).
     public var description: String {
+        // Most paths are printable ASCII: shown as themselves, no UTF-8 check needed.
+        if !bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let text = String(decoding: bytes, as: UTF8.self)
         let isUTF8 = text.utf8.elementsEqual(bytes)
         if isUTF8 && !bytes.contains(where: Self.needsEscape) { return text }
@@ -29,6 +35,16 @@ public struct GitPath: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public static func < (lhs: GitPath, rhs: GitPath) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+
+    /// The bytes hashed and compared at once, not one by one as an array does.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: GitPath, rhs: GitPath) -> Bool {
+        lhs.bytes.count == rhs.bytes.count
+            && lhs.bytes.withUnsafeBytes { a in rhs.bytes.withUnsafeBytes { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+    }
 
     /// Bytes git's `quote_c_style` escapes whatever `core.quotePath` says.
     private static func needsEscape(_ byte: UInt8) -> Bool {
@@ -538,13 +554,89 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     private let matchesNames: Bool
     /// The pattern ended in `/`.
     private let directoriesOnly: Bool
-    /// Basename patterns: `*literal`, matched as a suffix.
-    private let isSuffix: Bool
+    /// How the common shapes are matched without wildmatch; nil for the others.
+    let shortcut: Shortcut?
     /// Anchored patterns: where the literal prefix starts (after a leading `/`) and its length.
     private let prefixStart: Int
     private let prefixLength: Int
     /// Anchored patterns without `**`: how many `/` a matching path prefix has.
     private let slashCount: Int?
+
+    /// The shapes most policies are written in, matched without wildmatch, as plain values
+    /// (no references: a `PathPatternList` keeps many and copies them freely).
+    ///
+    /// A shortcut decides exactly as wildmatch does for every path git can hold (paths never
+    /// contain NUL, which wildmatch reads as their end); `PathPatternTests` checks the two agree.
+    struct Shortcut: Sendable {
+        enum Shape: Sendable {
+            /// No `/` but a trailing one; literal bytes and at most one `*` (at `star`), no
+            /// `?`, `[` or `\`: `README`, `*.md`, `Dockerfile*`, `requirements*.txt`, `docs/`.
+            /// A component matches when it starts with the bytes before the `*` and ends with
+            /// those after it (or, without `*`, is the body).
+            case name(star: Int?)
+            /// A `/` inside or at the start, and only literal bytes: `/infra/`,
+            /// `.github/workflows/`. The path is the literal, or lies under it.
+            case path
+        }
+
+        let shape: Shape
+        /// The body's length.
+        let count: Int
+        /// For `.path`, where the literal starts in the body (after a leading `/`).
+        let literalStart: Int
+        let directoriesOnly: Bool
+        /// The body has no ASCII uppercase letter: for a path without one either, matching
+        /// ignoring case decides as matching with case does.
+        let foldInvariant: Bool
+
+        /// Whether the pattern whose body starts at `body` matches `path` (not empty);
+        /// `fold` compares ASCII letters ignoring case (`.foldAll` changes nothing here:
+        /// these shapes have no brackets or escapes).
+        func matches(body: UnsafePointer<UInt8>, _ path: SplitPath, fold: Bool) -> Bool {
+            guard let base = path.bytes.baseAddress else { return false }
+            switch shape {
+            case .name(let star):
+                let prefix = star ?? count
+                let suffix = star.map { count - $0 - 1 } ?? 0
+                // No component of a length that could match: nothing to compare.
+                if star == nil ? path.lengths & SplitPath.lengthBit(prefix) == 0 : path.longest < prefix + suffix {
+                    return false
+                }
+                var start = 0
+                for (index, end) in path.ends.enumerated() {
+                    defer { start = end + 1 }
+                    if directoriesOnly && index == path.ends.count - 1 { break }
+                    let length = end - start
+                    if star == nil {
+                        if length == prefix && Self.equal(base + start, body, prefix, fold: fold) { return true }
+                    } else if length >= prefix + suffix
+                        && Self.equal(base + start, body, prefix, fold: fold)
+                        && Self.equal(base + end - suffix, body + prefix + 1, suffix, fold: fold)
+                    {
+                        return true
+                    }
+                }
+                return false
+            case .path:
+                let length = count - literalStart
+                let path = path.bytes
+                if path.count == length {
+                    return !directoriesOnly && Self.equal(base, body + literalStart, length, fold: fold)
+                }
+                return path.count > length && base[length] == .slash && Self.equal(base, body + literalStart, length, fold: fold)
+            }
+        }
+
+        @inline(__always)
+        static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int, fold: Bool) -> Bool {
+            if fold {
+                for i in 0..<count where a[i].lowered != b[i].lowered { return false }
+            } else {
+                for i in 0..<count where a[i] != b[i] { return false }
+            }
+            return true
+        }
+    }
 
     public init(_ source: String) throws(PatternError) {
         self.source = source
@@ -594,11 +686,21 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         self.body = bytes
         self.matchesNames = matchesNames
         self.directoriesOnly = directoriesOnly
-        self.isSuffix = matchesNames && bytes[0] == .star && !bytes.dropFirst().contains(where: \.isGlobSpecial)
         self.prefixStart = anchorLength
         self.prefixLength = literalLength - anchorLength
         let hasDoubleStar = bytes.indices.dropLast().contains { bytes[$0] == .star && bytes[$0 + 1] == .star }
         self.slashCount = hasDoubleStar ? nil : tokens.lazy.filter(\.isSlash).count
+        let shape: Shortcut.Shape? = if matchesNames {
+            !bytes.contains { $0.isGlobSpecial && $0 != .star } && bytes.count { $0 == .star } <= 1
+                ? .name(star: bytes.firstIndex(of: .star)) : nil
+        } else {
+            literalLength == bytes.count ? .path : nil
+        }
+        self.shortcut = shape.map {
+            Shortcut(
+                shape: $0, count: bytes.count, literalStart: anchorLength, directoriesOnly: directoriesOnly,
+                foldInvariant: !bytes.contains(where: \.isUpper))
+        }
     }
 
     public var description: String { source }
@@ -617,12 +719,29 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// `flags` may hold `.caseFold` and `.foldAll`; `.caseFold` alone is exactly git's `core.ignoreCase`.
     func matches(_ path: GitPath, flags: WildFlags) -> Bool {
-        body.withUnsafeBufferPointer { pattern in
-            path.bytes.withUnsafeBufferPointer { text in
-                matches(pattern, text, flags)
+        path.bytes.withUnsafeBufferPointer { matches($0, flags: flags) }
+    }
+
+    /// `matches(_:flags:)` over a path's bytes.
+    func matches(_ path: UnsafeBufferPointer<UInt8>, flags: WildFlags) -> Bool {
+        if path.isEmpty { return false }
+        return body.withUnsafeBufferPointer { pattern in
+            if let shortcut {
+                return SplitPath.split(path) { shortcut.matches(body: pattern.baseAddress!, $0, fold: flags.contains(.caseFold)) }
             }
+            return matches(pattern, path, flags)
         }
     }
+
+    /// `matches(_:flags:)` without the shortcut: wildmatch whatever the shape. For tests.
+    func matchesByWildmatch(_ path: GitPath, flags: WildFlags) -> Bool {
+        body.withUnsafeBufferPointer { pattern in
+            path.bytes.withUnsafeBufferPointer { matches(pattern, $0, flags) }
+        }
+    }
+
+    /// The pattern as dir.c keeps it (see `body`), for `PathPatternList`.
+    var bodyBytes: [UInt8] { body }
 
     private func matches(_ pattern: UnsafeBufferPointer<UInt8>, _ path: UnsafeBufferPointer<UInt8>, _ flags: WildFlags) -> Bool {
         if path.isEmpty { return false }
@@ -637,7 +756,7 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
 
         // Anchored: every candidate starts with the literal prefix, and so must the path.
         if prefixLength > path.count
-            || !Self.equal(pattern[prefixStart..<(prefixStart + prefixLength)], path[0..<prefixLength], flags)
+            || !Shortcut.equal(path.baseAddress!, pattern.baseAddress! + prefixStart, prefixLength, fold: flags.contains(.caseFold))
         {
             return false
         }
@@ -656,16 +775,10 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         return !directoriesOnly && matchesPathname(pattern, path, flags)
     }
 
-    /// dir.c's `match_basename()`.
+    /// dir.c's `match_basename()` (whose shortcuts for a literal and for `*literal` are
+    /// in `Shortcut`).
     private func matchesName(_ pattern: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>, _ flags: WildFlags) -> Bool {
-        if prefixLength == pattern.count {
-            return name.count == pattern.count && Self.equal(pattern[...], name[...], flags)
-        }
-        if isSuffix {
-            let suffix = pattern.count - 1
-            return suffix <= name.count && Self.equal(pattern[1...], name[(name.count - suffix)...], flags)
-        }
-        return WildEngine(pattern: pattern, text: name, flags: flags).run() == .match
+        WildEngine(pattern: pattern, text: name, flags: flags).run() == .match
     }
 
     /// dir.c's `match_pathname()` with an empty base: the literal prefix (already
@@ -677,13 +790,6 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         let rest = UnsafeBufferPointer(rebasing: name[prefixLength...])
         let wildPart = UnsafeBufferPointer(rebasing: pattern[(prefixStart + prefixLength)...])
         return WildEngine(pattern: wildPart, text: rest, flags: flags.union(.pathname)).run() == .match
-    }
-
-    private static func equal(_ a: Slice<UnsafeBufferPointer<UInt8>>, _ b: Slice<UnsafeBufferPointer<UInt8>>, _ flags: WildFlags) -> Bool {
-        if flags.contains(.caseFold) {
-            return a.count == b.count && zip(a, b).allSatisfy { $0.lowered == $1.lowered }
-        }
-        return a.elementsEqual(b)
     }
 
     /// dir.c's `trim_trailing_spaces()`: drops trailing spaces unless escaped with `\`.
@@ -704,6 +810,86 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
             i += 1
         }
         if let lastSpace { bytes.removeSubrange(lastSpace...) }
+    }
+}
+
+// MARK: - Matching many patterns
+
+/// A path's bytes and where its components end, found once for trying many patterns.
+struct SplitPath {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// For each component, the index of the `/` after it, or the path's length for the last.
+    let ends: UnsafeBufferPointer<Int>
+    /// `lengthBit(n)` is set for each component length `n`.
+    let lengths: UInt64
+    /// The longest component's length.
+    let longest: Int
+
+    /// The bit of `lengths` for components `length` bytes long (63 and longer share one).
+    static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
+
+    /// Calls `body` with `path` split at its slashes.
+    static func split<Result>(_ path: UnsafeBufferPointer<UInt8>, _ body: (SplitPath) -> Result) -> Result {
+        var count = 1
+        for byte in path where byte == .slash { count += 1 }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { ends in
+            var next = 0
+            var start = 0
+            var lengths: UInt64 = 0
+            var longest = 0
+            for index in path.indices where path[index] == .slash {
+                ends[next] = index
+                next += 1
+                lengths |= lengthBit(index - start)
+                longest = max(longest, index - start)
+                start = index + 1
+            }
+            ends[next] = path.count
+            lengths |= lengthBit(path.count - start)
+            longest = max(longest, path.count - start)
+            return body(SplitPath(bytes: path, ends: UnsafeBufferPointer(ends), lengths: lengths, longest: longest))
+        }
+    }
+}
+
+/// Path patterns matched one after another against the same paths, as a classifier does:
+/// the shortcuts are plain values over one buffer holding every body, so trying a pattern
+/// copies nothing and counts no references.
+struct PathPatternList: Sendable {
+    let patterns: [PathPattern]
+    /// Each pattern's shortcut, and where its body starts in `bodies`.
+    private let shortcuts: [(shortcut: PathPattern.Shortcut, offset: Int)?]
+    private let bodies: [UInt8]
+
+    init(_ patterns: [PathPattern]) {
+        self.patterns = patterns
+        var bodies = [UInt8]()
+        var shortcuts = [(shortcut: PathPattern.Shortcut, offset: Int)?]()
+        for pattern in patterns {
+            if let shortcut = pattern.shortcut {
+                shortcuts.append((shortcut, bodies.count))
+                bodies += pattern.bodyBytes
+            } else {
+                shortcuts.append(nil)
+            }
+        }
+        self.shortcuts = shortcuts
+        self.bodies = bodies
+    }
+
+    var count: Int { patterns.count }
+
+    /// `patterns[index].matches(path.bytes, flags: flags)`.
+    func matches(_ index: Int, _ path: SplitPath, flags: WildFlags) -> Bool {
+        guard let (shortcut, offset) = shortcuts[index] else { return patterns[index].matches(path.bytes, flags: flags) }
+        if path.bytes.isEmpty { return false }
+        return bodies.withUnsafeBufferPointer { shortcut.matches(body: $0.baseAddress! + offset, path, fold: flags.contains(.caseFold)) }
+    }
+
+    /// Whether folding case can change what pattern `index` matches in a path without
+    /// ASCII uppercase letters.
+    func foldMatters(_ index: Int) -> Bool {
+        shortcuts[index].map { !$0.shortcut.foldInvariant } ?? true
     }
 }
 

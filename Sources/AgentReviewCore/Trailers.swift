@@ -11,7 +11,17 @@ public struct Trailer: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Whether this trailer's key is `key`, ignoring ASCII case (`Co-Authored-By` is `Co-authored-by`).
     public func hasKey(_ key: String) -> Bool {
-        self.key.lowercased() == key.lowercased()
+        // ASCII keys (all that trailers have) compare byte by byte; others as lowercased text.
+        let mine = self.key.utf8
+        let theirs = key.utf8
+        if mine.allSatisfy({ $0 < 0x80 }) && theirs.allSatisfy({ $0 < 0x80 }) {
+            return mine.count == theirs.count && zip(mine, theirs).allSatisfy { Self.lowered($0) == Self.lowered($1) }
+        }
+        return self.key.lowercased() == key.lowercased()
+    }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 }
 

@@ -149,6 +149,55 @@ let pathPatternTable: [MatchCase] = [
     row("dir/", bytes: Array("dir/".utf8) + [0xFF, 0xFE], true),
     row("*", bytes: [0xFF], true),
 
+    // The shapes matched without wildmatch (`PathPattern.Shortcut`): a literal name, a
+    // name with one "*", each maybe directories only; an anchored literal path.
+    row("go.mod", "go.mod", true),
+    row("go.mod", "svc/go.mod", true),
+    row("go.mod", "go.mod/x", true),
+    row("go.mod", "go.modx", false),
+    row("go.mod", "xgo.mod", false),
+    row("go.mod", "go", false),
+    row("Makefile", "makefile", false),
+    row("Makefile", "src/makefile", true, ignoringCase: true),
+    row("makefile", "MAKEFILE", true, ignoringCase: true),
+    row("Dockerfile*", "Dockerfile", true),
+    row("Dockerfile*", "a/Dockerfile.dev/x", true),
+    row("Dockerfile*", "xDockerfile", false),
+    row("Dockerfile*", "Docker", false),
+    row("Dockerfile*", "svc/dockerfile.prod", true, ignoringCase: true),
+    row("requirements*.txt", "requirements.txt", true),
+    row("requirements*.txt", "py/requirements-dev.txt", true),
+    row("requirements*.txt", "requirements.tx", false),
+    row("requirements*.txt", "requirements.txt.bak", false),
+    row("docker-compose*.yml", "svc/docker-compose.prod.yml", true),
+    row("a*a", "a", false),
+    row("a*a", "aa", true),
+    row("ab*ba", "aba", false),
+    row("ab*ba", "abba", true),
+    row("*.tf", "infra/main.tf", true),
+    row("*.tf", ".tf", true),
+    row("*.tf", "tf", false),
+    row("*.TF", "main.tf", true, ignoringCase: true),
+    row("docs/", "docs", false),
+    row("docs/", "a/docs/b", true),
+    row("*.d/", "x.d", false),
+    row("*.d/", "x.d/y", true),
+    row("k8s*/", "deploy/k8s-prod/a.yaml", true),
+    row("k8s*/", "deploy/k8s-prod", false),
+    row("/infra/", "infra/x", true),
+    row("/infra/", "infra", false),
+    row("/infra", "infra", true),
+    row("/infra", "infrastructure/x", false),
+    row("/infra", "x/infra", false),
+    row(".github/workflows/", ".github/workflows", false),
+    row(".github/workflows", ".github/workflows", true),
+    row(".github/copilot-instructions.md", ".github/copilot-instructions.md", true),
+    row(".github/copilot-instructions.md", "x/.github/copilot-instructions.md", false),
+    row("a/b", "a/bc", false),
+    row("a/b", "a/b/c/d", true),
+    row("/A/b", "a/B/c", true, ignoringCase: true),
+    row("/.agentreview/", ".AgentReview/policy.yml", true, ignoringCase: true),
+
     // Deep paths.
     row("vendor/", "a/b/c/d/e/f/g/vendor/h/i.go", true),
     row("/a/b/c/d/e/f", "a/b/c/d/e/f/g/h.txt", true),
@@ -250,6 +299,52 @@ let pathPatternTable: [MatchCase] = [
         }
         #expect(checked > 50)
         #expect(refused > 0)
+    }
+
+    // MARK: Shortcuts
+
+    /// The shortcut shapes decide as wildmatch does, with and without folding, and so does
+    /// `PathPatternList`; patterns of other shapes take no shortcut.
+    @Test func shortcutsAgreeWithWildmatch() throws {
+        let shortcuts = [
+            "go.mod", "Makefile", "makefile", "a", "A", ".a", "*", "*.md", "*.MD", "*a", "a*", "a*a", "ab*ba",
+            "Dockerfile*", "requirements*.txt", "docs/", "*.d/", "a*/", "x/", "/a", "/a/", "a/b", "/a/b/",
+            "A/b", ".github/workflows/", "a.b/c d", "é",
+        ]
+        let others = ["?.md", "[ab]", "a**", "**/a", "a/*.md", "\\a", "a\\*", "*a*", "/a/**", "a/**/b"]
+        let names = [
+            "a", "A", "aa", "aA", "aba", "abba", "b", ".a", "go.mod", "GO.MOD", "go.modx", "Makefile", "makefile",
+            "Dockerfile", "dockerfile.dev", "requirements.txt", "requirements-dev.TXT", "x.md", "X.MD", ".md",
+            "docs", "Docs", "x.d", "github", ".github", "workflows", "a b", "c d", "a.b", "é", "É", "ab",
+        ]
+        var random = SplitMix64(seed: 0xFA57)
+        var paths = Set<[UInt8]>()
+        while paths.count < 400 {
+            let depth = 1 + random.next(4)
+            paths.insert(Array((0..<depth).map { _ in names[random.next(names.count)] }.joined(separator: "/").utf8))
+        }
+        paths.insert(Array(".github/workflows/ci.yml".utf8))
+        paths.insert(Array("a.b/c d/e".utf8))
+        let all = try (shortcuts + others).map(PathPattern.init)
+        let list = PathPatternList(all)
+        for (index, pattern) in all.enumerated() {
+            #expect((pattern.shortcut != nil) == (index < shortcuts.count), "\(pattern)")
+            for path in paths {
+                let gitPath = GitPath(bytes: path)
+                for flags: WildFlags in [[], .caseFold, [.caseFold, .foldAll]] {
+                    let ours = pattern.matches(gitPath, flags: flags)
+                    #expect(ours == pattern.matchesByWildmatch(gitPath, flags: flags), "\(pattern) on \(gitPath) \(flags.rawValue)")
+                    let listed = path.withUnsafeBufferPointer { bytes in
+                        SplitPath.split(bytes) { list.matches(index, $0, flags: flags) }
+                    }
+                    #expect(listed == ours, "\(pattern) listed on \(gitPath)")
+                }
+                // What `Classifier` relies on to skip folding.
+                if !list.foldMatters(index) && !path.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
+                    #expect(pattern.matches(gitPath, flags: [.caseFold, .foldAll]) == pattern.matches(gitPath, flags: []))
+                }
+            }
+        }
     }
 
     // MARK: Refused patterns
