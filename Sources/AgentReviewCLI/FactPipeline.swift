@@ -9,10 +9,10 @@ import Foundation
 final class FactPipeline: @unchecked Sendable {
     private let workers: [FactGatherer]
 
-    init(repository: Repository, contents: Bool, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) throws {
+    init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) throws {
         var workers = [FactGatherer]()
         for _ in 0..<threads {
-            workers.append(FactGatherer(repository: try repository.reopen(), contents: contents))
+            workers.append(FactGatherer(repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver))
         }
         self.workers = workers
     }

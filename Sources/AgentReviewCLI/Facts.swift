@@ -6,6 +6,19 @@ struct FactGatherer {
     let repository: Repository
     /// Read blob contents (binary detection, line counts): only when the policy asks.
     let contents: Bool
+    /// The policy's `changed_lines` threshold: lines are counted (a line diff of every
+    /// changed file) only when a commit could change more than this many.
+    let linesOver: Int?
+
+    init(repository: Repository, policy: Policy) {
+        self.init(repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over)
+    }
+
+    init(repository: Repository, contents: Bool, linesOver: Int?) {
+        self.repository = repository
+        self.contents = contents
+        self.linesOver = linesOver
+    }
 
     func facts(for id: ObjectID) throws(GitError) -> CommitFacts {
         let commit = try repository.commit(id)
@@ -24,7 +37,37 @@ struct FactGatherer {
 
     /// What the commit introduces: against the empty tree for a root commit, the parent
     /// for an ordinary one, and for a merge only the paths that differ from every parent.
+    ///
+    /// With contents, an ordinary commit's files are first only summarised (binary or not,
+    /// and how many lines a diff could count at most): when that cannot pass the policy's
+    /// threshold, the count cannot either, and no line diff is made (`changedLines` stays
+    /// nil). Otherwise, and for root commits and merges, lines are counted.
     func changes(of commit: CommitInfo) throws(GitError) -> [PathChange] {
+        if contents, commit.parents.count == 1 {
+            let parentTree = try repository.tree(ofCommit: commit.parents[0])
+            var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false)
+            // Both sides of each file are kept, while they are small, for counting lines next.
+            var kept = [(old: [UInt8], new: [UInt8])?]()
+            var keptBytes = 0
+            var most = 0
+            for index in changes.indices {
+                let (old, new) = try repository.contents(of: changes[index])
+                changes[index].summarise(old: old, new: new)
+                most += changes[index].lineBounds?.upperBound ?? 0
+                keptBytes += old.count + new.count
+                kept.append(keptBytes <= Self.keptBytes ? (old, new) : nil)
+            }
+            if let linesOver, most > linesOver {
+                for index in changes.indices {
+                    if let (old, new) = kept[index] {
+                        try repository.countLines(of: &changes[index], old: old, new: new)
+                    } else {
+                        try repository.countLines(of: &changes[index])
+                    }
+                }
+            }
+            return changes.map(Self.convert)
+        }
         if commit.parents.isEmpty {
             return try repository.changes(from: nil, to: commit.tree, contents: contents).map(Self.convert)
         }
@@ -35,6 +78,10 @@ struct FactGatherer {
         }
         return MergeChanges.introduced(perParent)
     }
+
+    /// At most this many bytes of file contents are held between summarising a commit's
+    /// files and counting their lines; beyond it, files are read again.
+    static let keptBytes = 4 << 20
 
     static func convert(_ change: FileChange) -> PathChange {
         let kind: PathChange.Kind

@@ -14,7 +14,7 @@ struct Judge {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(policy: configuration.policy, owners: configuration.owners)
-        self.gatherer = FactGatherer(repository: repository, contents: configuration.policy.escalations.needsContents)
+        self.gatherer = FactGatherer(repository: repository, policy: configuration.policy)
         self.records = records
     }
 
@@ -42,7 +42,7 @@ struct Judge {
             for id in current { try writer.add(try judge(id, mode: mode)) }
             return
         }
-        let pipeline = try FactPipeline(repository: repository, contents: gatherer.contents)
+        let pipeline = try FactPipeline(gatherer: gatherer)
         var inflight = pipeline.start(current)
         while true {
             let next = try nextBatch(Self.batchSize)

@@ -26,6 +26,9 @@ public struct FileChange: Sendable, Hashable {
     /// Only when contents were read: lines added and deleted.
     public var linesAdded: Int?
     public var linesDeleted: Int?
+    /// Only when contents were summarised: the least and the most lines (added plus
+    /// deleted) a line diff could find, from the two sides' line counts.
+    public var lineBounds: ClosedRange<Int>?
 
     init(status: Status, path: [UInt8], oldMode: UInt32, newMode: UInt32, oldID: ObjectID, newID: ObjectID) {
         self.status = status
@@ -174,18 +177,22 @@ extension Repository {
     }
 
     /// Reads both sides of a changed file to count lines and detect binary content.
-    private func countLines(of change: inout FileChange) throws(GitError) {
-        let gitlink: UInt32 = 0o160000
-        guard change.oldMode != gitlink, change.newMode != gitlink else { return }
-        let oldBlob = change.oldID.isZero ? [] : try rawObject(change.oldID, .blob)
-        let newBlob = change.newID.isZero ? [] : try rawObject(change.newID, .blob)
+    public func countLines(of change: inout FileChange) throws(GitError) {
+        guard !change.isGitlink else { return }
+        let (old, new) = try contents(of: change)
+        try countLines(of: &change, old: old, new: new)
+    }
+
+    /// Counts lines and detects binary content from both sides' bytes, as read by `contents(of:)`.
+    public func countLines(of change: inout FileChange, old: [UInt8], new: [UInt8]) throws(GitError) {
+        guard !change.isGitlink else { return }
         var patch: OpaquePointer?
         try git("read the change to \(String(decoding: change.newPath, as: UTF8.self))") {
-            oldBlob.withUnsafeBytes { old in
-                newBlob.withUnsafeBytes { new in
+            old.withUnsafeBytes { oldBytes in
+                new.withUnsafeBytes { newBytes in
                     git_patch_from_buffers(
-                        &patch, change.oldID.isZero ? nil : old.baseAddress, old.count, nil,
-                        change.newID.isZero ? nil : new.baseAddress, new.count, nil, nil)
+                        &patch, change.oldID.isZero ? nil : oldBytes.baseAddress, oldBytes.count, nil,
+                        change.newID.isZero ? nil : newBytes.baseAddress, newBytes.count, nil, nil)
                 }
             }
         }
@@ -199,6 +206,86 @@ extension Repository {
         change.linesDeleted = deleted
     }
 
+    /// Both sides' bytes (empty for an absent side); nothing for a gitlink.
+    public func contents(of change: FileChange) throws(GitError) -> (old: [UInt8], new: [UInt8]) {
+        guard !change.isGitlink else { return ([], []) }
+        return (
+            change.oldID.isZero ? [] : try rawObject(change.oldID, .blob),
+            change.newID.isZero ? [] : try rawObject(change.newID, .blob)
+        )
+    }
+}
+
+extension FileChange {
+    var isGitlink: Bool { oldMode == 0o160000 || newMode == 0o160000 }
+
+    /// Summarises both sides' bytes without diffing them: whether the change is binary as
+    /// libgit2 decides (a NUL in the first 8000 bytes of either side, or a side over its
+    /// 512 MiB limit), and bounds on the lines a diff would count (`lineBounds(_:_:)`); a
+    /// binary change or a gitlink counts none, as libgit2 counts none.
+    public mutating func summarise(old: [UInt8], new: [UInt8]) {
+        guard !isGitlink else {
+            lineBounds = 0...0
+            return
+        }
+        let binary = Self.looksBinary(old) || Self.looksBinary(new)
+        isBinary = binary
+        lineBounds = binary ? 0...0 : Self.lineBounds(old, new)
+    }
+
+    private static func looksBinary(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 512 << 20 || bytes.prefix(8000).contains(0)
+    }
+
+    /// The least and the most lines a line diff of two texts adds plus deletes. With `a`
+    /// and `b` lines, at least |a − b|. At most a + b, less the lines both share at the
+    /// start and at the end: a line diff (xdiff's included) sets those aside before it looks
+    /// for changes. Shared lines are counted conservatively: at the start, lines ending
+    /// before the first differing byte; at the end, lines that begin after a newline inside
+    /// the shared tail.
+    static func lineBounds(_ old: [UInt8], _ new: [UInt8]) -> ClosedRange<Int> {
+        let a = lineCount(old), b = lineCount(new)
+        let (head, tail) = old.withUnsafeBytes { x in
+            new.withUnsafeBytes { y -> (Int, Int) in
+                guard let xs = x.baseAddress, let ys = y.baseAddress else { return (0, 0) }
+                let shortest = min(x.count, y.count)
+                var same = 0
+                while same + 8 <= shortest,
+                      xs.loadUnaligned(fromByteOffset: same, as: UInt64.self) == ys.loadUnaligned(fromByteOffset: same, as: UInt64.self) {
+                    same += 8
+                }
+                while same < shortest, x[same] == y[same] { same += 1 }
+                var back = 0
+                while back < shortest, x[x.count - 1 - back] == y[y.count - 1 - back] { back += 1 }
+                let head = newlines(UnsafeRawBufferPointer(start: xs, count: same))
+                let tail = max(0, newlines(UnsafeRawBufferPointer(start: xs + x.count - back, count: back)) - 1)
+                return (head, tail)
+            }
+        }
+        let shared = min(min(a, b), head + tail)
+        return abs(a - b)...(a + b - 2 * shared)
+    }
+
+    private static func newlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard var cursor = bytes.baseAddress else { return 0 }
+        let end = cursor + bytes.count
+        var count = 0
+        while cursor < end, let found = memchr(cursor, 0x0a, end - cursor) {
+            count += 1
+            cursor = UnsafeRawPointer(found) + 1
+        }
+        return count
+    }
+
+    /// Lines as a line diff counts them: each newline ends one, and text after the last is one more.
+    static func lineCount(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw in
+            newlines(raw) + (raw.last.map { $0 != 0x0a } ?? false ? 1 : 0)
+        }
+    }
+}
+
+extension Repository {
     private func lookupTree(_ id: ObjectID) throws(GitError) -> OpaquePointer {
         var tree: OpaquePointer?
         var oid = id.oid
