@@ -12,7 +12,12 @@ public final class RevisionWalk {
         try git("start a revision walk") { git_revwalk_new(&handle, repository.pointer) }
         self.pointer = handle!
         self.repository = repository
-        try git("sort a revision walk") { git_revwalk_sorting(pointer, GIT_SORT_TIME.rawValue) }
+        // Time sorting makes libgit2 read every commit of the walk before the first comes
+        // out (55 ms for 10,000 commits). Without hidden commits there is nothing to limit:
+        // the unsorted walk streams commits as it meets them, newest first by commit date
+        // (libgit2 queues each commit's parents by date), so the judging starts at once.
+        let sorting = hiding.isEmpty && hidingGlobs.isEmpty ? GIT_SORT_NONE : GIT_SORT_TIME
+        try git("sort a revision walk") { git_revwalk_sorting(pointer, sorting.rawValue) }
         for tip in tips {
             var oid = tip.oid
             try git("walk from \(tip)") { git_revwalk_push(pointer, &oid) }

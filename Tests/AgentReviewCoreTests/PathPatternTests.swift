@@ -1,3 +1,4 @@
+import AgentReviewSupport
 import Foundation
 import Testing
 
@@ -543,21 +544,6 @@ private struct CheckIgnore {
             throw GitProcess.Failure(arguments: arguments, status: output.status, stderr: output.stderr)
         }
         return Set(output.stdout.split(separator: 0).map(Array.init))
-    }
-}
-
-/// A small deterministic generator, so that the random test is the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(bound))
     }
 }
 

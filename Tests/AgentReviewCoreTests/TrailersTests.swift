@@ -1,3 +1,4 @@
+import AgentReviewSupport
 import Foundation
 import Testing
 @testable import AgentReviewCore
@@ -101,19 +102,6 @@ struct TrailersTests {
         RawMessage("non-UTF-8 title", bytes: [0xC3, 0x28] + Array("\n\nKey: v\n".utf8)),
         RawMessage("truncated UTF-8 at end of value", bytes: Array("Title\n\nKey: v".utf8) + [0xE2, 0x82] + Array("\n".utf8)),
     ]
-
-    /// A small deterministic generator, so generated cases are the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test("agrees with git interpret-trailers --parse", arguments: TrailersTests.gitReferenceCases)
     func agreesWithGit(_ message: RawMessage) throws {

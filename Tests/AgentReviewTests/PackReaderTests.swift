@@ -209,9 +209,77 @@ import Testing
         #expect(CommitInfo(id: ids[4], raw: raw[4]) == nil)
     }
 
+    /// A walk with nothing hidden streams commits (libgit2's unsorted walk, which queues
+    /// parents by date) in the order `git rev-list` gives, merges and side branches included.
+    @Test func unhiddenWalkStreamsInRevListOrder() throws {
+        var date = 1_700_000_000
+        func commit(_ message: String) throws {
+            date += 60
+            let stamp = "\(date) +0000"
+            try sandbox.git("add", "-A", in: repository)
+            try sandbox.git(["commit", "-q", "--allow-empty", "-m", message], in: repository,
+                            environment: ["GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp])
+        }
+        try sandbox.git("checkout", "-q", "-b", "side", in: repository)
+        for step in 0..<3 {
+            try sandbox.write("side\(step).txt", "side \(step)\n", in: repository)
+            try commit("side \(step)")
+        }
+        try sandbox.git("checkout", "-q", "main", in: repository)
+        for step in 0..<3 {
+            try sandbox.write("main\(step).txt", "main \(step)\n", in: repository)
+            try commit("main \(step)")
+        }
+        let stamp = "\(date + 60) +0000"
+        try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge side", "side"], in: repository,
+                        environment: ["GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp])
+        let repo = try Repository(path: repository.path)
+        let walk = try repo.walk(from: [try repo.resolveCommit("HEAD")])
+        var ours = [String]()
+        while let id = try walk.next() { ours.append(id.hex) }
+        let git = try sandbox.git("rev-list", "HEAD", in: repository).split(separator: "\n").map(String.init)
+        #expect(ours == git)
+        #expect(ours.count == 68)
+    }
+
+    /// The bounds a summary puts on changed lines hold the count libgit2's line diff makes.
+    @Test func lineBoundsHoldTheDiffsCount() throws {
+        let repo = try Repository(path: repository.path)
+        var generator = SplitMix64(seed: 7)
+        var texts: [(String, String)] = [
+            ("", "one\n"), ("one\n", ""), ("a\nb\nc\n", "a\nb\nc"), ("a\nb\nc", "a\nb\nc\n"),
+            ("x\n", "y\n"), ("same\nhead\nold\nsame\ntail\n", "same\nhead\nnew\nsame\ntail\n"),
+            ("a\na\na\n", "a\na\n"), ("no newline", "no newline at all"),
+        ]
+        for _ in 0..<200 {
+            let lines = (0..<Int.random(in: 0...40, using: &generator)).map { _ in "l\(Int.random(in: 0...6, using: &generator))" }
+            var edited = lines
+            for _ in 0..<Int.random(in: 0...5, using: &generator) {
+                let at = Int.random(in: 0...edited.count, using: &generator)
+                switch Int.random(in: 0...2, using: &generator) {
+                case 0: edited.insert("new\(at)", at: at)
+                case 1 where at < edited.count: edited.remove(at: at)
+                default: if at < edited.count { edited[at] = "changed" }
+                }
+            }
+            let end = Bool.random(using: &generator) ? "\n" : ""
+            texts.append((lines.joined(separator: "\n") + end, edited.joined(separator: "\n") + "\n"))
+        }
+        let id = try #require(ObjectID(hex: String(repeating: "1", count: 40)))
+        for (old, new) in texts where old != new {
+            var change = FileChange(status: .modified, path: Array("f.txt".utf8), oldMode: 0o100644, newMode: 0o100644, oldID: id, newID: id)
+            change.summarise(old: Array(old.utf8), new: Array(new.utf8))
+            try repo.countLines(of: &change, old: Array(old.utf8), new: Array(new.utf8))
+            let exact = try #require(change.linesAdded) + (change.linesDeleted ?? 0)
+            let bounds = try #require(change.lineBounds)
+            #expect(bounds.contains(exact), "\(bounds) does not hold \(exact): \(old.debugDescription) → \(new.debugDescription)")
+        }
+    }
+
     func packIndex() throws -> String {
         let directory = repository.appendingPathComponent(".git/objects/pack")
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".idx") })
         return directory.appendingPathComponent(name).path
     }
 }
+
