@@ -2,10 +2,11 @@ import AgentReviewCore
 import AgentReviewGit
 import Foundation
 
-/// Gathers the facts of a batch of commits on worker threads, in the batch's order. Each
-/// worker has its own repository handle and uses it alone. One core is left to the
-/// thread that judges and writes: on two cores, one worker measured fastest (three
-/// busy threads lost more to switching and to munmap's TLB shootdowns than they gained).
+/// Gathers a batch of commits (their objects and the changes they introduce) on worker
+/// threads, in the batch's order; the thread that judges parses the rest of each commit.
+/// Each worker has its own repository handle and uses it alone. One core is left to the
+/// thread that judges and writes: on two cores, one worker measured fastest (two workers
+/// each need their own object caches, and together read more than one does alone).
 final class FactPipeline: @unchecked Sendable {
     private let workers: [FactGatherer]
 
@@ -19,7 +20,7 @@ final class FactPipeline: @unchecked Sendable {
 
     /// A batch being gathered in the background.
     final class Batch: @unchecked Sendable {
-        fileprivate var results: [Result<CommitFacts, any Error>?]
+        fileprivate var results: [Result<FactGatherer.Gathered, any Error>?]
         fileprivate let done = DispatchGroup()
 
         fileprivate init(count: Int) {
@@ -27,7 +28,7 @@ final class FactPipeline: @unchecked Sendable {
         }
 
         /// The facts, in order; the first failure, if any.
-        func wait() throws -> [CommitFacts] {
+        func wait() throws -> [FactGatherer.Gathered] {
             done.wait()
             return try results.map { try $0!.get() }
         }
@@ -44,7 +45,7 @@ final class FactPipeline: @unchecked Sendable {
                 let results = UnsafeSlots(base: slots.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: count) { worker in
                     for index in stride(from: worker, to: ids.count, by: count) {
-                        results.base[index] = Result { try self.workers[worker].facts(for: ids[index]) }
+                        results.base[index] = Result { try self.workers[worker].gather(ids[index]) }
                     }
                 }
             }
@@ -56,5 +57,5 @@ final class FactPipeline: @unchecked Sendable {
 
 /// A pointer to result slots that threads write disjointly.
 private struct UnsafeSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Result<CommitFacts, any Error>?>
+    let base: UnsafeMutablePointer<Result<FactGatherer.Gathered, any Error>?>
 }

@@ -20,10 +20,24 @@ struct FactGatherer {
         self.linesOver = linesOver
     }
 
-    func facts(for id: ObjectID) throws(GitError) -> CommitFacts {
-        let commit = try repository.commit(id)
+    /// What a worker thread gathers for a commit: the commit object and the changes it
+    /// introduces (the costly part).
+    struct Gathered: Sendable {
+        var commit: CommitObject
+        var changes: [PathChange]
+    }
+
+    func gather(_ id: ObjectID) throws(GitError) -> Gathered {
+        let commit = try repository.commitObject(id)
+        return Gathered(commit: commit, changes: try changes(of: commit))
+    }
+
+    /// The facts, from what was gathered (on this thread or another): the rest of the
+    /// commit is parsed here.
+    func facts(from gathered: Gathered) throws(GitError) -> CommitFacts {
+        let commit = try repository.commit(gathered.commit)
         return CommitFacts(
-            id: id.hex,
+            id: commit.id.hex,
             parents: commit.parents.map(\.hex),
             tree: commit.tree.hex,
             author: Identity(name: commit.author.name, email: commit.author.email),
@@ -31,8 +45,12 @@ struct FactGatherer {
             authorTime: commit.author.time,
             subject: commit.subject,
             trailers: Trailers.parse(commit.message),
-            changes: try changes(of: commit)
+            changes: gathered.changes
         )
+    }
+
+    func facts(for id: ObjectID) throws(GitError) -> CommitFacts {
+        try facts(from: try gather(id))
     }
 
     /// What the commit introduces: against the empty tree for a root commit, the parent
@@ -42,7 +60,7 @@ struct FactGatherer {
     /// and how many lines a diff could count at most): when that cannot pass the policy's
     /// threshold, the count cannot either, and no line diff is made (`changedLines` stays
     /// nil). Otherwise, and for root commits and merges, lines are counted.
-    func changes(of commit: CommitInfo) throws(GitError) -> [PathChange] {
+    func changes(of commit: CommitObject) throws(GitError) -> [PathChange] {
         if contents, commit.parents.count == 1 {
             let parentTree = try repository.tree(ofCommit: commit.parents[0])
             var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false)

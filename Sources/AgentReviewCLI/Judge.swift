@@ -48,8 +48,8 @@ struct Judge {
             let next = try nextBatch(Self.batchSize)
             let facts = try inflight.wait()
             if !next.isEmpty { inflight = pipeline.start(next) }
-            for (id, fact) in zip(current, facts) {
-                try writer.add(try judge(id, facts: fact, mode: mode))
+            for (id, gathered) in zip(current, facts) {
+                try writer.add(try judge(id, facts: try gatherer.facts(from: gathered), mode: mode))
             }
             if next.isEmpty { return }
             current = next

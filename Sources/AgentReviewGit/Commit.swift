@@ -56,7 +56,36 @@ public struct CommitInfo: Sendable, Hashable {
     }
 }
 
+/// A commit read but not yet parsed past its tree and parents: what a thread that only
+/// diffs needs, handed on to the thread that judges.
+public struct CommitObject: Sendable {
+    public let id: ObjectID
+    public let tree: ObjectID
+    public let parents: [ObjectID]
+    let raw: [UInt8]?
+    let parsed: CommitInfo?
+}
+
 extension CommitInfo {
+    /// The `tree` line and the `parent` lines that open a commit; nil when it does not open so.
+    static func treeAndParents(_ raw: [UInt8]) -> (ObjectID, [ObjectID])? {
+        var position = 0
+        func id(after key: String) -> ObjectID? {
+            let key = Array(key.utf8)
+            let end = position + key.count + 40
+            guard end < raw.count, raw[position..<(position + key.count)].elementsEqual(key), raw[end] == UInt8(ascii: "\n"),
+                  raw[(position + key.count)..<end].allSatisfy({ $0 < 0x80 }),
+                  let id = ObjectID(hex: String(decoding: raw[(position + key.count)..<end], as: UTF8.self))
+            else { return nil }
+            position = end + 1
+            return id
+        }
+        guard let tree = id(after: "tree ") else { return nil }
+        var parents = [ObjectID]()
+        while let parent = id(after: "parent ") { parents.append(parent) }
+        return (tree, parents)
+    }
+
     /// Parses a commit's bytes when they have the usual form, which libgit2 would parse to
     /// the same values: `tree`, any `parent`s, `author` and `committer` lines of the form
     /// `NAME <EMAIL> SECONDS ±HHMM` (no stray spaces or angle brackets, a zone libgit2

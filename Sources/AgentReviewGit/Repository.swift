@@ -107,8 +107,25 @@ public final class Repository {
     /// A commit as plain values. A commit in the usual form (see `CommitInfo.init?(id:raw:)`)
     /// is read from its bytes; any other is left to libgit2's parser.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        if let info = CommitInfo(id: id, raw: try rawObject(id, .commit)) { return info }
-        return try parsedByLibgit2(id)
+        try commit(try commitObject(id))
+    }
+
+    /// A commit's tree and parents, from its first lines; the rest is parsed by `commit(_:)`,
+    /// on whichever thread needs it.
+    public func commitObject(_ id: ObjectID) throws(GitError) -> CommitObject {
+        let raw = try rawObject(id, .commit)
+        if let (tree, parents) = CommitInfo.treeAndParents(raw) {
+            return CommitObject(id: id, tree: tree, parents: parents, raw: raw, parsed: nil)
+        }
+        let info = try parsedByLibgit2(id)
+        return CommitObject(id: id, tree: info.tree, parents: info.parents, raw: nil, parsed: info)
+    }
+
+    /// The whole commit, from an object read by `commitObject(_:)` (in any handle on this repository).
+    public func commit(_ object: CommitObject) throws(GitError) -> CommitInfo {
+        if let parsed = object.parsed { return parsed }
+        if let raw = object.raw, let info = CommitInfo(id: object.id, raw: raw) { return info }
+        return try parsedByLibgit2(object.id)
     }
 
     /// A commit as libgit2 parses it.
