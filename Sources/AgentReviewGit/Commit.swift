@@ -86,6 +86,23 @@ extension CommitInfo {
         return (tree, parents)
     }
 
+    /// The seconds of the `committer` header line, which must read `… <EMAIL> SECONDS ±HHMM`;
+    /// nil when there is no such line before the message.
+    static func committerDate(_ raw: [UInt8]) -> Int64? {
+        var position = 0
+        let key = Array("committer ".utf8)
+        while position < raw.count {
+            guard let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            let line = raw[position..<end]
+            if line.isEmpty { return nil }
+            if line.starts(with: key) {
+                return Signature(strict: line[(position + key.count)...])?.time
+            }
+            position = end + 1
+        }
+        return nil
+    }
+
     /// Parses a commit's bytes when they have the usual form, which libgit2 would parse to
     /// the same values: `tree`, any `parent`s, `author` and `committer` lines of the form
     /// `NAME <EMAIL> SECONDS ±HHMM` (no stray spaces or angle brackets, a zone libgit2

@@ -209,12 +209,13 @@ import Testing
         #expect(CommitInfo(id: ids[4], raw: raw[4]) == nil)
     }
 
-    /// A walk with nothing hidden streams commits (libgit2's unsorted walk, which queues
-    /// parents by date) in the order `git rev-list` gives, merges and side branches included.
-    @Test func unhiddenWalkStreamsInRevListOrder() throws {
+    /// A walk with nothing hidden streams commits in the order `git rev-list` gives, merges
+    /// and side branches included, and commits with the same date (0 seconds apart) too.
+    @Test(arguments: [60, 0])
+    func unhiddenWalkStreamsInRevListOrder(secondsBetweenCommits: Int) throws {
         var date = 1_700_000_000
         func commit(_ message: String) throws {
-            date += 60
+            date += secondsBetweenCommits
             let stamp = "\(date) +0000"
             try sandbox.git("add", "-A", in: repository)
             try sandbox.git(["commit", "-q", "--allow-empty", "-m", message], in: repository,
@@ -230,7 +231,7 @@ import Testing
             try sandbox.write("main\(step).txt", "main \(step)\n", in: repository)
             try commit("main \(step)")
         }
-        let stamp = "\(date + 60) +0000"
+        let stamp = "\(date + secondsBetweenCommits) +0000"
         try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge side", "side"], in: repository,
                         environment: ["GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp])
         let repo = try Repository(path: repository.path)
