@@ -35,8 +35,8 @@ final class FactPipeline: @unchecked Sendable {
     }
 
     /// Starts gathering; commit i goes to worker i mod the number of workers.
-    func start(_ ids: [ObjectID]) -> Batch {
-        let batch = Batch(count: ids.count)
+    func start(_ steps: [WalkStep]) -> Batch {
+        let batch = Batch(count: steps.count)
         batch.done.enter()
         DispatchQueue.global().async { [self] in
             let count = workers.count
@@ -44,8 +44,8 @@ final class FactPipeline: @unchecked Sendable {
             batch.results.withUnsafeMutableBufferPointer { slots in
                 let results = UnsafeSlots(base: slots.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: count) { worker in
-                    for index in stride(from: worker, to: ids.count, by: count) {
-                        results.base[index] = Result { try self.workers[worker].gather(ids[index]) }
+                    for index in stride(from: worker, to: steps.count, by: count) {
+                        results.base[index] = Result { try self.workers[worker].gather(steps[index]) }
                     }
                 }
             }

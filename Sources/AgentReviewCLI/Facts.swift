@@ -27,8 +27,14 @@ struct FactGatherer {
         var changes: [PathChange]
     }
 
-    func gather(_ id: ObjectID) throws(GitError) -> Gathered {
-        let commit = try repository.commitObject(id)
+    /// Gathers a commit as a walk gave it out: read by the walk already, or read now.
+    func gather(_ step: WalkStep) throws(GitError) -> Gathered {
+        let commit: CommitObject
+        if let read = step.commit {
+            commit = read
+        } else {
+            commit = try repository.commitObject(step.id)
+        }
         return Gathered(commit: commit, changes: try changes(of: commit))
     }
 
@@ -50,7 +56,7 @@ struct FactGatherer {
     }
 
     func facts(for id: ObjectID) throws(GitError) -> CommitFacts {
-        try facts(from: try gather(id))
+        try facts(from: try gather(WalkStep(id: id, commit: nil)))
     }
 
     /// What the commit introduces: against the empty tree for a root commit, the parent
@@ -62,7 +68,7 @@ struct FactGatherer {
     /// nil). Otherwise, and for root commits and merges, lines are counted.
     func changes(of commit: CommitObject) throws(GitError) -> [PathChange] {
         if contents, commit.parents.count == 1 {
-            let parentTree = try repository.tree(ofCommit: commit.parents[0])
+            let parentTree = try repository.parentTree(of: commit, at: 0)
             var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false)
             // Both sides of each file are kept, while they are small, for counting lines next.
             var kept = [(old: [UInt8], new: [UInt8])?]()
@@ -90,8 +96,8 @@ struct FactGatherer {
             return try repository.changes(from: nil, to: commit.tree, contents: contents).map(Self.convert)
         }
         var perParent = [[PathChange]]()
-        for parent in commit.parents {
-            let parentTree = try repository.tree(ofCommit: parent)
+        for index in commit.parents.indices {
+            let parentTree = try repository.parentTree(of: commit, at: index)
             perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents).map(Self.convert))
         }
         return MergeChanges.introduced(perParent)

@@ -26,20 +26,22 @@ struct Judge {
     /// batches: facts (tree diffs, the costly part) are gathered on worker threads, each
     /// with its own repository handle, while this thread judges and writes the batch before.
     func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, into writer: JudgementWriter) throws {
-        func nextBatch(_ size: Int) throws -> [ObjectID] {
-            var ids = [ObjectID]()
-            while ids.count < size, let id = try walk.next() {
-                if let base, id == base.commit {
+        func nextBatch(_ size: Int) throws -> [WalkStep] {
+            var steps = [WalkStep]()
+            while steps.count < size, let step = try walk.nextStep() {
+                if let base, step.id == base.commit {
                     throw CLIError(
                         "the trusted base \(base.name) is itself among the commits being judged: judge a range that excludes it, or pass --policy FILE")
                 }
-                ids.append(id)
+                steps.append(step)
             }
-            return ids
+            return steps
         }
         var current = try nextBatch(Self.sequentialLimit)
         guard current.count == Self.sequentialLimit else {
-            for id in current { try writer.add(try judge(id, mode: mode)) }
+            for step in current {
+                try writer.add(try judge(step.id, facts: try gatherer.facts(from: try gatherer.gather(step)), mode: mode))
+            }
             return
         }
         let pipeline = try FactPipeline(gatherer: gatherer)
@@ -48,8 +50,8 @@ struct Judge {
             let next = try nextBatch(Self.batchSize)
             let facts = try inflight.wait()
             if !next.isEmpty { inflight = pipeline.start(next) }
-            for (id, gathered) in zip(current, facts) {
-                try writer.add(try judge(id, facts: try gatherer.facts(from: gathered), mode: mode))
+            for (step, gathered) in zip(current, facts) {
+                try writer.add(try judge(step.id, facts: try gatherer.facts(from: gathered), mode: mode))
             }
             if next.isEmpty { return }
             current = next

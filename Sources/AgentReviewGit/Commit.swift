@@ -64,6 +64,18 @@ public struct CommitObject: Sendable {
     public let parents: [ObjectID]
     let raw: [UInt8]?
     let parsed: CommitInfo?
+    /// The parents' trees, in parent order, where the reader already knows them (a walk
+    /// reads each parent as it queues it); nil where it does not.
+    var parentTrees: [ObjectID?]
+
+    init(id: ObjectID, tree: ObjectID, parents: [ObjectID], raw: [UInt8]?, parsed: CommitInfo?) {
+        self.id = id
+        self.tree = tree
+        self.parents = parents
+        self.raw = raw
+        self.parsed = parsed
+        parentTrees = Array(repeating: nil, count: parents.count)
+    }
 }
 
 extension CommitInfo {

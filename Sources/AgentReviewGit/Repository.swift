@@ -121,6 +121,13 @@ public final class Repository {
         return CommitObject(id: id, tree: info.tree, parents: info.parents, raw: nil, parsed: info)
     }
 
+    /// The tree of the commit's parent number `index`: known from the walk that read the
+    /// commit, or read now.
+    public func parentTree(of commit: CommitObject, at index: Int) throws(GitError) -> ObjectID {
+        if let known = commit.parentTrees[index] { return known }
+        return try tree(ofCommit: commit.parents[index])
+    }
+
     /// The whole commit, from an object read by `commitObject(_:)` (in any handle on this repository).
     public func commit(_ object: CommitObject) throws(GitError) -> CommitInfo {
         if let parsed = object.parsed { return parsed }

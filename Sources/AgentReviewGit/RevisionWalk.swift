@@ -55,9 +55,14 @@ public final class RevisionWalk {
     /// The next commit, nil at the end. A failure (a missing or corrupt object) is an
     /// error, never a silent end of the walk.
     public func next() throws(GitError) -> ObjectID? {
+        try nextStep()?.id
+    }
+
+    /// The next commit, with its object and its parents' trees when the walk read them.
+    public func nextStep() throws(GitError) -> WalkStep? {
         switch source {
         case .dated(let queue):
-            return try queue.next(from: repository)
+            return try queue.next(from: repository).map { WalkStep(id: $0.id, commit: $0) }
         case .libgit2(let pointer):
             var oid = git_oid()
             let result = git_revwalk_next(&oid, pointer)
@@ -66,8 +71,19 @@ public final class RevisionWalk {
                 return nil
             }
             try git("walk commits") { result }
-            return ObjectID(oid)
+            return WalkStep(id: ObjectID(oid), commit: nil)
         }
+    }
+}
+
+/// A commit as a walk gives it out: its id, and its object when the walk read it.
+public struct WalkStep: Sendable {
+    public let id: ObjectID
+    public let commit: CommitObject?
+
+    public init(id: ObjectID, commit: CommitObject?) {
+        self.id = id
+        self.commit = commit
     }
 }
 
@@ -77,8 +93,7 @@ private final class DatedQueue {
     private struct Waiting {
         var date: Int64
         var order: Int
-        var id: ObjectID
-        var parents: [ObjectID]
+        var commit: CommitObject
 
         func comesBefore(_ other: Waiting) -> Bool {
             date != other.date ? date > other.date : order < other.order
@@ -87,13 +102,17 @@ private final class DatedQueue {
 
     private var heap = [Waiting]()
     private var seen = Set<ObjectID>()
+    /// The trees of commits queued and not yet given out, for their children given out
+    /// after them.
+    private var trees = [ObjectID: ObjectID]()
     private var queued = 0
 
-    /// Queues a commit not seen before, reading its date and parents.
+    /// Queues a commit not seen before, reading it.
     func add(_ id: ObjectID, from repository: Repository) throws(GitError) {
         guard seen.insert(id).inserted else { return }
-        let (date, parents) = try repository.dateAndParents(of: id)
-        heap.append(Waiting(date: date, order: queued, id: id, parents: parents))
+        let (date, commit) = try repository.datedCommit(id)
+        trees[id] = commit.tree
+        heap.append(Waiting(date: date, order: queued, commit: commit))
         queued += 1
         var child = heap.count - 1
         while child > 0 {
@@ -104,9 +123,10 @@ private final class DatedQueue {
         }
     }
 
-    /// Gives out the first commit and queues its parents.
-    func next(from repository: Repository) throws(GitError) -> ObjectID? {
-        guard let first = heap.first else { return nil }
+    /// Gives out the first commit and queues its parents; the commit carries the trees of
+    /// those parents the walk has read and not given out.
+    func next(from repository: Repository) throws(GitError) -> CommitObject? {
+        guard var first = heap.first?.commit else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -121,23 +141,25 @@ private final class DatedQueue {
                 parent = best
             }
         }
+        trees[first.id] = nil
         for parent in first.parents {
             try add(parent, from: repository)
         }
-        return first.id
+        first.parentTrees = first.parents.map { trees[$0] }
+        return first
     }
 }
 
 extension Repository {
-    /// A commit's committer date (seconds) and parents: from its bytes in the usual form,
-    /// else as libgit2 parses it.
-    func dateAndParents(of id: ObjectID) throws(GitError) -> (Int64, [ObjectID]) {
+    /// A commit and its committer date (seconds): from its bytes in the usual form, else
+    /// as libgit2 parses it.
+    func datedCommit(_ id: ObjectID) throws(GitError) -> (Int64, CommitObject) {
         let raw = try rawObject(id, .commit)
-        if let (_, parents) = CommitInfo.treeAndParents(raw), let date = CommitInfo.committerDate(raw) {
-            return (date, parents)
+        if let (tree, parents) = CommitInfo.treeAndParents(raw), let date = CommitInfo.committerDate(raw) {
+            return (date, CommitObject(id: id, tree: tree, parents: parents, raw: raw, parsed: nil))
         }
         let info = try parsedByLibgit2(id)
-        return (info.committer.time, info.parents)
+        return (info.committer.time, CommitObject(id: id, tree: info.tree, parents: info.parents, raw: nil, parsed: info))
     }
 }
 
