@@ -237,10 +237,24 @@ import Testing
         let repo = try Repository(path: repository.path)
         let walk = try repo.walk(from: [try repo.resolveCommit("HEAD")])
         var ours = [String]()
-        while let id = try walk.next() { ours.append(id.hex) }
+        var parentTreesGiven = 0
+        while let step = try walk.nextStep() {
+            ours.append(step.id.hex)
+            // The walk hands on the commit it read, with the trees of the parents it knows.
+            let commit = try #require(step.commit)
+            #expect(commit.tree.hex == (try sandbox.git("rev-parse", "\(step.id.hex)^{tree}", in: repository)))
+            for (index, tree) in commit.parentTrees.enumerated() {
+                guard let tree else { continue }
+                parentTreesGiven += 1
+                #expect(tree.hex == (try sandbox.git("rev-parse", "\(step.id.hex)^\(index + 1)^{tree}", in: repository)))
+            }
+        }
         let git = try sandbox.git("rev-list", "HEAD", in: repository).split(separator: "\n").map(String.init)
         #expect(ours == git)
         #expect(ours.count == 68)
+        // All but a parent given out before its child (the fork point, dated after its
+        // children here) come with the walk: 68 parent links.
+        #expect(parentTreesGiven == 67)
     }
 
     /// The bounds a summary puts on changed lines hold the count libgit2's line diff makes.
