@@ -24,7 +24,21 @@ struct FactGatherer {
     /// introduces (the costly part).
     struct Gathered: Sendable {
         var commit: CommitObject
-        var changes: [PathChange]
+        var changes: Changes
+    }
+
+    /// A commit's changes as gathered: the files that differ from its one parent (or from
+    /// nothing), turned into facts by the thread that judges; a merge's, already facts.
+    enum Changes: Sendable {
+        case files([FileChange])
+        case paths([PathChange])
+
+        var paths: [PathChange] {
+            switch self {
+            case .files(let files): files.map(FactGatherer.convert)
+            case .paths(let paths): paths
+            }
+        }
     }
 
     /// Gathers a commit as a walk gave it out: read by the walk already, or read now.
@@ -51,7 +65,7 @@ struct FactGatherer {
             authorTime: commit.author.time,
             subject: commit.subject,
             trailers: Trailers.parse(commit.message),
-            changes: gathered.changes
+            changes: gathered.changes.paths
         )
     }
 
@@ -66,10 +80,11 @@ struct FactGatherer {
     /// and how many lines a diff could count at most): when that cannot pass the policy's
     /// threshold, the count cannot either, and no line diff is made (`changedLines` stays
     /// nil). Otherwise, and for root commits and merges, lines are counted.
-    func changes(of commit: CommitObject) throws(GitError) -> [PathChange] {
-        if contents, commit.parents.count == 1 {
+    func changes(of commit: CommitObject) throws(GitError) -> Changes {
+        if commit.parents.count == 1 {
             let parentTree = try repository.parentTree(of: commit, at: 0)
             var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false)
+            guard contents else { return .files(changes) }
             // Both sides of each file are kept, while they are small, for counting lines next.
             var kept = [(old: [UInt8], new: [UInt8])?]()
             var keptBytes = 0
@@ -90,17 +105,17 @@ struct FactGatherer {
                     }
                 }
             }
-            return changes.map(Self.convert)
+            return .files(changes)
         }
         if commit.parents.isEmpty {
-            return try repository.changes(from: nil, to: commit.tree, contents: contents).map(Self.convert)
+            return .files(try repository.changes(from: nil, to: commit.tree, contents: contents))
         }
         var perParent = [[PathChange]]()
         for index in commit.parents.indices {
             let parentTree = try repository.parentTree(of: commit, at: index)
             perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents).map(Self.convert))
         }
-        return MergeChanges.introduced(perParent)
+        return .paths(MergeChanges.introduced(perParent))
     }
 
     /// At most this many bytes of file contents are held between summarising a commit's

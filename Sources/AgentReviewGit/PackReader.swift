@@ -603,42 +603,51 @@ private enum Delta {
             }
             return nil
         }
-        guard let baseSize = size(), baseSize == base.count, let resultSize = size(),
-              let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(resultSize, 1)).baseAddress
-        else { return nil }
-        defer { out.deallocate() }
+        guard let baseSize = size(), baseSize == base.count, let resultSize = size() else { return nil }
+        var complete = false
+        let result = [UInt8](unsafeUninitializedCapacity: resultSize) { out, initialized in
+            complete = run(delta[index...], on: base, into: out)
+            initialized = complete ? resultSize : 0
+        }
+        return complete ? result : nil
+    }
+
+    /// Runs the delta's instructions into `out`, which they must fill exactly.
+    private static func run(
+        _ delta: Slice<UnsafeBufferPointer<UInt8>>, on base: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> Bool {
+        var index = delta.startIndex
         var written = 0
-        while index < delta.count {
+        while index < delta.endIndex {
             let command = delta[index]
             index += 1
             if command & 0x80 != 0 {
                 var offset = 0, length = 0
                 for bit in 0..<4 where command & (1 << bit) != 0 {
-                    guard index < delta.count else { return nil }
+                    guard index < delta.endIndex else { return false }
                     offset |= Int(delta[index]) << (8 * bit)
                     index += 1
                 }
                 for bit in 0..<3 where command & (0x10 << bit) != 0 {
-                    guard index < delta.count else { return nil }
+                    guard index < delta.endIndex else { return false }
                     length |= Int(delta[index]) << (8 * bit)
                     index += 1
                 }
                 if length == 0 { length = 0x10000 }
-                guard offset + length <= base.count, written + length <= resultSize else { return nil }
-                (out + written).update(from: base.baseAddress! + offset, count: length)
+                guard offset + length <= base.count, written + length <= out.count else { return false }
+                (out.baseAddress! + written).update(from: base.baseAddress! + offset, count: length)
                 written += length
             } else if command != 0 {
                 let length = Int(command)
-                guard index + length <= delta.count, written + length <= resultSize else { return nil }
-                (out + written).update(from: delta.baseAddress! + index, count: length)
+                guard index + length <= delta.endIndex, written + length <= out.count else { return false }
+                (out.baseAddress! + written).update(from: delta.base.baseAddress! + index, count: length)
                 index += length
                 written += length
             } else {
-                return nil
+                return false
             }
         }
-        guard written == resultSize else { return nil }
-        return Array(UnsafeBufferPointer(start: out, count: resultSize))
+        return written == out.count
     }
 }
 
