@@ -1,17 +1,15 @@
-import Clibgit2
-
 /// Walks the commits reachable from some tips and not from others, newest first,
 /// one at a time: nothing is loaded ahead of the caller.
 ///
-/// With nothing hidden, the walk is git's own default order, done here: the newest
-/// commit by committer date is taken from a queue, given out, and its parents not seen
-/// before are queued by date (after those with the same date), so commits stream from
-/// the first. Its commits are read with the repository's pack reader, so libgit2 touches
-/// no pack. With hidden commits, libgit2 limits the walk first (everything reachable from
-/// a hidden commit is left out, whatever its date) and sorts the rest by time.
+/// Both ways are git's own order, done here with commits read by the repository's pack
+/// reader, so libgit2 touches no pack. With nothing hidden, the newest commit by committer
+/// date is taken from a queue, given out, and its parents not seen before are queued by
+/// date (after those with the same date), so commits stream from the first. With hidden
+/// commits, the walk is limited first (`LimitedWalk`): whatever a hidden commit reaches is
+/// left out, whatever its date.
 public final class RevisionWalk {
     private enum Source {
-        case libgit2(OpaquePointer)
+        case limited(LimitedWalk)
         case dated(DatedQueue)
     }
 
@@ -29,27 +27,17 @@ public final class RevisionWalk {
             source = .dated(queue)
             return
         }
-        var handle: OpaquePointer?
-        try git("start a revision walk") { git_revwalk_new(&handle, repository.pointer) }
-        source = .libgit2(handle!)
-        try git("sort a revision walk") { git_revwalk_sorting(handle, GIT_SORT_TIME.rawValue) }
-        for tip in tips {
-            var oid = tip.oid
-            try git("walk from \(tip)") { git_revwalk_push(handle, &oid) }
-        }
-        for hidden in hiding {
-            var oid = hidden.oid
-            try git("hide \(hidden)") { git_revwalk_hide(handle, &oid) }
-        }
+        // The refs a glob names, peeled to commits; others (a tag of a tree, a dangling
+        // ref) hide nothing, as with git_revwalk_hide_glob.
+        var hidden = hiding
         for glob in hidingGlobs {
-            try git("hide \(glob)") { git_revwalk_hide_glob(handle, glob) }
+            for name in try repository.referenceNames(matching: glob) {
+                guard let target = try? repository.referenceTarget(name),
+                      let commit = try? repository.peelToCommit(target) else { continue }
+                hidden.append(commit)
+            }
         }
-    }
-
-    deinit {
-        if case .libgit2(let pointer) = source {
-            git_revwalk_free(pointer)
-        }
+        source = .limited(try LimitedWalk(tips: tips, hidden: hidden, repository: repository))
     }
 
     /// The next commit, nil at the end. A failure (a missing or corrupt object) is an
@@ -63,15 +51,8 @@ public final class RevisionWalk {
         switch source {
         case .dated(let queue):
             return try queue.next(from: repository).map { WalkStep(id: $0.id, commit: $0) }
-        case .libgit2(let pointer):
-            var oid = git_oid()
-            let result = git_revwalk_next(&oid, pointer)
-            if result == GIT_ITEROVER.rawValue {
-                git_error_clear()
-                return nil
-            }
-            try git("walk commits") { result }
-            return WalkStep(id: ObjectID(oid), commit: nil)
+        case .limited(let walk):
+            return try walk.next(from: repository).map { WalkStep(id: $0.id, commit: $0) }
         }
     }
 }
@@ -87,13 +68,13 @@ public struct WalkStep: Sendable {
     }
 }
 
-/// Commits waiting to be given out: the newest committer date first, and among equal dates
-/// the first queued first (git's `commit_list_insert_by_date`), in a binary heap.
-private final class DatedQueue {
+/// Values waiting by date: the newest first, and among equal dates the first queued
+/// first (git's `commit_list_insert_by_date`), in a binary heap.
+struct DateQueue<Value> {
     private struct Waiting {
         var date: Int64
         var order: Int
-        var commit: CommitObject
+        var value: Value
 
         func comesBefore(_ other: Waiting) -> Bool {
             date != other.date ? date > other.date : order < other.order
@@ -101,18 +82,13 @@ private final class DatedQueue {
     }
 
     private var heap = [Waiting]()
-    private var seen = Set<ObjectID>()
-    /// The trees of commits queued and not yet given out, for their children given out
-    /// after them.
-    private var trees = [ObjectID: ObjectID]()
     private var queued = 0
 
-    /// Queues a commit not seen before, reading it.
-    func add(_ id: ObjectID, from repository: Repository) throws(GitError) {
-        guard seen.insert(id).inserted else { return }
-        let (date, commit) = try repository.datedCommit(id)
-        trees[id] = commit.tree
-        heap.append(Waiting(date: date, order: queued, commit: commit))
+    /// The date of the first, nil when empty.
+    var firstDate: Int64? { heap.first?.date }
+
+    mutating func push(_ value: Value, date: Int64) {
+        heap.append(Waiting(date: date, order: queued, value: value))
         queued += 1
         var child = heap.count - 1
         while child > 0 {
@@ -123,10 +99,8 @@ private final class DatedQueue {
         }
     }
 
-    /// Gives out the first commit and queues its parents; the commit carries the trees of
-    /// those parents the walk has read and not given out.
-    func next(from repository: Repository) throws(GitError) -> CommitObject? {
-        guard var first = heap.first?.commit else { return nil }
+    mutating func pop() -> Value? {
+        guard let first = heap.first?.value else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -141,6 +115,30 @@ private final class DatedQueue {
                 parent = best
             }
         }
+        return first
+    }
+}
+
+/// Commits waiting to be given out, by date (`DateQueue`).
+private final class DatedQueue {
+    private var queue = DateQueue<CommitObject>()
+    private var seen = Set<ObjectID>()
+    /// The trees of commits queued and not yet given out, for their children given out
+    /// after them.
+    private var trees = [ObjectID: ObjectID]()
+
+    /// Queues a commit not seen before, reading it.
+    func add(_ id: ObjectID, from repository: Repository) throws(GitError) {
+        guard seen.insert(id).inserted else { return }
+        let (date, commit) = try repository.datedCommit(id)
+        trees[id] = commit.tree
+        queue.push(commit, date: date)
+    }
+
+    /// Gives out the first commit and queues its parents; the commit carries the trees of
+    /// those parents the walk has read and not given out.
+    func next(from repository: Repository) throws(GitError) -> CommitObject? {
+        guard var first = queue.pop() else { return nil }
         trees[first.id] = nil
         for parent in first.parents {
             try add(parent, from: repository)

@@ -291,6 +291,75 @@ import Testing
         }
     }
 
+    /// A walk with hidden commits gives what `git rev-list TIPS --not HIDDEN` gives, in its
+    /// order: side branches merged from behind the hidden commit, a clock that went
+    /// backwards, commits with the same date, a hidden tip, globs of refs.
+    @Test func hiddenWalkGivesWhatRevListGives() throws {
+        var date = 1_700_000_000
+        func commit(_ message: String, at seconds: Int? = nil) throws {
+            date += 60
+            let stamp = "\(seconds ?? date) +0000"
+            try sandbox.write("f-\(message).txt", message, in: repository)
+            try sandbox.git("add", "-A", in: repository)
+            try sandbox.git(["commit", "-q", "-m", message], in: repository,
+                            environment: ["GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp])
+        }
+        let base = try sandbox.git("rev-parse", "HEAD", in: repository)
+        try sandbox.git("checkout", "-q", "-b", "side", in: repository)
+        try commit("side1")
+        try commit("side2", at: 1_600_000_000)  // older than its parent
+        try commit("side3")
+        try sandbox.git("checkout", "-q", "main", in: repository)
+        try commit("main1")
+        try commit("main2", at: date)  // the same date as main1
+        try commit("main3")
+        try sandbox.git("checkout", "-q", "-b", "topic", in: repository)
+        try commit("topic1")
+        try sandbox.git("checkout", "-q", "main", in: repository)
+        try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge side", "side"], in: repository,
+                        environment: ["GIT_AUTHOR_DATE": "\(date + 30) +0000", "GIT_COMMITTER_DATE": "\(date + 30) +0000"])
+        try commit("main4")
+        try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge topic", "topic"], in: repository,
+                        environment: ["GIT_AUTHOR_DATE": "\(date + 90) +0000", "GIT_COMMITTER_DATE": "\(date + 90) +0000"])
+        try commit("main5")
+        try sandbox.git("tag", "-a", "-m", "a tag", "v1", "side", in: repository)
+
+        let repo = try Repository(path: repository.path)
+        func id(_ spec: String) throws -> ObjectID { try repo.resolveCommit(spec) }
+        let cases: [(tips: [String], hidden: [String], globs: [String])] = [
+            (["HEAD"], ["HEAD~3"], []),
+            (["HEAD"], ["side"], []),
+            (["HEAD"], ["side~1"], []),
+            (["side"], ["main~2"], []),
+            (["HEAD"], ["HEAD"], []),
+            (["HEAD"], [base], []),
+            (["HEAD"], ["side", "topic"], []),
+            (["HEAD", "side"], ["HEAD~2"], []),
+            (["HEAD"], ["HEAD~1^2"], []),
+            (["HEAD"], [], ["refs/heads/s*"]),
+            (["HEAD"], [], ["refs/tags/*"]),
+        ]
+        var nonEmpty = 0
+        for (tips, hidden, globs) in cases {
+            let walk = try repo.walk(from: try tips.map(id), hiding: try hidden.map(id), hidingGlobs: globs)
+            var ours = [String]()
+            while let step = try walk.nextStep() {
+                ours.append(step.id.hex)
+                let commit = try #require(step.commit)
+                for (index, tree) in commit.parentTrees.enumerated() {
+                    guard let tree else { continue }
+                    #expect(tree.hex == (try sandbox.git("rev-parse", "\(step.id.hex)^\(index + 1)^{tree}", in: repository)))
+                }
+            }
+            let git = try sandbox.git(["rev-list"] + tips + ["--not"] + hidden + globs.map { "--glob=\($0)" }, in: repository)
+                .split(separator: "\n").map(String.init)
+            #expect(ours == git, "rev-list \(tips) --not \(hidden) \(globs)")
+            if !git.isEmpty { nonEmpty += 1 }
+        }
+        // Two cases hide everything (HEAD --not HEAD; side --not main~2, which merged it).
+        #expect(nonEmpty == cases.count - 2)
+    }
+
     func packIndex() throws -> String {
         let directory = repository.appendingPathComponent(".git/objects/pack")
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".idx") })
