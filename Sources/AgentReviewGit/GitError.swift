@@ -48,9 +48,10 @@ func lastError(_ result: Int32, operation: String) -> GitError {
 }
 
 /// libgit2 is initialised once per process, before the first repository is opened,
-/// and set up for reading histories in bounded memory: the object cache is capped (a
-/// tree diff that skips unchanged subtrees needs only recent trees), and objects are
-/// not re-hashed on every read (git does not either).
+/// and set up to read in bounded memory: the object cache and the mapped pack windows are
+/// capped, and objects are not re-hashed on every read (git does not either). Long
+/// histories are read by `PackReader` and `RevisionWalk`; libgit2 reads what they leave
+/// to it (loose and quarantined objects, notes, policy files, patch-ids, odd commits).
 let libgit2Initialised: Bool = {
     git_libgit2_init()
     _ = agentreview_git_set_cache_max_size(2 << 20)
