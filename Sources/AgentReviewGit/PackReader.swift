@@ -46,7 +46,8 @@ final class PackReader {
     /// The cache budgets were measured on the 10,000-commit history of `scripts/bench`:
     /// 8 MiB of bases and 4 MiB of delta links judge it 7% faster than 6 and 2 MiB, for
     /// 2.4 MB more peak RSS (60 MB in all); more bases or fewer links gain nothing.
-    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20) {
+    /// An index bigger than `indexBytes` is not kept resident whole (see `MappedFile`).
+    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20, indexBytes: Int = 4 << 20) {
         packs = []
         bases = ObjectCache(budget: cacheBytes)
         links = ObjectCache(budget: linkBytes)
@@ -58,11 +59,14 @@ final class PackReader {
             }
             guard name.hasSuffix(".idx") else { continue }
             let base = directory + "/" + name.dropLast(4)
-            if let pack = Pack(index: base + ".idx", pack: base + ".pack") {
+            if let pack = Pack(index: base + ".idx", pack: base + ".pack", indexBudget: indexBytes) {
                 packs.append(pack)
             }
         }
     }
+
+    /// How many times the pages read from the pack indexes were dropped.
+    var indexDrops: Int { packs.reduce(0) { $0 + $1.indexDrops } }
 
     /// The object, or nil when it is not in these packs in a form read here.
     func read(_ id: ObjectID) -> RawObject? {
@@ -200,6 +204,8 @@ private final class MappedFile {
     let size: Int
     private var touched: [UInt64]
     private var touchedCount = 0
+    /// How many times the pages read were dropped.
+    private(set) var drops = 0
     private let budget: Int
     private static let chunkShift = 18
 
@@ -214,7 +220,7 @@ private final class MappedFile {
         base = UnsafeRawPointer(mapped)
         size = Int(status.st_size)
         touched = [UInt64](repeating: 0, count: (size >> Self.chunkShift) / 64 + 1)
-        self.budget = max(1, budget >> Self.chunkShift)
+        self.budget = budget >> Self.chunkShift
     }
 
     deinit {
@@ -237,6 +243,7 @@ private final class MappedFile {
             madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_DONTNEED)
             for index in touched.indices { touched[index] = 0 }
             touchedCount = 0
+            drops += 1
         }
     }
 
@@ -269,8 +276,8 @@ private final class Pack {
     private static let overlap = 1 << 10
     private static let windowCount = 256
 
-    init?(index indexPath: String, pack packPath: String) {
-        guard let index = MappedFile(path: indexPath, budget: 4 << 20), index.size >= Self.ids + 40 else { return nil }
+    init?(index indexPath: String, pack packPath: String, indexBudget: Int) {
+        guard let index = MappedFile(path: indexPath, budget: indexBudget), index.size >= Self.ids + 40 else { return nil }
         let descriptor = open(packPath, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         var status = stat()
@@ -297,6 +304,8 @@ private final class Pack {
         close(descriptor)
         windows.deallocate()
     }
+
+    var indexDrops: Int { index.drops }
 
     /// The offset of `id` in the pack: the fan-out table gives the range of ids with the
     /// same first byte, and an interpolation search (ids are uniformly spread) finds it in

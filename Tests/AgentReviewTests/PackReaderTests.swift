@@ -82,6 +82,21 @@ import Testing
         try checkEveryObject(expectPacked: count - 3)
     }
 
+    /// An index too big to keep resident (here: any, with a budget of 0) has its pages
+    /// dropped at every lookup; every object still reads the same.
+    @Test func indexPagesDroppedAndReadAgain() throws {
+        let reader = PackReader(directory: repository.appendingPathComponent(".git/objects/pack").path, indexBytes: 0)
+        var read = 0
+        for object in try gitObjects() {
+            guard let found = reader.read(object.id) else { continue }
+            read += 1
+            #expect(found.bytes == object.bytes, "\(object.type) \(object.id)")
+            #expect(found.kind == Self.kind(object.type))
+        }
+        #expect(read > 100)
+        #expect(reader.indexDrops >= read)
+    }
+
     /// Packs written with reference deltas (`repack.useDeltaBaseOffset=false`), as some
     /// servers and old clients do.
     @Test func referenceDeltasRead() throws {
