@@ -9,7 +9,7 @@ import Darwin
 /// One file's change between two trees.
 public struct FileChange: Sendable, Hashable {
     public enum Status: Sendable, Hashable {
-        case added, deleted, modified, renamed, copied, typeChange, other
+        case added, deleted, modified, typeChange
     }
 
     public var status: Status
@@ -249,12 +249,7 @@ extension FileChange {
             new.withUnsafeBytes { y -> (Int, Int) in
                 guard let xs = x.baseAddress, let ys = y.baseAddress else { return (0, 0) }
                 let shortest = min(x.count, y.count)
-                var same = 0
-                while same + 8 <= shortest,
-                      xs.loadUnaligned(fromByteOffset: same, as: UInt64.self) == ys.loadUnaligned(fromByteOffset: same, as: UInt64.self) {
-                    same += 8
-                }
-                while same < shortest, x[same] == y[same] { same += 1 }
+                let same = sharedPrefix(xs, ys, count: shortest)
                 var back = 0
                 while back < shortest, x[x.count - 1 - back] == y[y.count - 1 - back] { back += 1 }
                 let head = newlines(UnsafeRawBufferPointer(start: xs, count: same))
@@ -294,18 +289,16 @@ extension Repository {
     }
 }
 
-extension FileChange.Status {
-    init(_ status: git_delta_t) {
-        switch status {
-        case GIT_DELTA_ADDED: self = .added
-        case GIT_DELTA_DELETED: self = .deleted
-        case GIT_DELTA_MODIFIED: self = .modified
-        case GIT_DELTA_RENAMED: self = .renamed
-        case GIT_DELTA_COPIED: self = .copied
-        case GIT_DELTA_TYPECHANGE: self = .typeChange
-        default: self = .other
-        }
+/// How many bytes two buffers share at their start, compared a word at a time.
+private func sharedPrefix(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Int {
+    var same = 0
+    while same + 8 <= count, a.loadUnaligned(fromByteOffset: same, as: UInt64.self) == b.loadUnaligned(fromByteOffset: same, as: UInt64.self) {
+        same += 8
     }
+    while same < count, a.load(fromByteOffset: same, as: UInt8.self) == b.load(fromByteOffset: same, as: UInt8.self) {
+        same += 1
+    }
+    return same
 }
 
 /// The entries of a tree object as git stores them: `MODE NAME\0` and 20 bytes of id,
@@ -330,15 +323,7 @@ struct TreeEntries {
     static func skipCommonEntries(_ a: inout TreeEntries, _ b: inout TreeEntries) {
         guard let aBase = a.bytes.baseAddress, let bBase = b.bytes.baseAddress else { return }
         let aStart = aBase + a.position, bStart = bBase + b.position
-        let length = min(a.bytes.count - a.position, b.bytes.count - b.position)
-        var same = 0
-        while same + 8 <= length,
-              aStart.loadUnaligned(fromByteOffset: same, as: UInt64.self) == bStart.loadUnaligned(fromByteOffset: same, as: UInt64.self) {
-            same += 8
-        }
-        while same < length, aStart.load(fromByteOffset: same, as: UInt8.self) == bStart.load(fromByteOffset: same, as: UInt8.self) {
-            same += 1
-        }
+        let same = sharedPrefix(aStart, bStart, count: min(a.bytes.count - a.position, b.bytes.count - b.position))
         var boundary = 0
         while boundary < same, let terminator = memchr(aStart + boundary, 0, same - boundary) {
             let end = aStart.distance(to: UnsafeRawPointer(terminator)) + 21

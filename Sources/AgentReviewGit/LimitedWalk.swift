@@ -36,7 +36,7 @@ final class LimitedWalk {
         }
         for id in tips + hidden {
             try read(id, from: repository)
-            try enqueue(id)
+            enqueue(id)
         }
         try limit(repository)
         result.removeAll { nodes[$0]?.hidden ?? true }
@@ -61,7 +61,7 @@ final class LimitedWalk {
                 if node.hidden { hide(parent) }
                 try read(parent, from: repository)
                 if node.hidden { markAncestorsHidden(of: parent) }
-                try enqueue(parent)
+                enqueue(parent)
             }
             if node.hidden {
                 markAncestorsHidden(of: id)
@@ -114,7 +114,7 @@ final class LimitedWalk {
     }
 
     /// Queues a commit not queued before (git's SEEN).
-    private func enqueue(_ id: ObjectID) throws(GitError) {
+    private func enqueue(_ id: ObjectID) {
         guard var node = nodes[id], !node.queued else { return }
         node.queued = true
         nodes[id] = node

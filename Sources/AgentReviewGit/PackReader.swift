@@ -83,21 +83,21 @@ final class PackReader {
 
     /// Resolves the entry at `offset`: its delta chain is followed down to a stored object
     /// or a cached base, then the deltas are applied back up. As in git, the objects a
-    /// delta is applied to are what the base cache keeps; the trees read are kept apart,
-    /// briefly, for the next commit's diff.
+    /// delta is applied to are what the base cache keeps, and the inflated deltas are kept
+    /// as links (trees and commits read are kept apart, by id, in `read`).
     private func object(at offset: Int, in number: Int) -> RawObject? {
-        if let found = bases[ObjectCache<RawObject>.key(pack: number, offset: offset)] {
+        if let found = bases[cacheKey(pack: number, offset: offset)] {
             return found
         }
         let pack = packs[number]
         var deltas = [(offset: Int, delta: [UInt8])]()
         var current = offset
         var base: RawObject
-        while true {
-            let key = ObjectCache<RawObject>.key(pack: number, offset: current)
+        chain: while true {
+            let key = cacheKey(pack: number, offset: current)
             if !deltas.isEmpty, let cached = bases[key] {
                 base = cached
-                break
+                break chain
             }
             if let link = links[key] {
                 deltas.append((current, link.delta))
@@ -106,27 +106,24 @@ final class PackReader {
                 continue
             }
             guard let entry = pack.entry(at: current, inflater: &inflater) else { return nil }
+            let baseOffset: Int
             switch entry.header.type {
             case .stored(let kind):
                 base = RawObject(kind: kind, bytes: entry.data)
-            case .offsetDelta(let baseOffset):
-                deltas.append((current, entry.data))
-                links.insert(DeltaLink(baseOffset: baseOffset, delta: entry.data), at: key)
-                current = baseOffset
-                guard deltas.count < 10_000 else { return nil }
-                continue
+                break chain
+            case .offsetDelta(let offset):
+                baseOffset = offset
             case .referenceDelta(let baseID):
-                guard let baseOffset = pack.offset(of: baseID) else { return nil }
-                deltas.append((current, entry.data))
-                links.insert(DeltaLink(baseOffset: baseOffset, delta: entry.data), at: key)
-                current = baseOffset
-                guard deltas.count < 10_000 else { return nil }
-                continue
+                guard let offset = pack.offset(of: baseID) else { return nil }
+                baseOffset = offset
             }
-            break
+            deltas.append((current, entry.data))
+            links.insert(DeltaLink(baseOffset: baseOffset, delta: entry.data), at: key)
+            current = baseOffset
+            guard deltas.count < 10_000 else { return nil }
         }
         for (deltaOffset, delta) in deltas.reversed() {
-            bases.insert(base, at: ObjectCache<RawObject>.key(pack: number, offset: current))
+            bases.insert(base, at: cacheKey(pack: number, offset: current))
             guard let bytes = Delta.apply(delta, to: base.bytes) else { return nil }
             base = RawObject(kind: base.kind, bytes: bytes)
             current = deltaOffset
@@ -422,9 +419,10 @@ private struct DeltaLink: CacheCost {
 /// than the budget: the bases of delta chains (git stores older versions of a tree as
 /// deltas of newer ones, so a history walked newest first meets each base before the
 /// objects built on it), and the links of those chains.
-private struct ObjectCache<Value: CacheCost> {
-    static func key(pack: Int, offset: Int) -> Int { pack << 48 | offset }
+/// A cache key: a place in one of the reader's packs.
+private func cacheKey(pack: Int, offset: Int) -> Int { pack << 48 | offset }
 
+private struct ObjectCache<Value: CacheCost> {
     private struct Slot {
         var key: Int
         var object: Value?
@@ -700,38 +698,27 @@ private struct Inflater: ~Copyable {
     }
 }
 
-extension ObjectKind {
-    var name: String {
-        switch self {
-        case .commit: "commit"
-        case .tree: "tree"
-        case .blob: "blob"
-        case .tag: "tag"
-        }
-    }
-}
-
 extension Repository {
     /// An object's bytes, checked to be of `kind`: from the packs directly when they hold
     /// it, else through libgit2 (loose objects, a push's quarantine, alternates).
     func rawObject(_ id: ObjectID, _ kind: ObjectKind) throws(GitError) -> [UInt8] {
+        func operation() -> String { "read \(kind) \(id)" }
         if let object = packReader.read(id) {
             guard object.kind == kind else {
-                throw GitError(code: .other(-3), operation: "read \(kind.name) \(id)", message: "the object is a \(object.kind.name)")
+                throw GitError(code: .other(-3), operation: operation(), message: "the object is a \(object.kind)")
             }
             return object.bytes
         }
-        let operation = "read \(kind.name) \(id)"
         var odb: OpaquePointer?
-        try git(operation) { git_repository_odb(&odb, pointer) }
+        try git(operation()) { git_repository_odb(&odb, pointer) }
         defer { git_odb_free(odb) }
         var object: OpaquePointer?
         var oid = id.oid
-        try git(operation) { git_odb_read(&object, odb, &oid) }
+        try git(operation()) { git_odb_read(&object, odb, &oid) }
         defer { git_odb_object_free(object) }
         let type = git_odb_object_type(object)
         guard type.rawValue == Int32(kind.rawValue) else {
-            throw GitError(code: .other(-3), operation: operation, message: "the object is not a \(kind.name)")
+            throw GitError(code: .other(-3), operation: operation(), message: "the object is not a \(kind)")
         }
         let size = git_odb_object_size(object)
         guard size > 0, let data = git_odb_object_data(object) else { return [] }

@@ -157,16 +157,9 @@ public final class Repository {
         )
     }
 
-    /// A commit's tree id, from its first line, without parsing the rest of the commit.
+    /// A commit's tree id, from its first lines, without parsing the rest of the commit.
     public func tree(ofCommit id: ObjectID) throws(GitError) -> ObjectID {
-        let bytes = try rawObject(id, .commit)
-        let header = Array("tree ".utf8)
-        guard bytes.count >= 46, bytes.starts(with: header), bytes[45] == UInt8(ascii: "\n"),
-              let tree = ObjectID(hex: String(decoding: bytes[5..<45], as: UTF8.self))
-        else {
-            throw GitError(code: .other(-1), operation: "read commit \(id)", message: "the commit does not start with its tree")
-        }
-        return tree
+        try commitObject(id).tree
     }
 
     /// The contents of the file at `path` in `commit`'s tree; nil when there is no

@@ -152,12 +152,11 @@ extension Repository {
     /// A commit and its committer date (seconds): from its bytes in the usual form, else
     /// as libgit2 parses it.
     func datedCommit(_ id: ObjectID) throws(GitError) -> (Int64, CommitObject) {
-        let raw = try rawObject(id, .commit)
-        if let (tree, parents) = CommitInfo.treeAndParents(raw), let date = CommitInfo.committerDate(raw) {
-            return (date, CommitObject(id: id, tree: tree, parents: parents, raw: raw, parsed: nil))
+        let object = try commitObject(id)
+        if let raw = object.raw, let date = CommitInfo.committerDate(raw) {
+            return (date, object)
         }
-        let info = try parsedByLibgit2(id)
-        return (info.committer.time, CommitObject(id: id, tree: info.tree, parents: info.parents, raw: nil, parsed: info))
+        return (try commit(object).committer.time, object)
     }
 }
 
