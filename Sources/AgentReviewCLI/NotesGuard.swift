@@ -4,9 +4,14 @@ import Foundation
 
 /// What the server lets into the approvals ref: it only moves forward, is never deleted,
 /// and only gains records that parse and verify against the trusted signers, each in the
-/// note of the commit it names.
+/// note of the commit it names. A notes tree that holds one commit's note at two paths is
+/// refused whole (which one counts would depend on the reader). Each note is bounded in
+/// bytes and records, and a record new to the server must be fresh: dated within
+/// `Limits.recordAge` before the push, and not before its commit's committer date.
 enum NotesGuard {
-    static func check(_ update: RefUpdate, in repository: Repository, pinnedPolicy: String?, now: Date = Date()) throws {
+    static func check(
+        _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, now: Date = Date()
+    ) throws {
         let ref = SignoffRecords.notesRef
         guard !update.new.isZero else {
             throw CLIError("\(ref) cannot be deleted: approvals are the audit record")
@@ -15,12 +20,6 @@ enum NotesGuard {
             throw CLIError(
                 "\(ref) only moves forward: this push would drop records (non-fast-forward); run `agentreview sync` and push again")
         }
-        // Signers come from the default branch, as for a new ref.
-        let base = try TrustedBase.forUpdate(old: .zero, ref: nil, in: repository)
-        guard base != nil || pinnedPolicy != nil else {
-            throw CLIError("no trusted signers to check records against: the repository has no default branch yet")
-        }
-        let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinnedPolicy)
 
         var old = [ObjectID: ObjectID]()
         if !update.old.isZero {
@@ -33,10 +32,19 @@ enum NotesGuard {
             let previous = old[entry.target]
             guard previous != entry.blob else { continue }
             let target = entry.target.hex.prefix(12)
+            let size = try repository.objectSize(entry.blob)
+            if size > Limits.noteBytes {
+                problems.append("the note on \(target) is \(size) bytes, over the limit of \(Limits.noteBytes)")
+                continue
+            }
             let (added, removed) = RecordNote.changes(
                 from: try previous.map { try repository.blob($0) } ?? [], to: try repository.blob(entry.blob))
             if !removed.isEmpty {
                 problems.append("the note on \(target) would lose \(removed.count) record\(removed.count == 1 ? "" : "s")")
+            }
+            if added.count > Limits.recordsPerNote {
+                problems.append("the note on \(target) gains \(added.count) records, over the limit of \(Limits.recordsPerNote)")
+                continue
             }
             for record in added {
                 switch record.record {
@@ -45,6 +53,8 @@ enum NotesGuard {
                 case .success(let signed):
                     if signed.body.commit != entry.target.hex {
                         problems.append("a record for \(signed.body.commit.prefix(12)) is stored in the note on \(target)")
+                    } else if let stale = try freshness(of: signed.body, on: entry.target, in: repository, now: now) {
+                        problems.append("record in the note on \(target) is refused: \(stale)")
                     } else if case .failure(let refusal) = signed.verify(
                         signers: configuration.signers, revoked: configuration.revoked, now: now) {
                         problems.append("record in the note on \(target) does not verify: \(refusal)")
@@ -59,4 +69,24 @@ enum NotesGuard {
             throw CLIError(problems.prefix(20).joined(separator: "; ") + (problems.count > 20 ? "; and \(problems.count - 20) more" : ""))
         }
     }
+
+    /// Why a record new to the server is too old to accept, nil when it is fresh: signed no
+    /// earlier than `Limits.recordAge` before now, and not before the commit it names was
+    /// committed (when the server has that commit). A key that expired or was revoked cannot
+    /// sign backdated records that the server would still take.
+    static func freshness(of body: RecordBody, on commit: ObjectID, in repository: Repository, now: Date) throws -> String? {
+        let oldest = now.addingTimeInterval(-Limits.recordAge)
+        if body.date < oldest {
+            return "dated \(format(body.date)), more than \(Int(Limits.recordAge / 3600)) hours before this push; sign it again (`agentreview approve`) and push it at once"
+        }
+        if repository.contains(commit), let object = try repository.peelToCommit(commit) {
+            let committed = Date(timeIntervalSince1970: TimeInterval(try repository.commit(object).committer.time))
+            if body.date < committed {
+                return "dated \(format(body.date)), before the commit it names was committed (\(format(committed)))"
+            }
+        }
+        return nil
+    }
+
+    private static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

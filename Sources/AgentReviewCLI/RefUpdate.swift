@@ -31,12 +31,13 @@ struct KnownRef {
     var name: String
     var commit: ObjectID
 
-    /// The server's branches and tags, tags peeled to their commits.
+    /// The server's branches and tags, tags peeled to their commits. Symbolic refs are left
+    /// out: what they hold is listed, and judged, under the name of the ref they point at.
     static func serverRefs(in repository: Repository) throws -> [KnownRef] {
         var refs = [KnownRef]()
-        for name in try repository.referenceNames(matching: "refs/*")
+        for (name, target) in try repository.directReferences(matching: "refs/*")
         where name.hasPrefix("refs/heads/") || name.hasPrefix("refs/tags/") {
-            if let target = try repository.referenceTarget(name), let commit = try repository.peelToCommit(target) {
+            if let commit = try repository.peelToCommit(target) {
                 refs.append(KnownRef(name: name, commit: commit))
             }
         }
@@ -58,31 +59,60 @@ struct KnownRef {
     }
 }
 
+/// How strictly a ref is judged. The policy's mode for its name; for a symbolic ref on the
+/// server, the strictest of its name and every ref it leads to (git writes through to the
+/// target); and for the trust root, at least the strictest mode the policy gives any ref —
+/// whoever may change the root may change how every ref is judged.
+struct RefModes {
+    var policy: Policy
+    /// The server's name for the ref the policy is read from.
+    var root: String?
+    /// Where symbolic refs are resolved: the server's repository; nil on a client, which
+    /// cannot see the server's symbolic refs.
+    var symbolicRefs: Repository?
+
+    /// git's own bound on a chain of symbolic refs.
+    private static let maxSymbolicDepth = 5
+
+    func mode(for ref: String?) throws -> EnforcementMode {
+        guard let ref else { return policy.defaultMode }
+        var names = [ref]
+        if let repository = symbolicRefs {
+            while let target = try repository.symbolicTarget(names[names.count - 1]) {
+                guard names.count <= Self.maxSymbolicDepth, !names.contains(target) else {
+                    throw CLIError("\(ref) is a symbolic ref that loops or goes deeper than \(Self.maxSymbolicDepth) refs")
+                }
+                names.append(target)
+            }
+        }
+        var mode = names.map { policy.mode(for: $0).mode }.max() ?? policy.defaultMode
+        if let root, names.contains(root) { mode = max(mode, policy.strictestMode) }
+        return mode
+    }
+}
+
 /// Judges one ref update the way the server does, wherever it runs.
 enum UpdateJudge {
-    /// The commits an update brings to its ref, judged in the ref's mode. For an update,
-    /// those not reachable from OLD; for a new ref (or an OLD this repository lacks),
-    /// those not reachable from any other known ref judged at least as strictly — so a
-    /// commit parked on a warn-mode branch or a tag is judged when it reaches an
-    /// enforced ref. A deletion brings nothing; a tag of a tree or blob brings nothing.
-    static func mode(of update: RefUpdate, policy: Policy) -> EnforcementMode {
-        update.ref.map { policy.mode(for: $0).mode } ?? policy.defaultMode
-    }
-
-    /// Judges the update into `writer` (made for this update's mode) and returns the verdict.
+    /// Judges the commits an update brings to its ref into `writer` (made for the ref's
+    /// mode) and returns the verdict. For an update, those not reachable from OLD; for a new
+    /// ref (or an OLD this repository lacks), those not reachable from any other known ref
+    /// judged at least as strictly — so a commit parked on a warn-mode branch or a tag is
+    /// judged when it reaches an enforced ref. A deletion brings nothing; a tag of a tree or
+    /// blob brings nothing.
     @discardableResult
     static func judge(
-        _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, knownRefs: [KnownRef],
-        records: RecordSource?, into writer: JudgementWriter
+        _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, modes: RefModes,
+        knownRefs: [KnownRef], records: RecordSource?, into writer: JudgementWriter
     ) throws -> Verdict {
-        let policy = configuration.policy
         let mode = writer.mode
         if mode != .off, !update.new.isZero, let tip = try repository.peelToCommit(update.new) {
-            let hidden: [ObjectID]
+            var hidden = [ObjectID]()
             if !update.old.isZero, repository.contains(update.old) {
                 hidden = [try repository.peelToCommit(update.old) ?? update.old]
             } else {
-                hidden = knownRefs.filter { $0.name != update.ref && policy.mode(for: $0.name).mode >= mode }.map(\.commit)
+                for known in knownRefs where known.name != update.ref {
+                    if try modes.mode(for: known.name) >= mode { hidden.append(known.commit) }
+                }
             }
             let walk = try repository.walk(from: [tip], hiding: hidden)
             try Judge(repository: repository, configuration: configuration, records: records)

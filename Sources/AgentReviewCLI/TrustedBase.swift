@@ -28,7 +28,7 @@ struct TrustedBase {
             policy = try PolicyLoader.load(contentsOf: policyFile)
         } else if let base, let repository {
             let source = "\(base.name)@\(base.commit.hex.prefix(12)):\(PolicyLoader.defaultPath)"
-            guard let bytes = try repository.file(at: PolicyLoader.defaultPath, in: base.commit) else {
+            guard let bytes = try read(PolicyLoader.defaultPath, in: base, in: repository, maxBytes: Limits.policyBytes) else {
                 throw CLIError(
                     "no policy at \(source): run `agentreview init`, commit .agentreview/ and push it, or pass --policy FILE")
             }
@@ -41,12 +41,12 @@ struct TrustedBase {
         var revoked = RevokedKeys.none
         if let base, let repository {
             owners = try loadOwners(policy: policy, base: base, repository: repository)
-            if let bytes = try repository.file(at: policy.signers, in: base.commit) {
+            if let bytes = try read(policy.signers, in: base, in: repository, maxBytes: Limits.signersBytes) {
                 signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(policy.signers)")
             }
             if let path = policy.revoked {
                 // A revocation list the policy names must exist: without it, revoked keys would count.
-                guard let bytes = try repository.file(at: path, in: base.commit) else {
+                guard let bytes = try read(path, in: base, in: repository, maxBytes: Limits.signersBytes) else {
                     throw CLIError("the policy names revoked keys at \(path), but \(base.name) has no such file")
                 }
                 revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(path)")
@@ -57,6 +57,15 @@ struct TrustedBase {
         return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
     }
 
+    /// A trusted file's bytes, refused with one line when it is over its limit.
+    private static func read(_ path: String, in base: TrustedBase, in repository: Repository, maxBytes: Int) throws -> [UInt8]? {
+        let result = Result { () throws(GitError) in try repository.file(at: path, in: base.commit, maxBytes: maxBytes) }
+        if case .failure(let error) = result, error.code == .tooLarge {
+            throw CLIError("\(base.name):\(path) is \(error.message) (see Limits in the README): not read")
+        }
+        return try result.get()
+    }
+
     private static func loadOwners(policy: Policy, base: TrustedBase, repository: Repository) throws -> CodeOwners? {
         let candidates: [String]
         switch policy.owners {
@@ -64,51 +73,83 @@ struct TrustedBase {
         case .path(let path): candidates = [path]
         }
         for path in candidates {
-            if let bytes = try repository.file(at: path, in: base.commit) {
+            if let bytes = try read(path, in: base, in: repository, maxBytes: Limits.codeOwnersBytes) {
                 return CodeOwners(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(path)")
             }
         }
         return nil
     }
 
-    /// The base for a local range (status, explain): the current branch's upstream,
-    /// else the remote's default branch (`refs/remotes/origin/HEAD`).
+    /// The configured root ref: `git config agentreview.policyRef` (a full ref name such as
+    /// `refs/heads/main`), nil when unset.
+    static func configuredRootRef(in repository: Repository) throws -> String? {
+        guard let value = try repository.configString("agentreview.policyRef")?.trimmingCharacters(in: .whitespaces),
+              !value.isEmpty
+        else { return nil }
+        guard value.hasPrefix("refs/"), !value.hasPrefix("refs/remotes/") else {
+            throw CLIError("agentreview.policyRef is \"\(value)\": name a full ref such as refs/heads/main")
+        }
+        return value
+    }
+
+    /// The trust root as this repository holds it, the way the server sees it: the
+    /// configured policy ref, else the ref `HEAD` names (the default branch), with its
+    /// current value. `ref` is nil only when neither is known; `base` is nil while the
+    /// root ref has no commit yet.
+    static func root(in repository: Repository) throws -> (ref: String?, base: TrustedBase?) {
+        let ref = try configuredRootRef(in: repository) ?? repository.symbolicTarget("HEAD")
+        guard let ref else { return (nil, nil) }
+        guard let target = try repository.referenceTarget(ref), let commit = try repository.peelToCommit(target) else {
+            return (ref, nil)
+        }
+        return (ref, TrustedBase(commit: commit, name: ref))
+    }
+
+    /// The trust root as a remote has it, from what this repository last fetched: the
+    /// remote's copy of the configured policy ref, else of the remote's default branch.
+    /// `ref` is the server's name for the root ref.
+    static func root(ofRemote remote: String, in repository: Repository) throws -> (ref: String?, base: TrustedBase?) {
+        let prefix = "refs/remotes/\(remote)/"
+        var candidates = [String]()
+        if let configured = try configuredRootRef(in: repository) {
+            guard configured.hasPrefix("refs/heads/") else {
+                // Only branches have remote-tracking copies.
+                return (configured, nil)
+            }
+            candidates = [prefix + configured.dropFirst("refs/heads/".count)]
+        } else if let head = try repository.symbolicTarget(prefix + "HEAD") {
+            candidates = [head]
+        } else {
+            candidates = [prefix + "main", prefix + "master"]
+        }
+        for tracking in candidates where tracking.hasPrefix(prefix) {
+            if let commit = try repository.referenceTarget(tracking) {
+                let serverName = "refs/heads/" + tracking.dropFirst(prefix.count)
+                return (serverName, TrustedBase(commit: commit, name: tracking))
+            }
+        }
+        return (candidates.first.map { "refs/heads/" + $0.dropFirst(prefix.count) }, nil)
+    }
+
+    /// The base for local work (status, explain, approve): `--base REV` when given, else
+    /// the trust root as the remote has it — the remote of the current branch's upstream,
+    /// else `origin`, else the first remote with a copy of the root.
     static func forLocalWork(in repository: Repository, explicit: String?) throws -> TrustedBase? {
         if let explicit {
             return TrustedBase(commit: try repository.resolveCommit(explicit), name: explicit)
         }
-        let branch = try repository.symbolicTarget("HEAD")
-        if let branch, let upstream = try repository.upstream(of: branch),
-           let commit = try repository.referenceTarget(upstream) {
-            return TrustedBase(commit: commit, name: upstream)
+        var remotes = [String]()
+        if let branch = try repository.symbolicTarget("HEAD"), branch.hasPrefix("refs/heads/"),
+           let remote = try repository.configString("branch.\(branch.dropFirst("refs/heads/".count)).remote"), remote != "." {
+            remotes.append(remote)
         }
-        // No upstream configured: the same branch on a remote, origin first.
-        if let branch, branch.hasPrefix("refs/heads/") {
-            let short = branch.dropFirst("refs/heads/".count)
-            let candidates = try repository.referenceNames(matching: "refs/remotes/*")
-                .filter { $0.hasSuffix("/" + short) && $0.split(separator: "/").count == 3 + short.split(separator: "/").count }
-                .sorted { ($0.hasPrefix("refs/remotes/origin/") ? 0 : 1, $0) < ($1.hasPrefix("refs/remotes/origin/") ? 0 : 1, $1) }
-            if let name = candidates.first, let commit = try repository.referenceTarget(name) {
-                return TrustedBase(commit: commit, name: name)
-            }
+        remotes.append("origin")
+        for name in try repository.referenceNames(matching: "refs/remotes/*") {
+            let remote = name.split(separator: "/").dropFirst(2).first.map(String.init)
+            if let remote, !remotes.contains(remote) { remotes.append(remote) }
         }
-        for remoteHead in try repository.referenceNames(matching: "refs/remotes/*/HEAD").sorted() {
-            if let target = try repository.symbolicTarget(remoteHead), let commit = try repository.referenceTarget(target) {
-                return TrustedBase(commit: commit, name: target)
-            }
-        }
-        return nil
-    }
-
-    /// The base for a ref update, as the server sees it: the ref's current tip (OLD);
-    /// for a new ref, the repository's default branch.
-    static func forUpdate(old: ObjectID, ref: String?, in repository: Repository) throws -> TrustedBase? {
-        if !old.isZero {
-            return TrustedBase(commit: old, name: ref ?? old.hex)
-        }
-        if let defaultBranch = try repository.symbolicTarget("HEAD"), defaultBranch != ref,
-           let commit = try repository.referenceTarget(defaultBranch) {
-            return TrustedBase(commit: commit, name: defaultBranch)
+        for remote in remotes {
+            if let base = try root(ofRemote: remote, in: repository).base { return base }
         }
         return nil
     }

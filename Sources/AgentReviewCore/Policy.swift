@@ -80,6 +80,12 @@ public struct Policy: Sendable {
         }
         return (defaultMode, nil)
     }
+
+    /// The strictest mode any ref can have under this policy: the mode of the ref the policy
+    /// itself is read from, so that no ref is judged more strictly than the rules that judge it.
+    public var strictestMode: EnforcementMode {
+        refs.map(\.mode).reduce(defaultMode, max)
+    }
 }
 
 /// Where a policy element was written, so messages can say `file:line`.

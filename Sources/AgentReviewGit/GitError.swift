@@ -6,6 +6,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         case notFound
         case ambiguous
         case invalidSpec
+        /// An object larger than the caller's bound: not read.
+        case tooLarge
         case other(Int32)
     }
 

@@ -164,7 +164,9 @@ public final class Repository {
 
     /// The contents of the file at `path` in `commit`'s tree; nil when there is no
     /// such file (or the path names a directory or submodule).
-    public func file(at path: String, in commit: ObjectID) throws(GitError) -> [UInt8]? {
+    /// The bytes of the file at `path` in a commit; nil when there is none (or it is not a
+    /// blob). A blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
+    public func file(at path: String, in commit: ObjectID, maxBytes: Int = .max) throws(GitError) -> [UInt8]? {
         var handle: OpaquePointer?
         var oid = commit.oid
         try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
@@ -181,12 +183,30 @@ public final class Repository {
         try git("find \(path) in \(commit)") { found }
         defer { git_tree_entry_free(entry) }
         guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        let id = ObjectID(git_tree_entry_id(entry).pointee)
+        let size = try objectSize(id)
+        if size > maxBytes {
+            throw GitError(
+                code: .tooLarge, operation: "read \(path) in \(commit.hex.prefix(12))",
+                message: "\(size) bytes, over the limit of \(maxBytes)")
+        }
         var blob: OpaquePointer?
         try git("read \(path) in \(commit)") { git_blob_lookup(&blob, pointer, git_tree_entry_id(entry)) }
         defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
         guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+        return Array(UnsafeRawBufferPointer(start: raw, count: Int(git_blob_rawsize(blob))))
+    }
+
+    /// An object's size in bytes, from its header alone (the object is not inflated).
+    public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+        var odb: OpaquePointer?
+        try git("open the object database") { git_repository_odb(&odb, pointer) }
+        defer { git_odb_free(odb) }
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        var oid = id.oid
+        try git("read the header of \(id)") { git_odb_read_header(&size, &type, odb, &oid) }
+        return size
     }
 
     // MARK: References
@@ -234,6 +254,30 @@ public final class Repository {
             if let name { names.append(String(cString: name)) }
         }
         return names
+    }
+
+    /// The references matching a glob that point at an object directly, with that object:
+    /// symbolic refs are left out (their targets are listed under their own names).
+    public func directReferences(matching glob: String) throws(GitError) -> [(name: String, target: ObjectID)] {
+        var iterator: OpaquePointer?
+        try git("list references \(glob)") { git_reference_iterator_glob_new(&iterator, pointer, glob) }
+        defer { git_reference_iterator_free(iterator) }
+        var references = [(name: String, target: ObjectID)]()
+        while true {
+            var reference: OpaquePointer?
+            let result = git_reference_next(&reference, iterator)
+            if result == GIT_ITEROVER.rawValue {
+                git_error_clear()
+                break
+            }
+            try git("list references \(glob)") { result }
+            defer { git_reference_free(reference) }
+            guard git_reference_type(reference) == GIT_REFERENCE_DIRECT, let target = git_reference_target(reference) else {
+                continue
+            }
+            references.append((String(cString: git_reference_name(reference)), ObjectID(target.pointee)))
+        }
+        return references
     }
 
     /// The remote-tracking ref a local branch follows (`refs/heads/topic` →

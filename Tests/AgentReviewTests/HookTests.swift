@@ -196,7 +196,7 @@ import Testing
         let before = try serverRefs()
         let output = try push("--no-verify", "origin", "main")
         try expectRefusedCleanly(output, refsBefore: before)
-        #expect(output.stderr.contains("remote: agentreview: refs/heads/main refused: invalid policy"))
+        #expect(output.stderr.contains("remote: agentreview: push refused: invalid policy"))
         #expect(output.stderr.contains(".agentreview/policy.yml:2"))
     }
 

@@ -8,8 +8,9 @@ extension AgentReviewCommand {
             abstract: "Judge one ref update as the server would.",
             discussion: """
                 OLD may be all zeros (a new ref: every commit reachable from NEW that no other ref judged at
-                least as strictly already holds). NEW all zeros is a deletion. The policy is read from OLD,
-                for a new ref from the default branch, or from `git config agentreview.policy`.
+                least as strictly already holds). NEW all zeros is a deletion. The policy is read from the trust
+                root as the server has it (in a clone, origin's default branch or agentreview.policyRef; OLD when
+                REF is the root itself), or from `git config agentreview.policy`.
                 Exit 0 pass, 1 blocked, 2 error.
                 """)
 
@@ -30,14 +31,20 @@ extension AgentReviewCommand {
                 let oldID = try Self.resolve(old, in: repository)
                 let newID = try Self.resolve(new, in: repository)
                 let pinned = try repository.configString("agentreview.policy")
-                let base = try TrustedBase.forUpdate(old: oldID, ref: ref, in: repository)
+                // The root as the server has it: in a clone, origin's copy; else this repository's.
+                var root = try TrustedBase.root(ofRemote: "origin", in: repository)
+                if repository.isBare || root.base == nil { root = try TrustedBase.root(in: repository) }
+                var base = root.base
+                // The root's value before this very update, as the server would read it.
+                if let ref, ref == root.ref, !oldID.isZero { base = TrustedBase(commit: oldID, name: ref) }
                 let configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
+                let modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
                 let update = RefUpdate(old: oldID, new: newID, ref: ref)
                 let writer = JudgementWriter(
                     json: options.json, title: "check \(ref ?? "\(old)..\(new)")", ref: ref,
-                    mode: UpdateJudge.mode(of: update, policy: configuration.policy), configuration: configuration)
+                    mode: try modes.mode(for: ref), configuration: configuration)
                 let verdict = try UpdateJudge.judge(
-                    update, in: repository, configuration: configuration,
+                    update, in: repository, configuration: configuration, modes: modes,
                     knownRefs: try KnownRef.serverRefs(in: repository),
                     records: try SignoffRecords.index(
                         notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,

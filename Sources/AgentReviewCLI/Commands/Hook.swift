@@ -18,8 +18,9 @@ extension AgentReviewCommand {
             discussion: """
                 The repository is opened from git's environment, so objects still in quarantine are seen.
                 Nothing is written: no ref, note or object. Fails closed: in enforce mode any error refuses the push.
-                The policy is read from each ref's current tip (a new ref: the default branch), or from the file
-                named by `git config agentreview.policy`.
+                Every ref is judged by one trust root: the policy, signers and owners at the current value of
+                `git config agentreview.policyRef` (else the default branch), or the file named by
+                `git config agentreview.policy`. A symbolic ref is judged by the stricter of its name and its target.
                 """)
 
         @Flag(help: "Print the judgements as JSON.")
@@ -37,12 +38,22 @@ extension AgentReviewCommand {
             let repository: Repository
             let updates: [RefUpdate]
             let knownRefs: [KnownRef]
-            let pinned: String?
+            let configuration: TrustedConfiguration
+            let modes: RefModes
             do {
                 updates = try input.split(separator: "\n").map { try RefUpdate(line: String($0)) }
                 repository = try Repository.openFromEnvironment()
+                try HookTimeLimit.start(in: repository, refusal: "push refused")
                 knownRefs = try KnownRef.serverRefs(in: repository)
-                pinned = try repository.configString("agentreview.policy")
+                // One trust root judges every ref of the push, warn or enforced, and the notes.
+                let pinned = try repository.configString("agentreview.policy")
+                let root = try TrustedBase.root(in: repository)
+                if root.base == nil && pinned == nil {
+                    throw CLIError(
+                        "no policy to judge by: \(root.ref ?? "the default branch") has no commit yet; push its first commit before installing the hook, or pin one with `git config agentreview.policy FILE` on the server")
+                }
+                configuration = try TrustedBase.load(from: root.base, in: repository, policyFile: pinned)
+                modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
             } catch {
                 refuse("push refused: \(describe(error))")
                 return 1
@@ -56,7 +67,7 @@ extension AgentReviewCommand {
             do {
                 notesTip = try repository.referenceTarget(SignoffRecords.notesRef)
                 if let update = updates.first(where: { $0.ref == SignoffRecords.notesRef }) {
-                    try NotesGuard.check(update, in: repository, pinnedPolicy: pinned)
+                    try NotesGuard.check(update, in: repository, configuration: configuration)
                     notesTip = update.new
                 }
             } catch {
@@ -66,13 +77,7 @@ extension AgentReviewCommand {
             for update in updates where update.ref != SignoffRecords.notesRef {
                 var mode = EnforcementMode.enforce
                 do {
-                    let base = try TrustedBase.forUpdate(old: update.old, ref: update.ref, in: repository)
-                    if base == nil && pinned == nil {
-                        throw CLIError(
-                            "no policy to judge \(update.ref ?? "") by: the repository has no default branch yet; pin one with `git config agentreview.policy FILE` on the server")
-                    }
-                    let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
-                    mode = UpdateJudge.mode(of: update, policy: configuration.policy)
+                    mode = try modes.mode(for: update.ref)
                     let records = try SignoffRecords.index(
                         notesCommits: [notesTip], in: repository, configuration: configuration)
                     if json && judged > 0 { print(",", terminator: "") }
@@ -81,8 +86,8 @@ extension AgentReviewCommand {
                         json: json, title: "agentreview \(update.ref ?? "")", ref: update.ref, mode: mode,
                         configuration: configuration, showEmpty: false)
                     let verdict = try UpdateJudge.judge(
-                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records,
-                        into: writer)
+                        update, in: repository, configuration: configuration, modes: modes, knownRefs: knownRefs,
+                        records: records, into: writer)
                     if verdict == .blocked { refused = true }
                 } catch {
                     if mode == .enforce {
@@ -108,7 +113,7 @@ extension AgentReviewCommand {
             abstract: "Judge what a push would send (stdin: LOCALREF LOCALSHA REMOTEREF REMOTESHA lines).",
             discussion: """
                 Commits already on the remote's tracking refs are not judged again. The policy is read from the
-                destination's remote-tracking ref (for a new branch, the remote's default branch).
+                remote's trust root as last fetched (its copy of agentreview.policyRef, else the remote's default branch).
                 """)
 
         @Argument(help: "The remote's name (or its URL when pushing to a URL).")
@@ -127,8 +132,10 @@ extension AgentReviewCommand {
             if json { print("[", terminator: "") }
             do {
                 let repository = try Repository(path: FileManager.default.currentDirectoryPath)
+                try HookTimeLimit.start(in: repository, refusal: "push stopped")
                 let knownRefs = try KnownRef.trackingRefs(of: remote, in: repository)
                 let pinned = try repository.configString("agentreview.policy")
+                let root = try TrustedBase.root(ofRemote: remote, in: repository)
                 var lines = [(local: ObjectID, ref: String, remote: ObjectID)]()
                 for line in input.split(separator: "\n") {
                     let fields = line.split(separator: " ")
@@ -147,8 +154,15 @@ extension AgentReviewCommand {
                 for (local, ref, remoteID) in lines where ref != SignoffRecords.notesRef {
                     // A remote sha this repository lacks (someone pushed first) cannot hide anything.
                     let old = repository.contains(remoteID) ? remoteID : .zero
-                    let base = try Self.base(for: ref, old: old, remote: remote, in: repository)
+                    // The root as the remote has it; when this push updates the root, its value there now.
+                    var base = root.base
+                    if ref == root.ref, !old.isZero { base = TrustedBase(commit: old, name: "\(remote):\(ref)") }
+                    if base == nil && pinned == nil {
+                        throw CLIError(
+                            "no policy to judge by: this repository has no copy of \(remote)'s \(root.ref ?? "default branch"); run `git fetch \(remote)` (or `git remote set-head \(remote) --auto`) and push again")
+                    }
                     let configuration = try TrustedBase.load(from: base, in: repository, policyFile: pinned)
+                    let modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: nil)
                     let records = try SignoffRecords.index(
                         notesCommits: notesTips, in: repository, configuration: configuration)
                     let update = RefUpdate(old: old, new: local, ref: ref)
@@ -156,11 +170,10 @@ extension AgentReviewCommand {
                     judged += 1
                     let writer = JudgementWriter(
                         json: json, title: "agentreview \(ref) → \(remote)", ref: ref,
-                        mode: UpdateJudge.mode(of: update, policy: configuration.policy), configuration: configuration,
-                        showEmpty: false)
+                        mode: try modes.mode(for: ref), configuration: configuration, showEmpty: false)
                     let verdict = try UpdateJudge.judge(
-                        update, in: repository, configuration: configuration, knownRefs: knownRefs, records: records,
-                        into: writer)
+                        update, in: repository, configuration: configuration, modes: modes, knownRefs: knownRefs,
+                        records: records, into: writer)
                     if verdict == .blocked { refused = true }
                 }
             } catch {
@@ -172,34 +185,6 @@ extension AgentReviewCommand {
                 if !json { print("agentreview: push stopped before it left. Supply what is missing above, then push again.") }
                 throw ExitCode(1)
             }
-        }
-
-        /// The trusted base on the client: the remote's current value of the ref, else its
-        /// remote-tracking ref, else the remote's default branch.
-        static func base(for ref: String, old: ObjectID, remote: String, in repository: Repository) throws -> TrustedBase? {
-            if !old.isZero {
-                return TrustedBase(commit: old, name: "\(remote):\(ref)")
-            }
-            if ref.hasPrefix("refs/heads/") {
-                let tracking = "refs/remotes/\(remote)/" + ref.dropFirst("refs/heads/".count)
-                if let commit = try repository.referenceTarget(tracking) {
-                    return TrustedBase(commit: commit, name: tracking)
-                }
-            }
-            let remoteHead = "refs/remotes/\(remote)/HEAD"
-            if let target = try repository.symbolicTarget(remoteHead), let commit = try repository.referenceTarget(target) {
-                return TrustedBase(commit: commit, name: target)
-            }
-            if let commit = try repository.referenceTarget(remoteHead) {
-                return TrustedBase(commit: commit, name: remoteHead)
-            }
-            for name in ["main", "master"] {
-                let tracking = "refs/remotes/\(remote)/\(name)"
-                if let commit = try repository.referenceTarget(tracking) {
-                    return TrustedBase(commit: commit, name: tracking)
-                }
-            }
-            return nil
         }
     }
 }
