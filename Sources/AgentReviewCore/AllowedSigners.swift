@@ -100,16 +100,37 @@ public struct AllowedSigners: Sendable {
         return found
     }
 
+    /// The principal lists (as written, patterns and negations included) of every line that
+    /// lists `key`, in file order, without duplicates: whatever the line's namespaces,
+    /// validity window or `cert-authority`. Who a key could be, for the rules that exclude
+    /// people (the commit's own, bots): a key belongs to everyone it is listed for.
+    public func listings(of key: SSHPublicKey) -> [String] {
+        var found = [String]()
+        for entry in entries where entry.key == key && !found.contains(entry.principals) {
+            found.append(entry.principals)
+        }
+        return found
+    }
+
+    /// Which principals are aliases of one reviewer: the plain principals listed for one key
+    /// (on one line or several) are one reviewer, and so are principals chained through
+    /// several keys. See ``PrincipalAliases``.
+    public var aliases: PrincipalAliases { PrincipalAliases(entries.map { (key: $0.key, principals: $0.principals) }) }
+
     /// Whether a signature made with `key` in `namespace`, dated `date`, counts as a
     /// signature by `principal`. `now` is the caller's clock: a `date` more than
     /// ``allowedClockSkew`` after it is refused, so a signer cannot post-date a record into
     /// a validity window. Keys in `revoked` never count.
     ///
+    /// With `keyValidAt`, the line that allows the key must also be valid (`valid-after`,
+    /// `valid-before`) at that time: a server accepting a new record passes the time of the
+    /// push, so a key past its `valid-before` cannot add records dated back into its window.
+    ///
     /// This checks who the key belongs to, not the signature itself: verify that first with
     /// ``SSHSignature/verify(message:namespace:)``.
     public func verify(
         principal: String, key: SSHPublicKey, namespace: String, at date: Date, now: Date,
-        revoked: RevokedKeys = .none
+        revoked: RevokedKeys = .none, keyValidAt: Date? = nil
     ) -> Result<SignerMatch, SignerRefusal> {
         if revoked.contains(key) {
             return .failure(.revoked(fingerprint: key.fingerprint, source: revoked.source))
@@ -134,6 +155,10 @@ public struct AllowedSigners: Sendable {
                     problem = .notYetValid(date: date, validAfter: after, source: source, line: entry.line)
                 } else if let before = entry.validBefore, date > before {
                     problem = .expired(date: date, validBefore: before, source: source, line: entry.line)
+                } else if let keyValidAt, !entry.isValid(at: keyValidAt) {
+                    problem = .keyNotValid(
+                        at: keyValidAt, validAfter: entry.validAfter, validBefore: entry.validBefore, source: source,
+                        line: entry.line)
                 } else {
                     return .success(SignerMatch(principal: principal, key: key, source: source, line: entry.line))
                 }
@@ -171,6 +196,73 @@ extension AllowedSigners.Entry {
     }
 }
 
+/// Which principals of an allowed_signers file are one reviewer. A key is one reviewer
+/// whatever principals it is listed for: the plain principals (no `*` or `?`, not negated)
+/// of every line that lists one key are aliases of each other, and aliases chain through
+/// keys (alice's laptop key lists alice@example.com, her security key lists
+/// alice@example.com and alice@corp.example: all three keys and both names are alice).
+/// A pattern principal (`*@corp.example`) lets its key sign as anyone it matches, but does
+/// not make those people one another's aliases. Principals are compared lowercased.
+public struct PrincipalAliases: Sendable, Hashable {
+    /// Lowercased principal -> its class (index into `classes`), for principals with aliases.
+    private var classOf: [String: Int] = [:]
+    /// Each class's principals, lowercased, sorted.
+    private var classes: [[String]] = []
+
+    /// No aliases: every principal is only itself.
+    public static let none = PrincipalAliases()
+
+    private init() {}
+
+    /// From (key, principal list) pairs, as allowed_signers lines give them; a key is anything
+    /// that tells keys apart (the key itself, its fingerprint).
+    public init<Key: Hashable>(_ lines: [(key: Key, principals: String)]) {
+        var parent = [String: String]()
+        func root(_ name: String) -> String {
+            var current = name
+            while let up = parent[current], up != current { current = up }
+            var walk = name
+            while let up = parent[walk], up != current {
+                parent[walk] = current
+                walk = up
+            }
+            return current
+        }
+        func union(_ a: String, _ b: String) {
+            let (ra, rb) = (root(a), root(b))
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        var firstOfKey = [Key: String]()
+        for (key, list) in lines {
+            for name in OpenSSHPattern.positives(list) where !name.isEmpty && !OpenSSHPattern.isPattern(name) {
+                if parent[name] == nil { parent[name] = name }
+                if let first = firstOfKey[key] { union(first, name) } else { firstOfKey[key] = name }
+            }
+        }
+        var members = [String: [String]]()
+        for name in parent.keys { members[root(name), default: []].append(name) }
+        for (_, names) in members.sorted(by: { $0.key < $1.key }) where names.count > 1 {
+            for name in names { classOf[name] = classes.count }
+            classes.append(names.sorted())
+        }
+    }
+
+    /// `principal` (lowercased) and its aliases, sorted; just `principal` when it has none.
+    public func aliases(of principal: String) -> [String] {
+        let name = principal.lowercased()
+        guard let index = classOf[name] else { return [name] }
+        return classes[index]
+    }
+
+    /// Whether two principals are one reviewer.
+    public func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (a.lowercased(), b.lowercased())
+        if x == y { return true }
+        guard let i = classOf[x], let j = classOf[y] else { return false }
+        return i == j
+    }
+}
+
 /// A signature that counts: `principal` signed with `key`, allowed by line `line` of `source`.
 public struct SignerMatch: Sendable, Hashable {
     public var principal: String
@@ -199,6 +291,9 @@ public enum SignerRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case expired(date: Date, validBefore: Date, source: String, line: Int)
     /// The matching line is a `cert-authority` line, which is not supported.
     case certificateAuthorityUnsupported(source: String, line: Int)
+    /// The record's date is inside the line's validity window, but the time the caller asked
+    /// about (`keyValidAt`: a server accepting a new record, the time of the push) is not.
+    case keyNotValid(at: Date, validAfter: Date?, validBefore: Date?, source: String, line: Int)
 
     public var description: String {
         switch self {
@@ -223,6 +318,12 @@ public enum SignerRefusal: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(source):\(line): the key expired at \(CivilTime.format(validBefore)); the signature is dated \(CivilTime.format(date))"
         case .certificateAuthorityUnsupported(let source, let line):
             return "\(source):\(line) is a cert-authority line; certificates are not supported: list the signer's own key instead"
+        case .keyNotValid(let at, let validAfter, let validBefore, let source, let line):
+            if let validBefore, at > validBefore {
+                return "\(source):\(line): the key expired at \(CivilTime.format(validBefore)); a record signed with it cannot be added at \(CivilTime.format(at)), whatever its own date"
+            }
+            let after = validAfter.map(CivilTime.format) ?? "later"
+            return "\(source):\(line): the key is not valid until \(after); a record signed with it cannot be added at \(CivilTime.format(at))"
         }
     }
 }
@@ -475,6 +576,51 @@ enum OpenSSHPattern {
         }
         while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
         return pi == p.count
+    }
+
+    /// Whether `list` lists `principal` as OpenSSH reads it, or would if case were ignored:
+    /// for rules that exclude (the commit's own people, bots), where matching more is safer.
+    static func mayList(_ list: String, _ principal: String) -> Bool {
+        matchList(principal, list) == 1 || matchList(principal.lowercased(), list.lowercased()) == 1
+    }
+
+    /// The positive patterns of a list, lowercased (negations dropped: what the list could match, at most).
+    static func positives(_ list: String) -> [String] {
+        list.lowercased().split(separator: ",", omittingEmptySubsequences: false).filter { !$0.hasPrefix("!") }.map(String.init)
+    }
+
+    static func isPattern(_ text: String) -> Bool { text.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") } }
+
+    /// Whether some string matches both patterns (`*`, `?`, bytes): a search of the pairs of
+    /// positions both patterns can reach on a common input.
+    static func intersect(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        let p = Array(a)
+        let q = Array(b)
+        let star = UInt8(ascii: "*")
+        let any = UInt8(ascii: "?")
+        let width = q.count + 1
+        var seen = [Bool](repeating: false, count: (p.count + 1) * width)
+        var stack = [(0, 0)]
+        seen[0] = true
+        func visit(_ i: Int, _ j: Int) {
+            if !seen[i * width + j] {
+                seen[i * width + j] = true
+                stack.append((i, j))
+            }
+        }
+        while let (i, j) = stack.popLast() {
+            if i == p.count && j == q.count { return true }
+            // A star may match nothing.
+            if i < p.count, p[i] == star { visit(i + 1, j) }
+            if j < q.count, q[j] == star { visit(i, j + 1) }
+            // Both consume one byte they can agree on.
+            guard i < p.count, j < q.count else { continue }
+            let pAny = p[i] == star || p[i] == any
+            let qAny = q[j] == star || q[j] == any
+            guard pAny || qAny || p[i] == q[j] else { continue }
+            visit(p[i] == star ? i : i + 1, q[j] == star ? j : j + 1)
+        }
+        return false
     }
 
     /// 1 when a positive pattern matches and no negated one does, -1 when a negated pattern

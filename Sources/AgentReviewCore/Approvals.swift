@@ -7,10 +7,20 @@ public struct RecordIndex: Sendable {
     public let signers: AllowedSigners
     public let revoked: RevokedKeys
     public let now: Date
+    /// Which principals of `signers` are one reviewer.
+    public let aliases: PrincipalAliases
+
+    /// A verified approval or rejection, with the key that signed it and who that key could be.
+    private struct Decision {
+        var record: ApprovalRecord
+        var key: String
+        var keyListings: [String]
+    }
 
     private var seen = Set<[UInt8]>()
-    private var approvalsByCommit: [String: [ApprovalRecord]] = [:]
-    private var approvalsByPatchID: [String: [ApprovalRecord]] = [:]
+    private var approvalsByCommit: [String: [Decision]] = [:]
+    private var approvalsByPatchID: [String: [Decision]] = [:]
+    private var listingsByKey: [SSHPublicKey: [String]] = [:]
     private var attestationsByTree: [String: [AttestationRecord]] = [:]
     private var refusedByCommit: [String: [String]] = [:]
 
@@ -18,6 +28,7 @@ public struct RecordIndex: Sendable {
         self.signers = signers
         self.revoked = revoked
         self.now = now
+        self.aliases = signers.aliases
     }
 
     /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
@@ -39,52 +50,54 @@ public struct RecordIndex: Sendable {
         }
         let verdicts = RecordVerification.verify(records, signers: signers, revoked: revoked, now: now)
         for (record, verdict) in zip(records, verdicts) {
-            if case .failure(let refusal) = verdict {
+            let match: SignerMatch
+            switch verdict {
+            case .failure(let refusal):
                 refusedByCommit[record.body.commit, default: []].append("\(Self.describe(record.body)) does not count: \(refusal)")
                 continue
+            case .success(let signer):
+                match = signer
             }
             switch record.body {
             case .approval(let approval):
-                approvalsByCommit[approval.commit, default: []].append(approval)
-                approvalsByPatchID[approval.patchID, default: []].append(approval)
+                let listings = listingsByKey[match.key] ?? signers.listings(of: match.key)
+                listingsByKey[match.key] = listings
+                let decision = Decision(record: approval, key: match.key.fingerprint, keyListings: listings)
+                approvalsByCommit[approval.commit, default: []].append(decision)
+                approvalsByPatchID[approval.patchID, default: []].append(decision)
             case .attestation(let attestation):
                 attestationsByTree[attestation.tree, default: []].append(attestation)
             }
         }
     }
 
-    /// The sign-off that counts for a commit: each reviewer's latest decision on this
-    /// commit or on one with the same patch-id (a rebase that changed nothing), kept
-    /// when it approves; and the gates whose latest attestation on this tree, by a signer
-    /// the policy allows for the gate, passed. With the reasons records did not count.
-    public func signoff(commit: String, patchID: String?, tree: String, policy: Policy) -> (signoff: Signoff, refused: [String]) {
+    /// The sign-off found for a commit: every verified decision (approval or rejection) on
+    /// this commit or on one with the same patch-id (a rebase that changed nothing), each with
+    /// the key that signed it, for the evaluator to count (``Evaluator``: dates, one per
+    /// reviewer, the latest, not the commit's own people); and the gates whose latest
+    /// attestation on this tree, by a signer the policy allows for the gate, passed. With the
+    /// reasons records did not count.
+    /// - Parameter committerTime: the committer date (seconds since the epoch) of a commit by
+    ///   id, when known: for a decision carried over from another commit, checked against the
+    ///   date of the commit it names. Without it that check is skipped for carried-over decisions.
+    public func signoff(
+        commit: String, patchID: String?, tree: String, policy: Policy, committerTime: ((String) -> Int64?)? = nil
+    ) -> (signoff: Signoff, refused: [String]) {
         var candidates = approvalsByCommit[commit] ?? []
         if let patchID {
-            candidates += (approvalsByPatchID[patchID] ?? []).filter { $0.commit != commit }
+            candidates += (approvalsByPatchID[patchID] ?? []).filter { $0.record.commit != commit }
         }
-        var latest = [String: ApprovalRecord]()
-        for approval in candidates {
-            let reviewer = approval.reviewer.lowercased()
-            guard let current = latest[reviewer] else {
-                latest[reviewer] = approval
-                continue
-            }
-            // The later decision wins; at the same second a rejection wins.
-            if approval.date > current.date || (approval.date == current.date && approval.decision == .reject) {
-                latest[reviewer] = approval
-            }
+        candidates.sort { ($0.record.date, $0.record.reviewer, $0.key) < ($1.record.date, $1.record.reviewer, $1.key) }
+        let decisions = candidates.map { decision in
+            let record = decision.record
+            let carried = record.commit != commit
+            return Signoff.Approval(
+                reviewer: record.reviewer, comment: record.comment, rebasedFrom: carried ? record.commit : nil,
+                decision: record.decision, date: record.date,
+                rebasedFromTime: carried ? committerTime?(record.commit) : nil, key: decision.key,
+                keyListings: decision.keyListings)
         }
         var refused = refusedByCommit[commit] ?? []
-        var approvals = [Signoff.Approval]()
-        for approval in latest.values.sorted(by: { ($0.date, $0.reviewer) < ($1.date, $1.reviewer) }) {
-            if approval.decision == .reject {
-                refused.append("\(approval.reviewer) rejected this commit on \(Self.format(approval.date))")
-                continue
-            }
-            approvals.append(Signoff.Approval(
-                reviewer: approval.reviewer, comment: approval.comment,
-                rebasedFrom: approval.commit == commit ? nil : approval.commit))
-        }
 
         var passed = Set<String>()
         var latestAttestation = [String: AttestationRecord]()
@@ -104,7 +117,7 @@ public struct RecordIndex: Sendable {
         for (gate, attestation) in latestAttestation where attestation.result == .fail {
             refused.append("\(gate) failed on this tree (attested by \(attestation.signer) on \(Self.format(attestation.date)))")
         }
-        return (Signoff(approvals: approvals, passedGates: passed), refused)
+        return (Signoff(approvals: decisions, passedGates: passed, aliases: aliases), refused)
     }
 
     static func describe(_ body: RecordBody) -> String {
@@ -122,11 +135,12 @@ public struct RecordIndex: Sendable {
 /// Verifies many records at once, spread over the cores: each verification is
 /// independent, and a push or a notes ref can carry hundreds.
 public enum RecordVerification {
+    /// Each record's ``SignedRecord/verify(signers:revoked:now:keyValidAt:)``, in order.
     public static func verify(
-        _ records: [SignedRecord], signers: AllowedSigners, revoked: RevokedKeys, now: Date
+        _ records: [SignedRecord], signers: AllowedSigners, revoked: RevokedKeys, now: Date, keyValidAt: Date? = nil
     ) -> [Result<SignerMatch, RecordRefusal>] {
         let verifyOne: @Sendable (SignedRecord) -> Result<SignerMatch, RecordRefusal> = { record in
-            record.verify(signers: signers, revoked: revoked, now: now)
+            record.verify(signers: signers, revoked: revoked, now: now, keyValidAt: keyValidAt)
         }
         let threads = ProcessInfo.processInfo.activeProcessorCount
         guard records.count >= 64, threads > 1 else { return records.map(verifyOne) }

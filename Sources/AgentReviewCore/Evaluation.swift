@@ -1,29 +1,115 @@
-/// The sign-off found for one commit, already verified by the approvals layer:
-/// signatures checked against the trusted signers, records bound to this commit.
+import Foundation
+
+/// The sign-off found for one commit, verified by the approvals layer (signatures checked
+/// against the trusted signers, each record bound to this commit or to one with the same
+/// patch-id): every reviewer decision, approvals and rejections alike, and the gates that
+/// passed. Which decisions count (dates, one per reviewer, the latest, not from the commit's
+/// own people) is the evaluator's rule, on these plain values.
 public struct Signoff: Sendable, Hashable {
+    /// One reviewer decision (an approval, or a rejection, which cancels the reviewer's approvals).
     public struct Approval: Sendable, Hashable, Codable {
         /// The principal the signature verified as (an email).
         public var reviewer: String
         public var comment: String?
         /// Set when the approval was given to another commit with the same patch-id (a rebase).
         public var rebasedFrom: String?
-        public init(reviewer: String, comment: String? = nil, rebasedFrom: String? = nil) {
+        public var decision: ApprovalRecord.Decision
+        /// The record's date, as its signer wrote it; nil when not read from a record.
+        public var date: Date?
+        /// The committer date (seconds since the epoch) of `rebasedFrom`, when known.
+        public var rebasedFromTime: Int64?
+        /// The fingerprint of the key that signed (`SHA256:…`); nil when not read from a record.
+        public var key: String?
+        /// The principal lists, as written, of every allowed_signers line that lists that key
+        /// (any namespace, any validity): everyone the key could belong to.
+        public var keyListings: [String]
+
+        public init(
+            reviewer: String, comment: String? = nil, rebasedFrom: String? = nil, decision: ApprovalRecord.Decision = .approve,
+            date: Date? = nil, rebasedFromTime: Int64? = nil, key: String? = nil, keyListings: [String] = []
+        ) {
             self.reviewer = reviewer
             self.comment = comment
             self.rebasedFrom = rebasedFrom
+            self.decision = decision
+            self.date = date
+            self.rebasedFromTime = rebasedFromTime
+            self.key = key
+            self.keyListings = keyListings
         }
     }
 
+    /// Every decision found, approvals and rejections.
     public var approvals: [Approval]
     /// Gates with a passing attestation from a signer the policy allows.
     public var passedGates: Set<String>
+    /// Which principals of the trusted allowed_signers are one reviewer.
+    public var aliases: PrincipalAliases
 
-    public init(approvals: [Approval] = [], passedGates: Set<String> = []) {
+    public init(approvals: [Approval] = [], passedGates: Set<String> = [], aliases: PrincipalAliases = .none) {
         self.approvals = approvals
         self.passedGates = passedGates
+        self.aliases = aliases
     }
 
     public static let none = Signoff()
+}
+
+/// Who a decision could be from. Two decisions are by one reviewer when they are signed
+/// with the same key, or when some principal could be signed as by both keys: the
+/// principals each key is listed for, their aliases (``PrincipalAliases``) and what its
+/// patterns match; chains of such links are one reviewer.
+struct ReviewerIdentity {
+    /// Lowercased plain principals: the signed one, those the key is listed for, and their aliases.
+    var names: Set<String>
+    /// Lowercased patterns the key is listed with (negations left out: they match at most that).
+    var patterns: [String]
+    var key: String?
+
+    init(_ decision: Signoff.Approval, aliases: PrincipalAliases) {
+        names = Set(aliases.aliases(of: decision.reviewer))
+        patterns = OpenSSHPattern.isPattern(decision.reviewer) ? [decision.reviewer.lowercased()] : []
+        key = decision.key
+        for list in decision.keyListings {
+            for item in OpenSSHPattern.positives(list) where !item.isEmpty {
+                if OpenSSHPattern.isPattern(item) {
+                    patterns.append(item)
+                } else {
+                    names.formUnion(aliases.aliases(of: item))
+                }
+            }
+        }
+    }
+
+    func overlaps(_ other: ReviewerIdentity) -> Bool {
+        if let key, key == other.key { return true }
+        if !names.isDisjoint(with: other.names) { return true }
+        for pattern in patterns {
+            if other.names.contains(where: { OpenSSHPattern.match($0.utf8, pattern.utf8) }) { return true }
+            if other.patterns.contains(where: { OpenSSHPattern.intersect(pattern.utf8, $0.utf8) }) { return true }
+        }
+        return other.patterns.contains { pattern in names.contains { OpenSSHPattern.match($0.utf8, pattern.utf8) } }
+    }
+
+    /// The reviewers: indices into `identities` grouped by the chains of links, each group in
+    /// index order, groups in the order of their first member.
+    static func groups(_ identities: [ReviewerIdentity]) -> [[Int]] {
+        var parent = Array(identities.indices)
+        func root(_ i: Int) -> Int {
+            var r = i
+            while parent[r] != r { r = parent[r] }
+            return r
+        }
+        for i in identities.indices {
+            for j in identities.indices where j > i && identities[i].overlaps(identities[j]) {
+                let (a, b) = (root(i), root(j))
+                if a != b { parent[max(a, b)] = min(a, b) }
+            }
+        }
+        var groups = [Int: [Int]]()
+        for i in identities.indices { groups[root(i), default: []].append(i) }
+        return groups.keys.sorted().map { groups[$0]! }
+    }
 }
 
 public enum Verdict: String, Sendable, Hashable, Codable, Comparable {
@@ -98,7 +184,7 @@ public struct Evaluator: Sendable {
             return report
         }
 
-        let (counted, refused) = countable(signoff.approvals, for: commit)
+        let (counted, refused) = countable(signoff.approvals, for: commit, aliases: signoff.aliases)
         let owned = ownedPaths(classification.paths)
         report.approvals = counted.enumerated().map { index, approval in
             ApprovalReport(approval: approval, meets: met(by: approval, index: index, riskClass, owned: owned))
@@ -116,26 +202,132 @@ public struct Evaluator: Sendable {
         return report
     }
 
-    /// The approvals that count: one per reviewer, none from the commit's own people.
-    func countable(_ approvals: [Signoff.Approval], for commit: CommitFacts) -> (counted: [Signoff.Approval], refused: [String]) {
-        if approvals.isEmpty { return ([], []) }
-        var own = Set([commit.author.email.lowercased(), commit.committer.email.lowercased()])
-        for identity in Attributor.coAuthors(commit.trailers) { own.insert(identity.email.lowercased()) }
-        for trailer in commit.trailers where trailer.hasKey("Agent-Operator") {
-            own.insert((Identity.parse(trailer.value)?.email ?? trailer.value.trimmingSpaces).lowercased())
-        }
-        var seen = Set<String>()
-        var counted = [Signoff.Approval]()
+    /// The approvals that count, in date order, and why the other decisions do not:
+    /// 1. a decision dated (beyond the allowed clock skew) before the committer date of the
+    ///    commit it names does not count: nobody reviews a commit that did not exist yet. For
+    ///    a decision carried over from another commit with the same patch-id that commit's
+    ///    date is used when known; otherwise that check is skipped;
+    /// 2. one reviewer (see ``ReviewerIdentity``: a key is one reviewer whatever principals it
+    ///    is listed for) counts once, with their latest decision (at the same second, a
+    ///    rejection): a rejection signed as one alias cancels an approval signed as another;
+    /// 3. none from the commit's own people: not signed as the author, committer, a co-author
+    ///    or the `Agent-Operator`, or an alias of theirs, nor with a key listed (directly or by
+    ///    a pattern) for any of them.
+    func countable(
+        _ decisions: [Signoff.Approval], for commit: CommitFacts, aliases: PrincipalAliases = .none
+    ) -> (counted: [Signoff.Approval], refused: [String]) {
+        if decisions.isEmpty { return ([], []) }
         var refused = [String]()
-        for approval in approvals {
-            let reviewer = approval.reviewer.lowercased()
-            if own.contains(reviewer) {
-                refused.append("approval by \(approval.reviewer) does not count: they authored, committed or operated this commit")
-            } else if seen.insert(reviewer).inserted {
-                counted.append(approval)
+        var live = [Signoff.Approval]()
+        for decision in decisions {
+            let named = decision.rebasedFrom ?? commit.id
+            if let date = decision.date, let committed = decision.rebasedFrom == nil ? commit.committerTime : decision.rebasedFromTime,
+                date.timeIntervalSince1970 + AllowedSigners.allowedClockSkew < TimeInterval(committed)
+            {
+                refused.append(
+                    "\(decision.decision == .approve ? "approval" : "rejection") by \(decision.reviewer) does not count: it is dated \(CivilTime.format(date)), before \(named.prefix(12)) was committed (\(CivilTime.format(Date(timeIntervalSince1970: TimeInterval(committed))))): nobody reviews a commit before it exists")
+                continue
+            }
+            live.append(decision)
+        }
+
+        // Each reviewer's latest decision, in date order (undated ones first, as given).
+        var latest = [(best: Int, group: [Int])]()
+        for group in ReviewerIdentity.groups(live.map { ReviewerIdentity($0, aliases: aliases) }) {
+            var best = group[0]
+            for index in group.dropFirst() where Self.supersedes(live[index], live[best]) { best = index }
+            latest.append((best, group))
+        }
+        latest.sort { a, b in
+            let (x, y) = (live[a.best].date ?? .distantPast, live[b.best].date ?? .distantPast)
+            return x != y ? x < y : a.best < b.best
+        }
+
+        let own = ownPrincipals(commit, aliases: aliases)
+        var counted = [Signoff.Approval]()
+        for (best, group) in latest {
+            let decision = live[best]
+            // The same reviewer's approvals under other names, which this decision stands for.
+            let others = group.filter { $0 != best }.map { live[$0] }.filter {
+                $0.decision == .approve && $0.reviewer.lowercased() != decision.reviewer.lowercased()
+            }
+            if decision.decision == .reject {
+                var text = "\(decision.reviewer) rejected this commit" + (decision.date.map { " on \(CivilTime.format($0))" } ?? "")
+                if !others.isEmpty {
+                    text += ", which cancels the approval by \(Self.names(others)) (the same reviewer: \(Self.link(others[0], decision)))"
+                }
+                refused.append(text)
+                continue
+            }
+            if let reason = ownReason(decision, own: own) {
+                refused.append("approval by \(decision.reviewer) does not count: \(reason)")
+                continue
+            }
+            counted.append(decision)
+            for other in others {
+                refused.append(
+                    "approval by \(other.reviewer) is not counted again: \(decision.reviewer) is the same reviewer (\(Self.link(other, decision)))")
             }
         }
         return (counted, refused)
+    }
+
+    /// Whether `a` replaces `b` as a reviewer's decision: it is later, or a rejection at the same time.
+    static func supersedes(_ a: Signoff.Approval, _ b: Signoff.Approval) -> Bool {
+        let (x, y) = (a.date ?? .distantPast, b.date ?? .distantPast)
+        return x > y || (x == y && a.decision == .reject)
+    }
+
+    static func names(_ decisions: [Signoff.Approval]) -> String {
+        var seen = [String]()
+        for decision in decisions where !seen.contains(decision.reviewer) { seen.append(decision.reviewer) }
+        return seen.joined(separator: ", ")
+    }
+
+    static func link(_ a: Signoff.Approval, _ b: Signoff.Approval) -> String {
+        if let key = a.key, key == b.key { return "signed with the same key \(key)" }
+        return "their keys are listed for a common principal"
+    }
+
+    /// The commit's own people (author, committer, co-authors, `Agent-Operator`) and all their
+    /// aliases, lowercased, each with the person it stands for.
+    func ownPrincipals(_ commit: CommitFacts, aliases: PrincipalAliases) -> [String: String] {
+        var people = [commit.author.email, commit.committer.email]
+        people += Attributor.coAuthors(commit.trailers).map(\.email)
+        for trailer in commit.trailers where trailer.hasKey("Agent-Operator") {
+            people.append(Identity.parse(trailer.value)?.email ?? trailer.value.trimmingSpaces)
+        }
+        var own = [String: String]()
+        for person in people.map({ $0.lowercased() }) where own[person] != person {
+            own[person] = person
+            for alias in aliases.aliases(of: person) where own[alias] == nil { own[alias] = person }
+        }
+        return own
+    }
+
+    /// Why an approval is the commit's own people's, or nil.
+    func ownReason(_ approval: Signoff.Approval, own: [String: String]) -> String? {
+        let reviewer = approval.reviewer.lowercased()
+        if let person = own[reviewer] {
+            if person == reviewer { return "they authored, committed or operated this commit" }
+            return "\(approval.reviewer) is an alias of \(person) (one key is listed for both), who authored, committed, co-authored or operated this commit"
+        }
+        for principal in own.keys.sorted() {
+            guard approval.keyListings.contains(where: { OpenSSHPattern.mayList($0, principal) }) else { continue }
+            let person = own[principal]!
+            let alias = principal == person ? "" : ", an alias of \(person)"
+            return "its key \(approval.key ?? "") is also listed for \(principal)\(alias), who authored, committed, co-authored or operated this commit"
+        }
+        return nil
+    }
+
+    /// Whether an approval is a person's for `human_signoff`: not signed as a bot, and by a key
+    /// not listed (directly or by a pattern) for any bot. A key listed for a bot and a person
+    /// is the bot's; the person's other keys still count as the person.
+    func isPerson(_ approval: Signoff.Approval) -> Bool {
+        let bots = policy.bots.map { $0.lowercased() }
+        if bots.contains(approval.reviewer.lowercased()) { return false }
+        return !approval.keyListings.contains { list in bots.contains { OpenSSHPattern.mayList(list, $0) } }
     }
 
     private func missing(
@@ -152,6 +344,7 @@ public struct Evaluator: Sendable {
                 command: approve))
         }
         if riskClass.owners {
+            // Ownership goes by the principal an approval is signed as, never by the key's other listings.
             let reviewers = Set(approvals.map { $0.reviewer.lowercased() })
             for path in owned where path.principals.isDisjoint(with: reviewers) {
                 missing.append(Missing(
@@ -161,8 +354,7 @@ public struct Evaluator: Sendable {
             }
         }
         if riskClass.humanSignoff {
-            let bots = Set(policy.bots.map { $0.lowercased() })
-            if !approvals.contains(where: { !bots.contains($0.reviewer.lowercased()) }) {
+            if !approvals.contains(where: isPerson) {
                 missing.append(Missing(
                     requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve))
             }
@@ -205,7 +397,7 @@ public struct Evaluator: Sendable {
             let paths = owned.filter { $0.principals.contains(reviewer) }.map(\.path.description)
             if !paths.isEmpty { meets.append("owner of \(paths.joined(separator: ", "))") }
         }
-        if riskClass.humanSignoff && !policy.bots.contains(where: { $0.lowercased() == reviewer }) {
+        if riskClass.humanSignoff && isPerson(approval) {
             meets.append("human sign-off")
         }
         return meets

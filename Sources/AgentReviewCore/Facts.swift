@@ -9,6 +9,9 @@ public struct CommitFacts: Sendable, Hashable {
     public var committer: Identity
     /// Seconds since the epoch.
     public var authorTime: Int64
+    /// The committer date, seconds since the epoch; nil when not read. An approval or
+    /// rejection of this commit dated before it does not count.
+    public var committerTime: Int64?
     public var subject: String
     public var trailers: [Trailer]
     /// The paths this commit introduces (for a merge: those that differ from every parent).
@@ -16,7 +19,7 @@ public struct CommitFacts: Sendable, Hashable {
 
     public init(
         id: String, parents: [String] = [], tree: String = "", author: Identity, committer: Identity, authorTime: Int64 = 0,
-        subject: String, trailers: [Trailer] = [], changes: [PathChange] = []
+        committerTime: Int64? = nil, subject: String, trailers: [Trailer] = [], changes: [PathChange] = []
     ) {
         self.id = id
         self.parents = parents
@@ -24,6 +27,7 @@ public struct CommitFacts: Sendable, Hashable {
         self.author = author
         self.committer = committer
         self.authorTime = authorTime
+        self.committerTime = committerTime
         self.subject = subject
         self.trailers = trailers
         self.changes = changes

@@ -207,7 +207,7 @@ public struct SignedRecord: Sendable, Hashable {
     }
 
     /// Checks the signature over ``signedBytes`` in namespace `agentreview`, by the key the
-    /// signature carries. Who that key belongs to is ``verify(signers:revoked:now:)``'s job.
+    /// signature carries. Who that key belongs to is ``verify(signers:revoked:now:keyValidAt:)``'s job.
     public func verifySignature() throws(SignatureError) {
         try signature.verify(message: signedBytes, namespace: Self.namespace)
     }
@@ -215,7 +215,15 @@ public struct SignedRecord: Sendable, Hashable {
     /// The whole check: the signature is valid, and `signers` allow its key to sign as the
     /// record's reviewer (or signer) in namespace `agentreview` at the record's date, which
     /// may not be later than `now` plus the allowed clock skew. Revoked keys never count.
-    public func verify(signers: AllowedSigners, revoked: RevokedKeys = .none, now: Date) -> Result<SignerMatch, RecordRefusal> {
+    ///
+    /// With `keyValidAt`, the allowing line's `valid-after`/`valid-before` must also hold at
+    /// that time, not only at the record's date (which the signer chooses). A server taking
+    /// a new record into its notes passes the time of the push (`keyValidAt: now`): a key
+    /// past its `valid-before` can then add no record, however it is dated, while the
+    /// records it signed in time keep counting (they are checked without `keyValidAt`).
+    public func verify(
+        signers: AllowedSigners, revoked: RevokedKeys = .none, now: Date, keyValidAt: Date? = nil
+    ) -> Result<SignerMatch, RecordRefusal> {
         if revoked.contains(signature.publicKey) {
             return .failure(.signer(.revoked(fingerprint: signature.publicKey.fingerprint, source: revoked.source)))
         }
@@ -226,7 +234,7 @@ public struct SignedRecord: Sendable, Hashable {
         }
         return signers.verify(
             principal: body.principal, key: signature.publicKey, namespace: Self.namespace, at: body.date, now: now,
-            revoked: revoked
+            revoked: revoked, keyValidAt: keyValidAt
         ).mapError { .signer($0) }
     }
 }

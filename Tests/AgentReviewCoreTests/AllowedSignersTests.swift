@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import AgentReviewSupport
 
 @testable import AgentReviewCore
 
@@ -18,6 +19,7 @@ func outcomeName(_ result: Result<SignerMatch, SignerRefusal>) -> String {
         case .notYetValid: "notYetValid"
         case .expired: "expired"
         case .certificateAuthorityUnsupported: "certificateAuthorityUnsupported"
+        case .keyNotValid: "keyNotValid"
         }
     }
 }
@@ -288,5 +290,84 @@ func utc(_ text: String) -> Date {
         #expect(CivilTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(CivilTime.format(utc("2000-02-29T23:59:59Z")) == "2000-02-29T23:59:59Z")
         #expect(CivilTime.format(Date(timeIntervalSince1970: 1_795_608_000.75)) == "2026-11-25T12:00:00Z")
+    }
+}
+
+/// Who a key could be: its listings, the aliases they make, and pattern overlaps.
+@Suite struct KeyIdentityTests {
+    @Test("listings(of:) gives every line of the key, whatever its namespaces, validity or kind")
+    func listings() throws {
+        let fixture = try KeyFixture.shared.get()
+        let key = fixture[.ed25519].publicKey
+        let text = """
+            alice@example.com,!mallory@example.com \(key.authorizedKeysText)
+            bob@example.com \(fixture.other.keyText)
+            ops@example.com namespaces="git" \(key.authorizedKeysText)
+            old@example.com valid-before="20200101" \(key.authorizedKeysText)
+            ca@example.com cert-authority \(key.authorizedKeysText)
+            ops@example.com namespaces="git" \(key.authorizedKeysText)
+            """
+        let signers = AllowedSigners(text: text)
+        #expect(signers.listings(of: key) == [
+            "alice@example.com,!mallory@example.com", "ops@example.com", "old@example.com", "ca@example.com",
+        ])
+        #expect(signers.listings(of: fixture.other.publicKey) == ["bob@example.com"])
+        #expect(signers.listings(of: fixture[.ecdsa256].publicKey).isEmpty)
+        // The aliases read from the same file: every plain principal of one key.
+        let aliases = signers.aliases
+        #expect(aliases.aliases(of: "OPS@example.com") == ["alice@example.com", "ca@example.com", "old@example.com", "ops@example.com"])
+        #expect(!aliases.same("alice@example.com", "mallory@example.com"))
+        #expect(aliases.aliases(of: "bob@example.com") == ["bob@example.com"])
+    }
+
+    @Test("aliases: plain principals of one key, chained through keys; patterns and negations join nobody")
+    func aliases() {
+        let aliases = PrincipalAliases([
+            (key: "laptop", principals: "alice@example.com"),
+            (key: "token", principals: "Alice@Example.com,alice@corp.example"),
+            (key: "old", principals: "alice@corp.example,a.smith@corp.example"),
+            (key: "wild", principals: "*@corp.example,bob@example.com"),
+            (key: "any", principals: "c?rol@example.com,!dave@example.com,carol@example.com"),
+            (key: "dave", principals: "dave@example.com"),
+        ])
+        #expect(aliases.aliases(of: "alice@example.com") == ["a.smith@corp.example", "alice@corp.example", "alice@example.com"])
+        #expect(aliases.same("a.smith@corp.example", "ALICE@example.com"))
+        #expect(aliases.aliases(of: "bob@example.com") == ["bob@example.com"])
+        #expect(!aliases.same("bob@example.com", "alice@corp.example"))
+        #expect(aliases.aliases(of: "carol@example.com") == ["carol@example.com"])
+        #expect(!aliases.same("carol@example.com", "dave@example.com"))
+        #expect(PrincipalAliases.none.aliases(of: "X@y") == ["x@y"])
+    }
+
+    @Test("pattern intersections", arguments: [
+        ("*@corp.example", "x*", true), ("*@corp.example", "*@example.com", false), ("a?c", "abc", true), ("a?c", "abd", false),
+        ("*", "", true), ("", "", true), ("a", "", false), ("*a", "b*", true), ("a*b", "*c", false), ("a*", "b*", false),
+        ("?", "", false), ("**", "x", true), ("x@corp.example", "x@corp.example", true), ("?*?", "a", false),
+    ])
+    func intersections(a: String, b: String, expected: Bool) {
+        #expect(OpenSSHPattern.intersect(a.utf8, b.utf8) == expected)
+        #expect(OpenSSHPattern.intersect(b.utf8, a.utf8) == expected)
+    }
+
+    /// Against brute force: some string of a, b, c (c standing for every other byte), no
+    /// longer than both patterns together, matches both.
+    @Test("pattern intersections agree with brute force")
+    func intersectionsByBruteForce() {
+        var strings = [[UInt8]()]
+        var frontier = [[UInt8]()]
+        for _ in 0..<8 {
+            frontier = frontier.flatMap { s in [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c")].map { s + [$0] } }
+            strings += frontier
+        }
+        var generator = SplitMix64(seed: 42)
+        let alphabet: [UInt8] = Array("ab*?".utf8)
+        func pattern() -> [UInt8] {
+            (0..<Int(generator.next() % 5)).map { _ in alphabet[Int(generator.next() % 4)] }
+        }
+        for _ in 0..<300 {
+            let (p, q) = (pattern(), pattern())
+            let expected = strings.contains { $0.count <= p.count + q.count && OpenSSHPattern.match($0, p) && OpenSSHPattern.match($0, q) }
+            #expect(OpenSSHPattern.intersect(p, q) == expected, "\(String(decoding: p, as: UTF8.self)) ∩ \(String(decoding: q, as: UTF8.self))")
+        }
     }
 }

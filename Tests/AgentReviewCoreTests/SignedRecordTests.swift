@@ -286,4 +286,100 @@ import Testing
         let same = RecordNote.changes(from: old, to: Array(("\n" + a.text).utf8))
         #expect(same.added.isEmpty && same.removed.isEmpty)
     }
+
+    @Test("keyValidAt: a key past its valid-before adds no record, however the record is dated")
+    func keyValidAt() throws {
+        let fixture = try KeyFixture.shared.get()
+        let key = fixture[.ed25519].keyText
+        let expiring = AllowedSigners(
+            text: "alice@example.com namespaces=\"agentreview\",valid-after=\"20261120\",valid-before=\"20261201\" \(key)\n",
+            source: "signers")
+        let backdated = try Self.sign(Self.approval(date: "2026-11-25T12:00:00Z"))
+        let now = utc("2027-01-01T00:00:00Z")
+
+        // Already in the notes, the record counts: its date is inside the key's window.
+        #expect((try? backdated.verify(signers: expiring, now: now).get())?.principal == "alice@example.com")
+        #expect((try? backdated.verify(signers: expiring, now: now, keyValidAt: nil).get())?.principal == "alice@example.com")
+        // Taken in as new at `now`, it is refused.
+        let refused = backdated.verify(signers: expiring, now: now, keyValidAt: now)
+        #expect(refused == .failure(.signer(.keyNotValid(
+            at: now, validAfter: utc("2026-11-20T00:00:00Z"), validBefore: utc("2026-12-01T00:00:00Z"), source: "signers", line: 1))))
+        #expect(
+            refused.failure?.description
+                == "signers:1: the key expired at 2026-12-01T00:00:00Z; a record signed with it cannot be added at 2027-01-01T00:00:00Z, whatever its own date")
+        // Inside the window at both times, it counts; valid-before is inclusive.
+        #expect((try? backdated.verify(signers: expiring, now: now, keyValidAt: utc("2026-11-30T00:00:00Z")).get()) != nil)
+        #expect((try? backdated.verify(signers: expiring, now: now, keyValidAt: utc("2026-12-01T00:00:00Z")).get()) != nil)
+        #expect(backdated.verify(signers: expiring, now: now, keyValidAt: utc("2026-12-01T00:00:01Z")).failure != nil)
+        // Before valid-after.
+        let early = backdated.verify(signers: expiring, now: now, keyValidAt: utc("2026-11-10T00:00:00Z"))
+        #expect(early.failure?.description.contains("the key is not valid until 2026-11-20T00:00:00Z") == true)
+        // keyValidAt never rescues a record dated outside the window.
+        let late = try Self.sign(Self.approval(date: "2026-12-05T00:00:00Z"))
+        guard case .failure(.signer(.expired)) = late.verify(signers: expiring, now: now, keyValidAt: utc("2026-11-30T00:00:00Z")) else {
+            Issue.record("a record dated after valid-before must stay refused")
+            return
+        }
+        // Another line for the same key and principal, valid at both times, admits it.
+        let renewed = AllowedSigners(
+            text: "alice@example.com valid-before=\"20261201\" \(key)\nalice@example.com valid-after=\"20261101\" \(key)\n")
+        #expect((try? backdated.verify(signers: renewed, now: now, keyValidAt: now).get())?.line == 2)
+        #expect((try? backdated.verify(signers: renewed, now: now).get())?.line == 1)
+        // Many at once, spread over the cores: each answer the same as one at a time.
+        let records = Array(repeating: backdated, count: 70) + [late]
+        let batch = RecordVerification.verify(records, signers: expiring, revoked: .none, now: now, keyValidAt: now)
+        #expect(batch == records.map { $0.verify(signers: expiring, now: now, keyValidAt: now) })
+        #expect(batch.allSatisfy { $0.failure != nil })
+        #expect(RecordVerification.verify(records, signers: expiring, revoked: .none, now: now).filter { $0.failure == nil }.count == 70)
+    }
+
+    @Test("the index hands the evaluator each decision with its key, who the key could be, and the named commit's date")
+    func indexCarriesKeys() throws {
+        let fixture = try KeyFixture.shared.get()
+        let signers = AllowedSigners(text: """
+            alice@example.com,alice@corp.example \(fixture[.ed25519].keyText)
+            alice@corp.example namespaces="git" \(fixture[.ed25519].keyText)
+            bob@example.com \(fixture[.ecdsa256].keyText)
+            alice@corp.example \(fixture[.ecdsa384].keyText)
+
+            """)
+        let other = "fedcba9876543210fedcba9876543210fedcba98"
+        func approval(_ reviewer: String, _ commit: String, _ decision: ApprovalRecord.Decision, _ date: String) -> RecordBody {
+            .approval(ApprovalRecord(commit: commit, patchID: Self.patchID, reviewer: reviewer, decision: decision, date: utc(date)))
+        }
+        let first = try Self.sign(approval("alice@example.com", Self.commit, .approve, "2026-11-25T12:00:00Z"))
+        let second = try Self.sign(approval("alice@corp.example", Self.commit, .reject, "2026-11-25T12:01:00Z"))
+        let carried = try Self.sign(approval("bob@example.com", other, .approve, "2026-11-24T12:00:00Z"), with: .ecdsa256)
+        var index = RecordIndex(signers: signers, now: utc("2026-11-26T00:00:00Z"))
+        index.add(notes: [
+            (bytes: Array((first.text + "\n" + second.text).utf8), target: Self.commit),
+            (bytes: Array(carried.text.utf8), target: other),
+        ])
+        let committed: Int64 = 1_795_000_000
+        let (signoff, refused) = index.signoff(
+            commit: Self.commit, patchID: Self.patchID, tree: Self.tree, policy: Policy(classes: [RiskClass(name: "low")], defaultClass: 0),
+            committerTime: { $0 == other ? committed : nil })
+        #expect(refused.isEmpty)
+        let alice = fixture[.ed25519].publicKey.fingerprint
+        #expect(signoff.approvals == [
+            Signoff.Approval(
+                reviewer: "bob@example.com", rebasedFrom: other, decision: .approve, date: utc("2026-11-24T12:00:00Z"),
+                rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["bob@example.com"]),
+            Signoff.Approval(
+                reviewer: "alice@example.com", decision: .approve, date: utc("2026-11-25T12:00:00Z"), key: alice,
+                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"]),
+            Signoff.Approval(
+                reviewer: "alice@corp.example", decision: .reject, date: utc("2026-11-25T12:01:00Z"), key: alice,
+                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"]),
+        ])
+        #expect(signoff.aliases.same("alice@example.com", "alice@corp.example"))
+        #expect(!signoff.aliases.same("alice@example.com", "bob@example.com"))
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
 }
