@@ -76,6 +76,20 @@ struct RefModes {
 
     func mode(for ref: String?) throws -> EnforcementMode {
         guard let ref else { return policy.defaultMode }
+        let names = try self.names(ref)
+        var mode = names.map { policy.mode(for: $0).mode }.max() ?? policy.defaultMode
+        if let root, names.contains(root) { mode = max(mode, policy.strictestMode) }
+        return mode
+    }
+
+    /// Whether an update of `ref` writes the trust root (itself, or through a symbolic ref).
+    func writesRoot(_ ref: String?) throws -> Bool {
+        guard let ref, let root else { return false }
+        return try names(ref).contains(root)
+    }
+
+    /// The ref and, on the server, every ref its symbolic chain leads to.
+    private func names(_ ref: String) throws -> [String] {
         var names = [ref]
         if let repository = symbolicRefs {
             while let target = try repository.symbolicTarget(names[names.count - 1]) {
@@ -85,9 +99,7 @@ struct RefModes {
                 names.append(target)
             }
         }
-        var mode = names.map { policy.mode(for: $0).mode }.max() ?? policy.defaultMode
-        if let root, names.contains(root) { mode = max(mode, policy.strictestMode) }
-        return mode
+        return names
     }
 }
 
@@ -99,12 +111,26 @@ enum UpdateJudge {
     /// judged at least as strictly — so a commit parked on a warn-mode branch or a tag is
     /// judged when it reaches an enforced ref. A deletion brings nothing; a tag of a tree or
     /// blob brings nothing.
+    ///
+    /// The trust root only moves forward: deleting it, or rewinding it to an older policy,
+    /// is refused (a person with access to the server can still move it by hand).
     @discardableResult
     static func judge(
         _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, modes: RefModes,
         knownRefs: [KnownRef], records: RecordSource?, into writer: JudgementWriter
     ) throws -> Verdict {
         let mode = writer.mode
+        if mode != .off, try modes.writesRoot(update.ref) {
+            let ref = update.ref ?? ""
+            if update.new.isZero {
+                throw CLIError("\(ref) holds the trust root (the policy every push is judged by): it cannot be deleted")
+            }
+            if !update.old.isZero, update.old != update.new, repository.contains(update.old),
+               !(try repository.isAncestor(update.old, of: update.new)) {
+                throw CLIError(
+                    "\(ref) holds the trust root (the policy every push is judged by): it only moves forward, and this push would rewind it; merge or revert instead")
+            }
+        }
         if mode != .off, !update.new.isZero, let tip = try repository.peelToCommit(update.new) {
             var hidden = [ObjectID]()
             if !update.old.isZero, repository.contains(update.old) {

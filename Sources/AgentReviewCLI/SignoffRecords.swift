@@ -53,8 +53,8 @@ final class RecordSource {
         guard !loadedAll, !tips.isEmpty, loaded.insert(commit).inserted else { return }
         var notes = [(bytes: [UInt8], target: String)]()
         for tip in tips {
-            if let blob = try repository.note(on: commit, atNotesCommit: tip) {
-                notes.append((try repository.blob(blob), commit.hex))
+            if let blob = try repository.note(on: commit, atNotesCommit: tip), let bytes = try read(blob, on: commit) {
+                notes.append((bytes, commit.hex))
             }
         }
         index.add(notes: notes)
@@ -67,9 +67,21 @@ final class RecordSource {
         var notes = [(bytes: [UInt8], target: String)]()
         for tip in tips {
             for entry in try repository.notes(atNotesCommit: tip) where !loaded.contains(entry.target) {
-                notes.append((try repository.blob(entry.blob), entry.target.hex))
+                if let bytes = try read(entry.blob, on: entry.target) { notes.append((bytes, entry.target.hex)) }
             }
         }
         index.add(notes: notes)
+    }
+
+    /// A note's bytes; nil, with a warning, for a note over `Limits.noteBytes` (the server
+    /// never accepts one; a copy fetched from elsewhere may hold one). Its records do not count.
+    private func read(_ blob: ObjectID, on target: ObjectID) throws -> [UInt8]? {
+        let size = try repository.objectSize(blob)
+        guard size <= Limits.noteBytes else {
+            printError(
+                "agentreview: the note on \(target.hex.prefix(12)) is \(size) bytes, over the limit of \(Limits.noteBytes): its records are not read")
+            return nil
+        }
+        return try repository.blob(blob)
     }
 }

@@ -164,10 +164,12 @@ import Testing
         try sandbox.write("docs/a.md", in: clone)
         try sandbox.commit("Docs", in: clone)
         #expect(try push("origin", "main").status == 0)
-        // Rewind: nothing new reaches main.
+        // Rewind: nothing new reaches main, but main holds the trust root, which only moves forward.
         try sandbox.git("reset", "-q", "--hard", "HEAD~1", in: clone)
-        let rewind = try push("--force", "origin", "main")
-        #expect(rewind.status == 0, "\(rewind.stderr)")
+        let rewound = try serverRefs()
+        let rewind = try push("--force", "--no-verify", "origin", "main")
+        try expectRefusedCleanly(rewind, refsBefore: rewound)
+        #expect(rewind.stderr.contains("holds the trust root (the policy every push is judged by): it only moves forward"))
         // Rewrite with an agent's infra change: refused.
         try sandbox.write("infra/x.tf", in: clone)
         try sandbox.commit("Rewrite\n\nAgent: codex/1", in: clone)
