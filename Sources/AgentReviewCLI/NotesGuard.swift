@@ -7,7 +7,8 @@ import Foundation
 /// note of the commit it names. A notes tree that holds one commit's note at two paths is
 /// refused whole (which one counts would depend on the reader). Each note is bounded in
 /// bytes and records, and a record new to the server must be fresh: dated within
-/// `Limits.recordAge` before the push, and not before its commit's committer date.
+/// `Limits.recordAge` before the push, not before its commit's committer date, and signed
+/// by a key the signers file allows at the time of the push (not only at the record's date).
 enum NotesGuard {
     static func check(
         _ update: RefUpdate, in repository: Repository, configuration: TrustedConfiguration, now: Date = Date()
@@ -56,7 +57,7 @@ enum NotesGuard {
                     } else if let stale = try freshness(of: signed.body, on: entry.target, in: repository, now: now) {
                         problems.append("record in the note on \(target) is refused: \(stale)")
                     } else if case .failure(let refusal) = signed.verify(
-                        signers: configuration.signers, revoked: configuration.revoked, now: now) {
+                        signers: configuration.signers, revoked: configuration.revoked, now: now, keyValidAt: now) {
                         problems.append("record in the note on \(target) does not verify: \(refusal)")
                     }
                 }

@@ -241,16 +241,22 @@ import Testing
     let server: URL
     let clone: URL
     let key: String
+    /// Eve's key stopped being valid an hour ago.
+    let expiredKey: String
 
     init() throws {
         sandbox = try Sandbox()
         let keys = sandbox.root.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         key = keys.appendingPathComponent("bob").path
-        _ = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", key], in: keys)
-        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        expiredKey = keys.appendingPathComponent("eve").path
+        var signers = ""
+        for (file, line) in [(key, "bob@example.com namespaces=\"agentreview\""), (expiredKey, "eve@example.com namespaces=\"agentreview\",valid-before=\"\(Self.stamp(Date().addingTimeInterval(-3600)))\"")] {
+            _ = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file], in: keys)
+            signers += line + " " + (try String(contentsOfFile: file + ".pub", encoding: .utf8))
+        }
         let (seed, _) = try sandbox.repositoryWithPolicy(TrustRootTests.policy, name: "seed")
-        try sandbox.write(".agentreview/allowed_signers", "bob@example.com namespaces=\"agentreview\" \(publicKey)\n", in: seed)
+        try sandbox.write(".agentreview/allowed_signers", signers, in: seed)
         try sandbox.commit("Signers", in: seed)
         server = sandbox.root.appendingPathComponent("server.git")
         try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
@@ -258,6 +264,50 @@ import Testing
         try #require(try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root).status == 0)
         clone = sandbox.root.appendingPathComponent("clone")
         try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+    }
+
+    /// An allowed_signers time, `YYYYMMDDHHMMZ`.
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmm'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// Signs a copy of the record `agentreview approve` left on `commit`, with another date
+    /// (and reviewer), as a signer who controls its clock can; replaces the note with it.
+    func resign(_ commit: String, date: Date, as reviewer: String, key: String) throws {
+        let note = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", commit, in: clone)
+        let body = note.components(separatedBy: "-----BEGIN SSH SIGNATURE-----")[0]
+        let text = body.split(separator: "\n").map { line -> String in
+            if line.hasPrefix("date ") { return "date \(ISO8601DateFormatter().string(from: date))" }
+            if line.hasPrefix("reviewer ") { return "reviewer \(reviewer)" }
+            return String(line)
+        }.joined(separator: "\n") + "\n"
+        let signed = try Sandbox.run(
+            "/usr/bin/ssh-keygen", ["-q", "-Y", "sign", "-n", "agentreview", "-f", key], in: clone, input: Data(text.utf8))
+        try #require(signed.status == 0, "\(signed.stderr)")
+        try sandbox.git(["notes", "--ref=refs/notes/agentreview", "add", "-f", "-m", text + signed.stdout, commit], in: clone)
+    }
+
+    @Test func anExpiredKeyCannotAddARecordDatedWhileItWasValid() throws {
+        try sandbox.write("src/app.swift", "x\n", in: clone)
+        let threeHoursAgo = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3 * 3600))
+        try sandbox.git("add", "-A", in: clone)
+        try sandbox.git(
+            ["commit", "-q", "-m", "App" + TrustRootTests.agent], in: clone,
+            environment: ["GIT_COMMITTER_DATE": threeHoursAgo, "GIT_AUTHOR_DATE": threeHoursAgo])
+        let id = try sandbox.git("rev-parse", "HEAD", in: clone)
+        let approved = try sandbox.agentreview(["approve", id, "--key", key, "--as", "bob@example.com"], in: clone)
+        try #require(approved.status == 0, "\(approved.stderr)")
+        // Dated two hours ago: after the commit, inside the 24-hour window, and while eve's
+        // key was still valid; pushed now, when it no longer is.
+        try resign(id, date: Date().addingTimeInterval(-2 * 3600), as: "eve@example.com", key: expiredKey)
+        let output = try pushNotes()
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("does not verify"), "\(output.stderr)")
+        #expect(output.stderr.contains("cannot be added at"), "\(output.stderr)")
     }
 
     func pushNotes() throws -> Sandbox.Output {
@@ -269,18 +319,8 @@ import Testing
         let id = try sandbox.commit("App" + TrustRootTests.agent, in: clone)
         let approved = try sandbox.agentreview(["approve", id, "--key", key, "--as", "bob@example.com"], in: clone)
         try #require(approved.status == 0, "\(approved.stderr)")
-        // Re-sign the same record dated two days ago, as a key that has since expired could.
-        let note = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", id, in: clone)
-        let body = note.components(separatedBy: "-----BEGIN SSH SIGNATURE-----")[0]
-        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-2 * 24 * 3600))
-        let backdated = body.split(separator: "\n").map { $0.hasPrefix("date ") ? "date \(old)" : String($0) }
-            .joined(separator: "\n") + "\n"
-        let signed = try Sandbox.run(
-            "/usr/bin/ssh-keygen", ["-q", "-Y", "sign", "-n", "agentreview", "-f", key], in: clone,
-            input: Data(backdated.utf8))
-        try #require(signed.status == 0, "\(signed.stderr)")
-        try sandbox.git(
-            ["notes", "--ref=refs/notes/agentreview", "add", "-f", "-m", backdated + signed.stdout, id], in: clone)
+        // Re-sign the same record dated two days ago.
+        try resign(id, date: Date().addingTimeInterval(-2 * 24 * 3600), as: "bob@example.com", key: key)
         let output = try pushNotes()
         #expect(output.status != 0)
         #expect(output.stderr.contains("more than 24 hours before this push"), "\(output.stderr)")
