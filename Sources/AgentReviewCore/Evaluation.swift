@@ -308,15 +308,16 @@ public struct Evaluator: Sendable {
     /// Why an approval is the commit's own people's, or nil.
     func ownReason(_ approval: Signoff.Approval, own: [String: String]) -> String? {
         let reviewer = approval.reviewer.lowercased()
-        if let person = own[reviewer] {
-            if person == reviewer { return "they authored, committed or operated this commit" }
-            return "\(approval.reviewer) is an alias of \(person) (one key is listed for both), who authored, committed, co-authored or operated this commit"
-        }
-        for principal in own.keys.sorted() {
+        if own[reviewer] == reviewer { return "they authored, committed or operated this commit" }
+        // The people themselves first, then their aliases.
+        for principal in own.keys.sorted(by: { (own[$0] == $0 ? 0 : 1, $0) < (own[$1] == $1 ? 0 : 1, $1) }) {
             guard approval.keyListings.contains(where: { OpenSSHPattern.mayList($0, principal) }) else { continue }
             let person = own[principal]!
             let alias = principal == person ? "" : ", an alias of \(person)"
             return "its key \(approval.key ?? "") is also listed for \(principal)\(alias), who authored, committed, co-authored or operated this commit"
+        }
+        if let person = own[reviewer] {
+            return "\(approval.reviewer) is an alias of \(person) (one key is listed for both), who authored, committed, co-authored or operated this commit"
         }
         return nil
     }

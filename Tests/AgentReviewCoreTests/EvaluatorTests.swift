@@ -322,6 +322,12 @@ import Testing
             decisions: [decision("ann@corp.example", key: "K2", ["ann@corp.example"])],
             lines: [(key: "K1", principals: "ann@example.com,ann@corp.example"), (key: "K2", principals: "ann@corp.example")],
             counted: [],
+            refused: ["approval by ann@corp.example does not count: its key K2 is also listed for ann@corp.example, an alias of ann@example.com, who"]),
+        Case(
+            name: "signed as the author's alias, no key known",
+            decisions: [decision("ann@corp.example")],
+            lines: [(key: "K1", principals: "ann@example.com,ann@corp.example")],
+            counted: [],
             refused: ["approval by ann@corp.example does not count: ann@corp.example is an alias of ann@example.com (one key is listed for both)"]),
         Case(
             name: "a wildcard key that could sign as the author",
