@@ -48,12 +48,18 @@ extension Repository {
     /// that changed, not the size of the repository (libgit2's own tree diff expands
     /// every tree). With `contents` false no blob is read. With `contents` true each
     /// changed blob is read to count lines and detect binary content.
-    public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
+    ///
+    /// Directories are walked with a stack on the heap, not by recursion, and a tree that
+    /// nests directories more than `maxDepth` deep (callers pass `Limits.treeDepth`, git's
+    /// `core.maxTreeDepth`) is refused with a `GitError` naming the limit and the path
+    /// where it was passed.
+    public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool, maxDepth: Int) throws(GitError) -> [FileChange] {
         let old = try oldTree.map { id throws(GitError) in try rawObject(id, .tree) } ?? []
         let new = try rawObject(newTree, .tree)
         var result = [FileChange]()
-        var prefix = [UInt8]()
-        try compare(old, new, prefix: &prefix, into: &result)
+        try compare(old, new, maxDepth: maxDepth, into: &result) { () -> String in
+            "diff \(oldTree?.description ?? "empty tree")..\(newTree)"
+        }
         if contents {
             for index in result.indices {
                 try countLines(of: &result[index])
@@ -62,46 +68,120 @@ extension Repository {
         return result
     }
 
+    /// `changes(from:to:contents:maxDepth:)` with git's default `core.maxTreeDepth`.
+    @available(*, deprecated, message: "pass maxDepth: Limits.treeDepth")
+    public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
+        try changes(from: oldTree, to: newTree, contents: contents, maxDepth: 4096)
+    }
+
+    /// One pair of directories being compared: both trees' bytes, how far each has been
+    /// read, and the length of the path prefix (`dir/sub/`) of their entries.
+    private struct DirectoryPair {
+        var old: [UInt8]
+        var new: [UInt8]
+        var oldPosition = 0
+        var newPosition = 0
+        var prefixLength: Int
+    }
+
     /// Walks two sorted trees side by side (git's tree order), descending only into
-    /// subtrees whose ids differ. An entry whose bytes (mode, name and id) are the same on
-    /// both sides, the usual case, is passed over without being decoded.
-    private func compare(_ old: [UInt8], _ new: [UInt8], prefix: inout [UInt8], into result: inout [FileChange]) throws(GitError) {
+    /// subtrees whose ids differ, depth first with an explicit stack: one `DirectoryPair`
+    /// per directory level, so a deep tree costs heap, never the thread's stack. An entry
+    /// whose bytes (mode, name and id) are the same on both sides, the usual case, is
+    /// passed over without being decoded.
+    private func compare(
+        _ old: [UInt8], _ new: [UInt8], maxDepth: Int, into result: inout [FileChange], operation: () -> String
+    ) throws(GitError) {
+        var stack = [DirectoryPair(old: old, new: new, prefixLength: 0)]
+        var prefix = [UInt8]()
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            prefix.removeSubrange(stack[top].prefixLength...)
+            guard let descent = try compareEntries(of: &stack[top], prefix: &prefix, into: &result) else {
+                stack.removeLast()
+                continue
+            }
+            // The new directory's depth (the root tree's is 0) is the number of pairs on the stack.
+            if stack.count > maxDepth {
+                throw GitError(
+                    code: .other(-1), operation: operation(),
+                    message: "the tree nests directories deeper than the limit of \(maxDepth), at \(Self.shortened(prefix))")
+            }
+            stack.append(descent)
+        }
+    }
+
+    /// A path for a one-line message: a long one is cut, with its length.
+    private static func shortened(_ path: [UInt8]) -> String {
+        guard path.count > 160 else { return String(decoding: path, as: UTF8.self) }
+        return String(decoding: path.prefix(160), as: UTF8.self) + "… (\(path.count) bytes)"
+    }
+
+    /// Compares the entries of one pair of directories from where it was left, until both
+    /// are read (nil) or a subtree differs: the pair's positions are saved past the entries
+    /// taken, the subtree's path ends `prefix` (with its `/`), and the subtree pair is
+    /// returned for the caller to walk before coming back here.
+    private func compareEntries(
+        of pair: inout DirectoryPair, prefix: inout [UInt8], into result: inout [FileChange]
+    ) throws(GitError) -> DirectoryPair? {
         var failure: GitError?
-        old.withUnsafeBytes { oldBytes in
-            new.withUnsafeBytes { newBytes in
+        var descent: DirectoryPair?
+        var oldPosition = pair.oldPosition, newPosition = pair.newPosition
+        pair.old.withUnsafeBytes { oldBytes in
+            pair.new.withUnsafeBytes { newBytes in
                 do throws(GitError) {
-                    var oldEntries = TreeEntries(oldBytes), newEntries = TreeEntries(newBytes)
+                    // The entries before the lookaheads `o` and `n` are done with; `oNext`
+                    // and `nNext` stand past them.
+                    var oldEntries = TreeEntries(oldBytes, position: oldPosition)
+                    var newEntries = TreeEntries(newBytes, position: newPosition)
                     TreeEntries.skipCommonEntries(&oldEntries, &newEntries)
-                    var o = try oldEntries.next(), n = try newEntries.next()
+                    var oNext = oldEntries, nNext = newEntries
+                    var o = try oNext.next(), n = try nNext.next()
                     while o != nil || n != nil {
+                        let taken: (old: TreeEntries.Entry?, new: TreeEntries.Entry?)
                         if let oldEntry = o, let newEntry = n {
                             if oldEntry.raw.count == newEntry.raw.count,
                                memcmp(oldEntry.raw.baseAddress!, newEntry.raw.baseAddress!, oldEntry.raw.count) == 0 {
+                                oldEntries = oNext
+                                newEntries = nNext
                                 TreeEntries.skipCommonEntries(&oldEntries, &newEntries)
-                                o = try oldEntries.next()
-                                n = try newEntries.next()
+                                oNext = oldEntries
+                                nNext = newEntries
+                                o = try oNext.next()
+                                n = try nNext.next()
                                 continue
                             }
                             let order = TreeEntries.order(oldEntry, newEntry)
                             if order < 0 {
-                                try entry(oldEntry, nil, prefix: &prefix, into: &result)
-                                o = try oldEntries.next()
+                                taken = (oldEntry, nil)
                             } else if order > 0 {
-                                try entry(nil, newEntry, prefix: &prefix, into: &result)
-                                n = try newEntries.next()
+                                taken = (nil, newEntry)
+                            } else if oldEntry.id != newEntry.id || oldEntry.mode != newEntry.mode {
+                                taken = (oldEntry, newEntry)
                             } else {
-                                if oldEntry.id != newEntry.id || oldEntry.mode != newEntry.mode {
-                                    try entry(oldEntry, newEntry, prefix: &prefix, into: &result)
-                                }
-                                o = try oldEntries.next()
-                                n = try newEntries.next()
+                                oldEntries = oNext
+                                newEntries = nNext
+                                o = try oNext.next()
+                                n = try nNext.next()
+                                continue
                             }
-                        } else if let oldEntry = o {
-                            try entry(oldEntry, nil, prefix: &prefix, into: &result)
-                            o = try oldEntries.next()
-                        } else if let newEntry = n {
-                            try entry(nil, newEntry, prefix: &prefix, into: &result)
-                            n = try newEntries.next()
+                        } else {
+                            taken = (o, n)
+                        }
+                        let subtree = try entry(taken.old, taken.new, prefix: &prefix, into: &result)
+                        if taken.old != nil {
+                            oldEntries = oNext
+                            o = try oNext.next()
+                        }
+                        if taken.new != nil {
+                            newEntries = nNext
+                            n = try nNext.next()
+                        }
+                        if let subtree {
+                            oldPosition = oldEntries.position
+                            newPosition = newEntries.position
+                            descent = DirectoryPair(old: subtree.old, new: subtree.new, prefixLength: prefix.count)
+                            return
                         }
                     }
                 } catch {
@@ -110,12 +190,18 @@ extension Repository {
             }
         }
         if let failure { throw failure }
+        pair.oldPosition = oldPosition
+        pair.newPosition = newPosition
+        return descent
     }
 
     /// One name in the two trees: absent on one side, or present on both and different.
+    /// A file is added to `result`; for a directory on either side, `prefix` is left
+    /// ending in its path and `/`, and both sides' trees (empty where it is no directory)
+    /// are returned to be compared.
     private func entry(
         _ old: TreeEntries.Entry?, _ new: TreeEntries.Entry?, prefix: inout [UInt8], into result: inout [FileChange]
-    ) throws(GitError) {
+    ) throws(GitError) -> (old: [UInt8], new: [UInt8])? {
         let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
         let oldMode = old?.mode ?? 0
         let newMode = new?.mode ?? 0
@@ -124,7 +210,6 @@ extension Repository {
 
         let length = prefix.count
         prefix.append(contentsOf: (old ?? new)!.name)
-        defer { prefix.removeSubrange(length...) }
 
         if oldMode == treeMode || newMode == treeMode {
             // A directory on at least one side: descend; a file on the other side is a change of its own.
@@ -137,9 +222,9 @@ extension Repository {
                 result.append(FileChange(status: .added, path: prefix, oldMode: 0, newMode: newMode, oldID: .zero, newID: newID))
             }
             prefix.append(UInt8(ascii: "/"))
-            try compare(oldSubtree, newSubtree, prefix: &prefix, into: &result)
-            return
+            return (oldSubtree, newSubtree)
         }
+        defer { prefix.removeSubrange(length...) }
         let status: FileChange.Status
         if old == nil {
             status = .added
@@ -151,6 +236,7 @@ extension Repository {
             status = .modified
         }
         result.append(FileChange(status: status, path: prefix, oldMode: oldMode, newMode: newMode, oldID: oldID, newID: newID))
+        return nil
     }
 
     /// Runs `body` with the tree-to-tree diff (no rename detection). Without `contents`
@@ -315,7 +401,8 @@ struct TreeEntries {
     }
 
     private let bytes: UnsafeRawBufferPointer
-    private var position = 0
+    /// Where the next entry starts.
+    private(set) var position = 0
 
     /// Moves both past the entries they share byte for byte from where they stand: the
     /// bytes are compared a word at a time, and only the entry boundaries before the first
@@ -334,8 +421,9 @@ struct TreeEntries {
         b.position += boundary
     }
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
         self.bytes = bytes
+        self.position = position
     }
 
     mutating func next() throws(GitError) -> Entry? {
