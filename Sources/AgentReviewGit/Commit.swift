@@ -115,6 +115,70 @@ extension CommitInfo {
         return nil
     }
 
+    /// What `git fsck` would report about the order of a commit's headers, or nil when
+    /// they are in git's order: one `tree`, any `parent`s, one `author`, one `committer`,
+    /// then other headers (`encoding`, `gpgsig` and its continuation lines, …) up to the
+    /// blank line. Readers disagree on a commit with two `author` lines (git shows the last,
+    /// libgit2 and this parser read the first), so such a commit, and one with a second
+    /// `committer` or `tree`, or a `parent` out of place, is refused rather than read either
+    /// way. The problems are named as `git fsck` names them where it checks them.
+    static func headerProblem(_ raw: [UInt8]) -> String? {
+        enum Stage { case start, tree, author, committer }
+        let missingTree = "missingTree: the commit does not open with a tree line"
+        let missingAuthor = "missingAuthor: no author line after the tree and parents"
+        let missingCommitter = "missingCommitter: no committer line after the author"
+        var stage = Stage.start
+        var position = 0
+        while position < raw.count {
+            let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) ?? raw.count
+            let line = raw[position..<end]
+            position = end + 1
+            if line.isEmpty { break }
+            switch (HeaderKey(line), stage) {
+            case (.tree, .start): stage = .tree
+            case (_, .start): return missingTree
+            case (.tree, _): return "multipleTrees: more than one tree line"
+            case (.parent, .tree): break
+            case (.parent, _): return "badHeaderOrder: a parent line after the author"
+            case (.author, .tree): stage = .author
+            case (.author, _): return "multipleAuthors: more than one author line"
+            case (.committer, .author): stage = .committer
+            case (.committer, .committer): return "multipleCommitters: more than one committer line"
+            case (_, .tree): return missingAuthor
+            case (_, .author): return missingCommitter
+            case (_, .committer): break
+            }
+        }
+        switch stage {
+        case .start: return missingTree
+        case .tree: return missingAuthor
+        case .author: return missingCommitter
+        case .committer: return nil
+        }
+    }
+
+    /// The four headers whose order git checks, read from a header line's first word; a
+    /// continuation line (it starts with a space) and any other header are `other`.
+    private enum HeaderKey {
+        case tree, parent, author, committer, other
+
+        init(_ line: ArraySlice<UInt8>) {
+            for (name, key) in Self.names where line.starts(with: name) {
+                let next = line.startIndex + name.count
+                if next == line.endIndex || line[next] == UInt8(ascii: " ") {
+                    self = key
+                    return
+                }
+            }
+            self = .other
+        }
+
+        private static let names: [([UInt8], HeaderKey)] = [
+            (Array("tree".utf8), .tree), (Array("parent".utf8), .parent),
+            (Array("author".utf8), .author), (Array("committer".utf8), .committer),
+        ]
+    }
+
     /// Parses a commit's bytes when they have the usual form, which libgit2 would parse to
     /// the same values: `tree`, any `parent`s, `author` and `committer` lines of the form
     /// `NAME <EMAIL> SECONDS ±HHMM` (no stray spaces or angle brackets, a zone libgit2
@@ -150,10 +214,12 @@ extension CommitInfo {
         guard let authorText = field(next, "author"), let author = Signature(strict: authorText),
               let committerText = field(line(), "committer"), let committer = Signature(strict: committerText)
         else { return nil }
-        // Other headers (encoding, gpgsig and its continuation lines, …) up to the blank line.
+        // Other headers (encoding, gpgsig and its continuation lines, …) up to the blank line;
+        // none may be a second tree, parent, author or committer (see `headerProblem(_:)`).
         while true {
             guard let header = line() else { return nil }
             if header.isEmpty { break }
+            if case .other = HeaderKey(header) {} else { return nil }
         }
         var start = position
         while start < raw.count, raw[start] == UInt8(ascii: "\n") { start += 1 }
@@ -194,5 +260,36 @@ extension Signature {
         self.init(
             name: String(decoding: name, as: UTF8.self), email: String(decoding: email, as: UTF8.self),
             time: time, offset: offset)
+    }
+}
+
+extension Repository {
+    /// A commit as `commit(_:)` reads it, once its headers are checked to be in git's
+    /// order (`CommitInfo.headerProblem(_:)`): what attribution must rely on, since a
+    /// commit with two `author` lines is read as one author here and shown as the other
+    /// by git. Any other form throws a `GitError` naming the commit and the problem,
+    /// whether the commit would be parsed here or by libgit2.
+    public func checkedCommit(_ object: CommitObject) throws(GitError) -> CommitInfo {
+        let raw: [UInt8]
+        if let read = object.raw {
+            raw = read
+        } else {
+            raw = try rawObject(object.id, .commit)
+        }
+        try Self.checkHeaders(of: object.id, raw: raw)
+        return try commit(object)
+    }
+
+    /// `checkedCommit(_:)` of the commit with this id; its headers are checked before any
+    /// parser reads it.
+    public func checkedCommit(_ id: ObjectID) throws(GitError) -> CommitInfo {
+        try Self.checkHeaders(of: id, raw: try rawObject(id, .commit))
+        return try checkedCommit(try commitObject(id))
+    }
+
+    private static func checkHeaders(of id: ObjectID, raw: [UInt8]) throws(GitError) {
+        if let problem = CommitInfo.headerProblem(raw) {
+            throw GitError(code: .other(-1), operation: "read commit \(id)", message: "malformed commit headers (as git fsck reports them): \(problem)")
+        }
     }
 }
