@@ -55,7 +55,7 @@ struct FactGatherer {
     /// The facts, from what was gathered (on this thread or another): the rest of the
     /// commit is parsed here.
     func facts(from gathered: Gathered) throws(GitError) -> CommitFacts {
-        let commit = try repository.commit(gathered.commit)
+        let commit = try repository.checkedCommit(gathered.commit)
         return CommitFacts(
             id: commit.id.hex,
             parents: commit.parents.map(\.hex),
@@ -63,6 +63,7 @@ struct FactGatherer {
             author: Identity(name: commit.author.name, email: commit.author.email),
             committer: Identity(name: commit.committer.name, email: commit.committer.email),
             authorTime: commit.author.time,
+            committerTime: commit.committer.time,
             subject: commit.subject,
             trailers: Trailers.parse(commit.message),
             changes: gathered.changes.paths
@@ -83,7 +84,7 @@ struct FactGatherer {
     func changes(of commit: CommitObject) throws(GitError) -> Changes {
         if commit.parents.count == 1 {
             let parentTree = try repository.parentTree(of: commit, at: 0)
-            var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false)
+            var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false, maxDepth: Limits.treeDepth)
             guard contents else { return .files(changes) }
             // Both sides of each file are kept, while they are small, for counting lines next.
             var kept = [(old: [UInt8], new: [UInt8])?]()
@@ -108,12 +109,12 @@ struct FactGatherer {
             return .files(changes)
         }
         if commit.parents.isEmpty {
-            return .files(try repository.changes(from: nil, to: commit.tree, contents: contents))
+            return .files(try repository.changes(from: nil, to: commit.tree, contents: contents, maxDepth: Limits.treeDepth))
         }
         var perParent = [[PathChange]]()
         for index in commit.parents.indices {
             let parentTree = try repository.parentTree(of: commit, at: index)
-            perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents).map(Self.convert))
+            perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents, maxDepth: Limits.treeDepth).map(Self.convert))
         }
         return .paths(MergeChanges.introduced(perParent))
     }
