@@ -80,7 +80,12 @@ struct Judge {
         guard !report.missing.isEmpty else { return report }
         try records.loadAll()
         let patchID = records.index.hasApprovals ? try Self.patchID(of: id, in: repository) : nil
-        let (more, moreNotes) = records.index.signoff(commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy)
+        // A decision carried over a rebase is dated against the commit it names.
+        let (more, moreNotes) = records.index.signoff(
+            commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy,
+            committerTime: { [repository] hex in
+                ObjectID(hex: hex).flatMap { repository.contains($0) ? try? repository.commit($0).committer.time : nil }
+            })
         return evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode)
     }
 
