@@ -336,6 +336,11 @@ import Testing
         let id = try sandbox.git("rev-parse", "HEAD", in: clone)
         let approved = try sandbox.agentreview(["approve", id, "--key", key, "--as", "bob@example.com"], in: clone)
         try #require(approved.status == 0, "\(approved.stderr)")
+        // It does not count where it is, either.
+        let (judgement, _) = try sandbox.judgement(["status"], in: clone)
+        let report = try #require(judgement.commits.first { $0.id == id })
+        #expect(report.approvals.isEmpty)
+        #expect(report.verdict == .blocked)
         let output = try Sandbox.run(
             "/usr/bin/git", ["push", "--no-verify", "origin", "main", "refs/notes/agentreview"], in: clone)
         #expect(output.status != 0)
