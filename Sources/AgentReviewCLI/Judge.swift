@@ -77,7 +77,11 @@ struct Judge {
         try records.load(commit: id)
         let (signoff, notes) = records.index.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
         let report = evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
-        guard !report.missing.isEmpty else { return report }
+        // Done when nothing is missing and nothing counted: records elsewhere could only add.
+        // A commit that passes on approvals or gates is read again with every note, since a
+        // later rejection of the same patch-id, or a failed gate on the same tree, recorded
+        // on another commit, takes them back.
+        if report.missing.isEmpty && report.approvals.isEmpty && signoff.passedGates.isEmpty { return report }
         try records.loadAll()
         let patchID = records.index.hasApprovals ? try Self.patchID(of: id, in: repository) : nil
         // A decision carried over a rebase is dated against the commit it names.

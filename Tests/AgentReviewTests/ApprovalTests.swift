@@ -231,6 +231,24 @@ import Testing
         #expect(report.refused.contains { $0.contains("bob@example.com rejected this commit") })
     }
 
+    @Test func rejectingARebasedCopyTakesBackTheOriginalsApproval() throws {
+        let original = try agentCommit("src/app.swift")
+        try approve("HEAD", by: "bob")
+        #expect(try status().verdict == .pass)
+        // The same change picked onto other work; bob rejects that copy.
+        try sandbox.git("checkout", "-q", "-b", "copy", "origin/main", in: clone)
+        try sandbox.write("docs/other.md", in: clone)
+        try sandbox.commit("Docs", in: clone)
+        try sandbox.git("cherry-pick", original, in: clone)
+        try approve("HEAD", by: "bob", extra: ["--reject"])
+        // The original, approved in its own note, no longer passes.
+        try sandbox.git("checkout", "-q", "main", in: clone)
+        let report = try status()
+        #expect(report.id == original)
+        #expect(report.verdict == .blocked)
+        #expect(report.refused.contains { $0.contains("bob@example.com rejected") }, "\(report.refused)")
+    }
+
     @Test func contentChangeDropsApprovalsAndPureRebaseKeepsThem() throws {
         try agentCommit("src/app.swift")
         try approve("HEAD", by: "bob")
