@@ -82,8 +82,9 @@ struct Judge {
         // later rejection of the same patch-id, or a failed gate on the same tree, recorded
         // on another commit, takes them back.
         if report.missing.isEmpty && report.approvals.isEmpty && signoff.passedGates.isEmpty { return report }
-        try records.loadAll()
+        try records.prepare(commit: id, patchID: nil, tree: facts.tree)
         let patchID = records.index.hasApprovals ? try Self.patchID(of: id, in: repository) : nil
+        if patchID != nil { try records.prepare(commit: id, patchID: patchID, tree: facts.tree) }
         // A decision carried over a rebase is dated against the commit it names.
         let (more, moreNotes) = records.index.signoff(
             commit: facts.id, patchID: patchID, tree: facts.tree, policy: policy,

@@ -60,8 +60,16 @@ final class RecordSource {
         index.add(notes: notes)
     }
 
-    /// Reads every note of every tip, once.
-    func loadAll() throws {
+    /// Verifies what every note holds for this commit (by id, patch-id or tree); reads
+    /// every note first, once.
+    func prepare(commit: ObjectID, patchID: String?, tree: String) throws {
+        try loadAll()
+        index.prepare(commit: commit.hex, patchID: patchID, tree: tree)
+    }
+
+    /// Reads every note of every tip, once, leaving their records unverified until a commit
+    /// that could use them is judged.
+    private func loadAll() throws {
         guard !loadedAll else { return }
         loadedAll = true
         var notes = [(bytes: [UInt8], target: String)]()
@@ -70,7 +78,7 @@ final class RecordSource {
                 if let bytes = try read(entry.blob, on: entry.target) { notes.append((bytes, entry.target.hex)) }
             }
         }
-        index.add(notes: notes)
+        index.add(notes: notes, verify: false)
     }
 
     /// A note's bytes; nil, with a warning, for a note over `Limits.noteBytes` (the server

@@ -23,6 +23,13 @@ public struct RecordIndex: Sendable {
     private var listingsByKey: [SSHPublicKey: [String]] = [:]
     private var attestationsByTree: [String: [AttestationRecord]] = [:]
     private var refusedByCommit: [String: [String]] = [:]
+    /// Records read but not yet verified (``add(notes:verify:)`` with `verify: false`), and
+    /// where each could count: by the commit it names, its patch-id, its tree. Verified by
+    /// ``prepare(commit:patchID:tree:)`` when a commit that could use them is judged, so a
+    /// notes ref of thousands of records costs a parse, not thousands of verifications.
+    private var pending: [SignedRecord?] = []
+    private var pendingByKey: [String: [Int]] = [:]
+    private var hasPendingApprovals = false
 
     public init(signers: AllowedSigners, revoked: RevokedKeys = .none, now: Date) {
         self.signers = signers
@@ -32,11 +39,12 @@ public struct RecordIndex: Sendable {
     }
 
     /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
-    public var hasApprovals: Bool { !approvalsByCommit.isEmpty }
+    public var hasApprovals: Bool { !approvalsByCommit.isEmpty || hasPendingApprovals }
 
     /// Reads every record of these notes (each with the commit it is on), verifying the
-    /// signatures on all cores. The same record seen twice (in two notes refs) counts once.
-    public mutating func add(notes: [(bytes: [UInt8], target: String)]) {
+    /// signatures on all cores, or with `verify: false` leaving that to ``prepare(commit:patchID:tree:)``.
+    /// The same record seen twice (in two notes refs) counts once.
+    public mutating func add(notes: [(bytes: [UInt8], target: String)], verify: Bool = true) {
         var records = [SignedRecord]()
         for (note, target) in notes {
             for entry in RecordNote.parse(note) where seen.insert(entry.bytes).inserted {
@@ -48,6 +56,41 @@ public struct RecordIndex: Sendable {
                 }
             }
         }
+        guard verify else {
+            for record in records {
+                let index = pending.count
+                pending.append(record)
+                switch record.body {
+                case .approval(let approval):
+                    hasPendingApprovals = true
+                    pendingByKey["c" + approval.commit, default: []].append(index)
+                    pendingByKey["p" + approval.patchID, default: []].append(index)
+                case .attestation(let attestation):
+                    pendingByKey["t" + attestation.tree, default: []].append(index)
+                }
+            }
+            return
+        }
+        index(records)
+    }
+
+    /// Verifies the records read unverified that could count for this commit: those naming
+    /// it, those with its patch-id, those on its tree.
+    public mutating func prepare(commit: String, patchID: String?, tree: String) {
+        var indices = Set<Int>()
+        for key in ["c" + commit, "t" + tree] + (patchID.map { ["p" + $0] } ?? []) {
+            indices.formUnion(pendingByKey.removeValue(forKey: key) ?? [])
+        }
+        var records = [SignedRecord]()
+        for index in indices.sorted() {
+            if let record = pending[index] { records.append(record) }
+            pending[index] = nil
+        }
+        if !records.isEmpty { index(records) }
+    }
+
+    /// Verifies records on all cores and indexes those that verify.
+    private mutating func index(_ records: [SignedRecord]) {
         let verdicts = RecordVerification.verify(records, signers: signers, revoked: revoked, now: now)
         for (record, verdict) in zip(records, verdicts) {
             let match: SignerMatch

@@ -375,6 +375,37 @@ import Testing
         #expect(signoff.aliases.same("alice@example.com", "alice@corp.example"))
         #expect(!signoff.aliases.same("alice@example.com", "bob@example.com"))
     }
+
+    @Test("records read unverified count only once prepared, and only for what they bind to")
+    func unverifiedRecordsArePreparedOnDemand() throws {
+        let fixture = try KeyFixture.shared.get()
+        let signers = AllowedSigners(text: "bob@example.com \(fixture[.ecdsa256].keyText)\n")
+        let other = "fedcba9876543210fedcba9876543210fedcba98"
+        let good = try Self.sign(
+            .approval(ApprovalRecord(commit: other, patchID: Self.patchID, reviewer: "bob@example.com", decision: .approve,
+                                     date: utc("2026-11-24T12:00:00Z"))), with: .ecdsa256)
+        // Signed by a key the signers file does not list: refused once it is verified.
+        let stranger = try Self.sign(
+            .approval(ApprovalRecord(commit: Self.commit, patchID: String(repeating: "0", count: 40), reviewer: "bob@example.com", decision: .approve,
+                                     date: utc("2026-11-24T12:00:00Z"))))
+        var index = RecordIndex(signers: signers, now: utc("2026-11-26T00:00:00Z"))
+        index.add(notes: [(bytes: Array(good.text.utf8), target: other), (bytes: Array(stranger.text.utf8), target: Self.commit)],
+                  verify: false)
+        let policy = Policy(classes: [RiskClass(name: "low")], defaultClass: 0)
+        #expect(index.hasApprovals)
+        // Not prepared: nothing counts and nothing is refused yet.
+        var (signoff, refused) = index.signoff(commit: Self.commit, patchID: Self.patchID, tree: Self.tree, policy: policy)
+        #expect(signoff.approvals.isEmpty && refused.isEmpty)
+        // Prepared without the patch-id: the record naming the commit is verified (and refused);
+        // the one that would carry over by patch-id is not yet.
+        index.prepare(commit: Self.commit, patchID: nil, tree: Self.tree)
+        (signoff, refused) = index.signoff(commit: Self.commit, patchID: Self.patchID, tree: Self.tree, policy: policy)
+        #expect(signoff.approvals.isEmpty)
+        #expect(refused.count == 1 && refused[0].contains("does not count"), "\(refused)")
+        index.prepare(commit: Self.commit, patchID: Self.patchID, tree: Self.tree)
+        (signoff, _) = index.signoff(commit: Self.commit, patchID: Self.patchID, tree: Self.tree, policy: policy)
+        #expect(signoff.approvals.map(\.rebasedFrom) == [other])
+    }
 }
 
 extension Result {
