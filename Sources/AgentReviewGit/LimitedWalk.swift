@@ -15,12 +15,18 @@ final class LimitedWalk {
         var date: Int64 = 0
         var tree: ObjectID = .zero
         var hidden = false
-        var queued = false
+        /// Queued once, ever (git's SEEN): never queued again, even after it is taken.
+        var seen = false
+        /// In the queue now: queued and not yet taken. Only these count in `shownQueued`.
+        var inQueue = false
     }
 
     private var nodes = [ObjectID: Node]()
     private var queue = DateQueue<ObjectID>()
-    /// Queued commits not hidden: while there are any, the walk goes on.
+    /// Commits in the queue now (not yet taken) and not hidden: while there are any, the
+    /// walk goes on (git's `everybody_uninteresting` over the queue). A commit already taken
+    /// and hidden later is not in the queue and must not be subtracted again: that would
+    /// end the walk with a shown commit still waiting, and leave it out.
     private var shownQueued = 0
     private var result = [ObjectID]()
     private var position = 0
@@ -97,7 +103,8 @@ final class LimitedWalk {
         var node = nodes[id, default: Node()]
         guard !node.hidden else { return false }
         node.hidden = true
-        if node.queued { shownQueued -= 1 }
+        if node.inQueue { shownQueued -= 1 }
+        assert(shownQueued >= 0, "more shown commits taken from the queue than put in")
         nodes[id] = node
         return true
     }
@@ -115,8 +122,9 @@ final class LimitedWalk {
 
     /// Queues a commit not queued before (git's SEEN).
     private func enqueue(_ id: ObjectID) {
-        guard var node = nodes[id], !node.queued else { return }
-        node.queued = true
+        guard var node = nodes[id], !node.seen else { return }
+        node.seen = true
+        node.inQueue = true
         nodes[id] = node
         if !node.hidden { shownQueued += 1 }
         queue.push(id, date: node.date)
@@ -124,7 +132,9 @@ final class LimitedWalk {
 
     private func pop() -> ObjectID? {
         guard let id = queue.pop() else { return nil }
+        nodes[id]!.inQueue = false
         if !nodes[id]!.hidden { shownQueued -= 1 }
+        assert(shownQueued >= 0, "more shown commits taken from the queue than put in")
         return id
     }
 }
