@@ -205,6 +205,21 @@ let pathPatternTable: [MatchCase] = [
     row("a/*/c/*/e", "a/b/c/d/e/f/g", true),
     row("a/*/c/*/e", "a/b/c/e", false),
     row("*.d", "etc/conf.d/x/y/z", true),
+
+    // Many stars: decided by the memoized recursion (the plain one runs out of its budget).
+    row("**/**/**/**/**/x", "a/b/c/d/e/f/g/h/i/j/k/l", false),
+    row("**/**/**/**/**/x", "a/b/c/d/e/f/g/h/i/j/k/x", true),
+    row("**/**/**/**/**/x", "x", true),
+    row("a/**/**/b/**/c", "a/b/c", true),
+    row("a/**/**/b/**/c", "a/x/b/y/b/z/d", false),
+    row("a/**/**/b/**/c", "a/x/b/y/b/z/c/d", true),
+    row("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaab", true),
+    row("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaaa", false),
+    row("/**/*a*a*a*a*/*b", "aaaaaaaaaaaa/aaaaaaaaaaaa/aaaaaaaaaaaa/aaaaaaaaaaab", true),
+    row("/**/*a*a*a*a*/*b", "aaaaaaaaaaaa/aaaaaaaaaaaa/aaaaaaaaaaaa/aaaaaaaaaaaa", false),
+    row("**/a*?**/**b", "a/aa/ab/b/ab", true),
+    row("**/a*?**/**b", "a/aa/ab/b/ac", true),
+    row("**/a*?**/**b", "b/ac/c/c", false),
 ]
 
 @Suite struct PathPatternTests {
@@ -344,6 +359,113 @@ let pathPatternTable: [MatchCase] = [
                 if !list.foldMatters(index) && !path.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
                     #expect(pattern.matches(gitPath, flags: [.caseFold, .foldAll]) == pattern.matches(gitPath, flags: []))
                 }
+            }
+        }
+    }
+
+    // MARK: Patterns that would take git minutes
+
+    /// The memoized recursion decides exactly as git's plain one: the same outcome (abort
+    /// kinds included, which steer the callers' retries), for random patterns heavy in
+    /// stars, with and without `pathname` and folding; and `run()` agrees with both.
+    @Test func memoizedRecursionDecidesAsGitsRecursion() {
+        var random = SplitMix64(seed: 0x3E30)
+        let pieces = [
+            "a", "b", "A", "/", "/", "*", "*", "**", "**/", "/**", "/**/", "?", "[ab]", "[!a]", "\\*", "\\/", "*a", "a*", "b/",
+        ]
+        let names = ["a", "b", "ab", "ba", "aa", "bb", "aab", "A", "*", ""]
+        var differing = 0
+        var compared = 0
+        var memoizedOften = 0
+        for _ in 0..<15000 {
+            let pattern = Array((0..<(1 + random.next(9))).map { _ in pieces[random.next(pieces.count)] }.joined().utf8)
+            let text = Array((0..<(1 + random.next(7))).map { _ in names[random.next(names.count)] }.joined(separator: "/").utf8)
+            for flags: WildFlags in [[], .pathname, [.pathname, .caseFold], [.caseFold, .foldAll]] {
+                let (plain, memoized, run, _) = outcomes(pattern, text, flags)
+                compared += 1
+                if plain != memoized || run != plain { differing += 1 }
+                #expect(plain == memoized && run == plain,
+                        "\"\(String(decoding: pattern, as: UTF8.self))\" on \"\(String(decoding: text, as: UTF8.self))\" flags \(flags.rawValue)")
+                if memoized == .match { memoizedOften += 1 }
+            }
+        }
+        #expect(compared == 60000 && differing == 0)
+        #expect(memoizedOften > 2500, "the random patterns match often enough to mean something")
+    }
+
+    /// Inputs on which git's recursion (and ours before) takes minutes — twelve `**/`
+    /// against a path thirty directories deep takes git 2.39 longer than the 113 s it takes
+    /// for ten — finish in a number of steps polynomial in their sizes, with git's answer.
+    @Test(arguments: [
+        // (pattern, text, expected)
+        (String(repeating: "**/", count: 12) + "x", thirtyLevels + "/y", false),
+        (String(repeating: "**/", count: 12) + "x", thirtyLevels + "/x", true),
+        ("**/" + String(repeating: "*a", count: 12) + "*b", thirtyLevels.replacingOccurrences(of: "d", with: "aaaaaaaa"), false),
+        (String(repeating: "*a", count: 12) + "*b", String(repeating: "a", count: 400), false),
+        (String(repeating: "**/*a", count: 12) + "*b", thirtyLevels.replacingOccurrences(of: "d", with: "aaaaaaaa"), false),
+        (String(repeating: "*a", count: Limits.patternBytes / 2), String(repeating: "a", count: 2000) + "b", false),
+        (String(repeating: "**/", count: Limits.patternBytes / 3) + "*", thirtyLevels, true),
+        (String(repeating: "**/", count: Limits.patternBytes / 3 - 1) + "x", thirtyLevels, false),
+    ])
+    func manyStarsFinishInPolynomialSteps(_ source: String, _ text: String, _ expected: Bool) throws {
+        let pattern = Array(source.utf8)
+        let path = Array(text.utf8)
+        #expect(pattern.count <= Limits.patternBytes)
+        var steps = 0
+        let outcome = pattern.withUnsafeBufferPointer { p in
+            path.withUnsafeBufferPointer { t in
+                WildEngine(pattern: p, text: t, flags: .pathname).run(steps: &steps)
+            }
+        }
+        #expect((outcome == .match) == expected)
+        // Two tables of (stars × 2 + 1) rows by (text + 1) columns bound the memoized work;
+        // the plain recursion's budget comes on top.
+        let stars = source.split(separator: "*", omittingEmptySubsequences: true).count
+        let bound = 4 * (2 * stars + 1) * (path.count + 1) + WildEngine.plainBudget(pattern.count, path.count)
+        #expect(steps <= bound, "\(steps) steps, over \(bound)")
+
+        // The same through `PathPattern` (every leading directory tried), with a backstop
+        // of seconds where git needs minutes.
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try PathPattern(source).matches(GitPath(text))
+        #expect(clock.now - start < .seconds(60))
+    }
+
+    /// The inputs above are the ones that matter: git's recursion as written, on a smaller
+    /// one (five `**/` over twenty directories), already takes far more steps than the
+    /// memoized one, and the plain budget is what makes `run()` switch.
+    @Test func gitsRecursionIsExponentialWhereOursIsNot() {
+        var counts: [(plain: Int, memoized: Int)] = []
+        for stars in [3, 4, 5] {
+            let pattern = Array((String(repeating: "**/", count: stars) + "x").utf8)
+            let text = Array(String(thirtyLevels.prefix(39)).utf8)  // twenty directories
+            let (plain, memoized, run, steps) = outcomes(pattern, text, .pathname)
+            #expect(plain == .abortAll || plain == .noMatch)
+            #expect(memoized == plain && run == plain)
+            counts.append((steps.plain, steps.memoized))
+        }
+        // Each `**/` more multiplies the plain steps (by about twenty / its count) and adds
+        // a little to the memoized ones.
+        #expect(counts[2].plain > 4 * counts[1].plain && counts[1].plain > 4 * counts[0].plain, "\(counts)")
+        #expect(counts[2].memoized < 2 * counts[1].memoized, "\(counts)")
+        #expect(counts[2].plain > WildEngine.plainBudget(16, 39))
+    }
+
+    @Test func patternsOverTheLimitAreRefused() throws {
+        let longest = String(repeating: "a", count: Limits.patternBytes)
+        #expect(throws: Never.self) { try PathPattern(longest) }
+        #expect(throws: Never.self) { try RefPattern("refs/heads/" + String(repeating: "a", count: Limits.patternBytes - 11)) }
+        for source in [longest + "a", String(repeating: "**/", count: 20_000) + "x"] {
+            let errors: [PatternError] = [
+                try #require(throws: PatternError.self) { try PathPattern(source) },
+                try #require(throws: PatternError.self) { try RefPattern("refs/" + source) },
+                try #require(throws: PatternError.self) { try Wildmatch.validate(source, pathname: false) },
+            ]
+            for error in errors {
+                let count = source.utf8.count + (error.description.contains("\"refs/") ? 5 : 0)
+                #expect(error.description.contains("it is \(count) bytes, over the limit of 4096 (Limits.patternBytes)"), "\(error)")
+                #expect(error.description.count < 200, "the message stays one short line")
             }
         }
     }
@@ -520,6 +642,28 @@ let pathPatternTable: [MatchCase] = [
 
 // MARK: - Helpers
 
+/// "d/d/…/d": thirty directories.
+let thirtyLevels = Array(repeating: "d", count: 30).joined(separator: "/")
+
+/// What git's plain recursion, the memoized one and `run()` decide, and the steps the
+/// first two take.
+private func outcomes(_ pattern: [UInt8], _ text: [UInt8], _ flags: WildFlags)
+    -> (WildEngine.Outcome, WildEngine.Outcome, WildEngine.Outcome, (plain: Int, memoized: Int))
+{
+    pattern.withUnsafeBufferPointer { p in
+        text.withUnsafeBufferPointer { t in
+            let engine = WildEngine(pattern: p, text: t, flags: flags)
+            var plainSteps = 0
+            var memoizedSteps = 0
+            var runSteps = 0
+            let plain = engine.runPlain(steps: &plainSteps)
+            let memoized = engine.runMemoized(steps: &memoizedSteps)
+            let run = engine.run(steps: &runSteps)
+            return (plain, memoized, run, (plainSteps, memoizedSteps))
+        }
+    }
+}
+
 /// A scratch repository in which to ask `git check-ignore` about one-line .gitignore files.
 private struct CheckIgnore {
     let directory: URL
@@ -554,3 +698,4 @@ private extension String {
         self = decoded
     }
 }
+
