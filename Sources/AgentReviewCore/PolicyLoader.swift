@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Yams
 
@@ -35,6 +36,9 @@ public enum PolicyLoader {
 
     /// Parses and validates a policy. `file` names it in diagnostics and becomes `Policy.source`.
     public static func load(yaml: String, file: String) throws(PolicyError) -> Policy {
+        var yaml = yaml
+        let count = yaml.withUTF8(\.count)
+        if count > Limits.policyBytes { throw tooLarge(count, file: file) }
         var reader = PolicyReader(file: file)
         let policy = reader.read(yaml)
         if let policy, reader.diagnostics.isEmpty { return policy }
@@ -43,6 +47,7 @@ public enum PolicyLoader {
 
     /// Parses and validates a policy held as bytes (a file, a blob read from git), which must be UTF-8.
     public static func load(bytes: some Collection<UInt8>, file: String) throws(PolicyError) -> Policy {
+        if bytes.count > Limits.policyBytes { throw tooLarge(bytes.count, file: file) }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw PolicyError(diagnostics: [
                 PolicyDiagnostic(
@@ -69,10 +74,34 @@ public enum PolicyLoader {
             throw unreadable("no such file")
         }
         if isDirectory.boolValue { throw unreadable("it is a directory, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Never more than the limit and one byte is read, whatever the file's size.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw unreadable("the file exists but could not be read (permissions?)")
         }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: Limits.policyBytes + 1) ?? Data()
+        } catch {
+            throw unreadable("\(error.localizedDescription)")
+        }
+        if data.count > Limits.policyBytes {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+            throw tooLarge(size, file: name)
+        }
         return try load(bytes: data, file: name)
+    }
+
+    /// The one diagnostic for a policy over `Limits.policyBytes`, which is not parsed.
+    /// `count` nil: the size is not known (a file that is no regular file), only that it is over.
+    private static func tooLarge(_ count: Int?, file: String) -> PolicyError {
+        let size = count.map { "\($0) bytes, over" } ?? "over"
+        return PolicyError(diagnostics: [
+            PolicyDiagnostic(
+                location: SourceLocation(file: file, line: 0),
+                message: "policy is \(size) the limit of \(Limits.policyBytes) (Limits.policyBytes): not read"
+            )
+        ])
     }
 
     /// The 1-based line holding the first byte sequence that is not UTF-8.
@@ -687,10 +716,13 @@ private enum Spelling {
 
 // MARK: - Composing with duplicate keys
 
-/// Yams stops at the first mapping with a duplicate key. To report every problem at once,
-/// the composer finds the second occurrence in the text, reports it, renames it to a
-/// placeholder the reader skips (on the same line, so no line number moves) and composes
-/// again. Syntax errors end composition; what was found so far is kept.
+/// Yams refuses a mapping with a duplicate key and stops there. To report every duplicate
+/// at once, with its line, the text is composed by Yams once; only when that finds a
+/// duplicate, one pass over libyaml's events (the parser under Yams) finds them all, each
+/// second occurrence is renamed in place to a placeholder the reader skips (on the same
+/// line, so no line number moves) and Yams composes once more. Three parses at most,
+/// however many duplicates there are. Syntax errors end composition; what was found so
+/// far is kept.
 private enum DuplicateTolerantComposer {
     struct Problem {
         var line: Int
@@ -709,77 +741,142 @@ private enum DuplicateTolerantComposer {
 
     static func isRenamed(_ key: String) -> Bool { key.hasPrefix(renamePrefix) }
 
+    /// Duplicate keys listed one by one before the rest are summed up.
+    static var listed: Int { Limits.policyDuplicateKeys }
+
     static func compose(_ yaml: String) -> Result {
-        var scalars = Array(yaml.unicodeScalars)
-        var problems: [Problem] = []
-        var text = yaml
-        for attempt in 0..<1000 {
-            do {
-                let root = try Yams.compose(yaml: text)
-                return Result(root: root, problems: problems, complete: true)
-            } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
-                // Yams marks the first occurrence of the first duplicated key in sorted order.
-                let key = duplicates.sorted().first ?? ""
-                let first = context.mark
-                guard let second = secondOccurrence(of: key, after: first, in: scalars) else {
-                    problems.append(Problem(line: first.line, column: first.column, message: "duplicate key '\(key)' in this mapping"))
-                    return Result(root: nil, problems: problems, complete: false)
-                }
-                problems.append(Problem(line: second.line, column: second.column,
-                                        message: "duplicate key '\(key)' (first at line \(first.line))"))
-                scalars.replaceSubrange(second.range, with: Array("\(renamePrefix)\(attempt)".unicodeScalars))
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars)
-                text = String(view)
-            } catch let error as YamlError {
-                problems.append(syntaxProblem(error, yaml: text))
-                return Result(root: nil, problems: problems, complete: false)
-            } catch {
-                problems.append(Problem(line: 1, column: 1, message: "invalid YAML: \(error)"))
-                return Result(root: nil, problems: problems, complete: false)
-            }
+        do {
+            return Result(root: try Yams.compose(yaml: yaml), complete: true)
+        } catch YamlError.duplicatedKeysInMapping {
+            return composeRenaming(yaml)
+        } catch let error as YamlError {
+            return Result(problems: [syntaxProblem(error, yaml: yaml)], complete: false)
+        } catch {
+            return Result(problems: [Problem(line: 1, column: 1, message: "invalid YAML: \(error)")], complete: false)
         }
-        problems.append(Problem(line: 1, column: 1, message: "too many duplicate keys"))
-        return Result(root: nil, problems: problems, complete: false)
     }
 
-    /// The next place after `first` where `key` is written as a key of the same mapping:
-    /// at the same column with only spaces before it (block style), or after `{` or `,` (flow style).
-    static func secondOccurrence(of key: String, after first: Mark, in scalars: [Unicode.Scalar])
-        -> (range: Range<Int>, line: Int, column: Int)?
-    {
-        guard !key.isEmpty else { return nil }
-        let tokens = [key, "\"\(key)\"", "'\(key)'"].map { Array($0.unicodeScalars) }
-        var line = 1
-        var lineStart = 0
-        var index = 0
-        // Move to the first occurrence.
-        while index < scalars.count, line < first.line {
-            if scalars[index] == "\n" { line += 1; lineStart = index + 1 }
-            index += 1
+    /// A second (third, …) occurrence of a key in one mapping.
+    struct Duplicate {
+        var key: String
+        var line: Int
+        var column: Int
+        var firstLine: Int
+        /// Where the key is written, in Unicode scalars (libyaml's mark index).
+        var range: Range<Int>
+    }
+
+    private static func composeRenaming(_ yaml: String) -> Result {
+        let duplicates = findDuplicates(yaml)
+        var problems: [Problem] = []
+        for duplicate in duplicates.prefix(listed) {
+            problems.append(Problem(line: duplicate.line, column: duplicate.column,
+                                    message: "duplicate key '\(shown(duplicate.key))' (first at line \(duplicate.firstLine))"))
         }
-        index = min(lineStart + first.column, scalars.count)  // just past the first occurrence's first character
-        while index < scalars.count {
-            if scalars[index] == "\n" {
-                line += 1
-                lineStart = index + 1
-                index += 1
-                continue
-            }
-            for token in tokens where scalars[index...].starts(with: token) {
-                var after = index + token.count
-                while after < scalars.count, scalars[after] == " " || scalars[after] == "\t" { after += 1 }
-                guard after < scalars.count, scalars[after] == ":" else { continue }
-                let column = index - lineStart + 1
-                let block = column == first.column && scalars[lineStart..<index].allSatisfy { $0 == " " }
-                var before = index - 1
-                while before >= 0, [" ", "\t", "\n", "\r"].contains(scalars[before]) { before -= 1 }
-                let flow = before >= 0 && (scalars[before] == "{" || scalars[before] == ",")
-                if block || flow { return (index..<index + token.count, line, column) }
-            }
-            index += 1
+        if duplicates.count > listed {
+            let next = duplicates[listed]
+            problems.append(Problem(line: next.line, column: next.column,
+                                    message: "and \(duplicates.count - listed) more duplicate keys from here on"))
         }
-        return nil
+        var scalars = Array(yaml.unicodeScalars)
+        // A key written over several lines (`? |` …) cannot be renamed without moving lines.
+        if let multiline = duplicates.first(where: { $0.range.upperBound > scalars.count || scalars[$0.range].contains("\n") || scalars[$0.range].contains("\r") }) {
+            problems.append(Problem(line: multiline.line, column: multiline.column,
+                                    message: "a duplicate key written over several lines: write each key once, on one line"))
+            return Result(problems: problems, complete: false)
+        }
+        for (number, duplicate) in duplicates.enumerated().reversed() {
+            scalars.replaceSubrange(duplicate.range, with: Array("\(renamePrefix)\(number)".unicodeScalars))
+        }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        let text = String(view)
+        do {
+            return Result(root: try Yams.compose(yaml: text), problems: problems, complete: true)
+        } catch let YamlError.duplicatedKeysInMapping(keys, context) {
+            // Equal keys that are not plain scalars (lists, mappings): Yams still finds them.
+            let key = keys.sorted().first ?? ""
+            problems.append(Problem(line: context.mark.line, column: context.mark.column,
+                                    message: "duplicate key '\(shown(key))' in this mapping"))
+        } catch let error as YamlError {
+            problems.append(syntaxProblem(error, yaml: text))
+        } catch {
+            problems.append(Problem(line: 1, column: 1, message: "invalid YAML: \(error)"))
+        }
+        return Result(problems: problems, complete: false)
+    }
+
+    /// Every later occurrence of a scalar key (plain, quoted or an alias of one) in the
+    /// mappings of the first document, in the order written: one pass over libyaml's events.
+    /// Keys are equal as Yams compares them: same text, same resolved tag.
+    static func findDuplicates(_ yaml: String) -> [Duplicate] {
+        struct Frame {
+            var isMapping: Bool
+            var expectingKey = true
+            var seen: [Node: Int] = [:]
+        }
+        var duplicates: [Duplicate] = []
+        var text = yaml
+        text.withUTF8 { buffer in
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) == 1 else { return }
+            defer { yaml_parser_delete(&parser) }
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var stack: [Frame] = []
+            var anchors: [String: Node] = [:]
+            var event = yaml_event_t()
+            func cString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+                pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))), as: UTF8.self) }
+            }
+            /// A node ends; `key` is it as a mapping key when it is a scalar (or an alias of one).
+            func finished(_ key: Node?, _ event: yaml_event_t) {
+                guard let top = stack.indices.last, stack[top].isMapping else { return }
+                defer { stack[top].expectingKey.toggle() }
+                guard stack[top].expectingKey, let key else { return }
+                let line = event.start_mark.line + 1
+                if let first = stack[top].seen[key] {
+                    duplicates.append(Duplicate(
+                        key: key.scalar?.string ?? "", line: line, column: event.start_mark.column + 1, firstLine: first,
+                        range: event.start_mark.index..<event.end_mark.index))
+                } else {
+                    stack[top].seen[key] = line
+                }
+            }
+            parsing: while yaml_parser_parse(&parser, &event) == 1 {
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_SCALAR_EVENT:
+                    let scalar = event.data.scalar
+                    let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                    let tag: Tag.Name = scalar.quoted_implicit == 1 ? .str : cString(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
+                    let node = Node.scalar(.init(value, Tag(tag)))
+                    if let anchor = cString(scalar.anchor) { anchors[anchor] = node }
+                    finished(node, event)
+                case YAML_ALIAS_EVENT:
+                    finished(cString(event.data.alias.anchor).flatMap { anchors[$0] }, event)
+                case YAML_SEQUENCE_START_EVENT:
+                    if let anchor = cString(event.data.sequence_start.anchor) { anchors[anchor] = nil }
+                    stack.append(Frame(isMapping: false))
+                case YAML_MAPPING_START_EVENT:
+                    if let anchor = cString(event.data.mapping_start.anchor) { anchors[anchor] = nil }
+                    stack.append(Frame(isMapping: true))
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    stack.removeLast()
+                    finished(nil, event)
+                case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
+                    break parsing
+                default:
+                    continue
+                }
+            }
+        }
+        return duplicates
+    }
+
+    /// A key as messages show it: a long one is cut short.
+    static func shown(_ key: String) -> String {
+        key.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(key.unicodeScalars.prefix(50))) + "…" : key
     }
 
     static func syntaxProblem(_ error: YamlError, yaml: String) -> Problem {

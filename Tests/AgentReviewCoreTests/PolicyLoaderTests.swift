@@ -317,6 +317,48 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
         ])
     }
 
+    /// 999 duplicates used to be composed again one by one (113 s); now they are found in
+    /// one pass and listed up to `Limits.policyDuplicateKeys`, the rest summed up.
+    @Test func manyDuplicateKeysAreFoundInOnePassAndListedUpToTheLimit() {
+        let users = (0..<1000).map { "  alice: a\($0)@example.com\n" }.joined()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let found = problems(base + "users:\n" + users + "bots: [x]\nfrobnicate: 1\n")
+        let elapsed = clock.now - start
+        let listed = Limits.policyDuplicateKeys
+        #expect(found.count == listed + 2, "\(found.count)")
+        #expect(Array(found.prefix(listed)) == (0..<listed).map { "p.yml:\(7 + $0): duplicate key 'alice' (first at line 6)" })
+        #expect(found.dropFirst(listed).first == "p.yml:\(7 + listed): and \(999 - listed) more duplicate keys from here on")
+        // The rest of the policy is still read: what follows the duplicates is judged.
+        #expect(found.last?.hasPrefix("p.yml:1007: unknown key 'frobnicate' in the policy") == true, "\(found.last ?? "")")
+        #expect(elapsed < .seconds(30), "a backstop: one pass takes milliseconds, one compose per duplicate took minutes")
+    }
+
+    /// Duplicates in many mappings at once, quoted and aliased, each found with its line;
+    /// keys equal only as text ("1" and 1) are not duplicates, as in Yams.
+    @Test func duplicatesOfEveryKindAreFoundInOnePass() {
+        let yaml = """
+            version: 1
+            classes:
+              - &n name: low
+                'name': lower
+                *n : lowest
+              - { name: high, approvals: 1, "approvals": 2 }
+            users: { a: x@example.com, b: y@example.com, a: z@example.com }
+            "1": a
+            1: b
+
+            """
+        #expect(problems(yaml) == [
+            "p.yml:4: duplicate key 'name' (first at line 3)",
+            "p.yml:5: duplicate key 'name' (first at line 3)",
+            "p.yml:6: duplicate key 'approvals' (first at line 6)",
+            "p.yml:7: duplicate key 'a' (first at line 7)",
+            "p.yml:8: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)",
+            "p.yml:9: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)",
+        ])
+    }
+
     @Test func duplicateKeysInUserNamedMappings() {
         #expect(problems(base + "users:\n  alice: a@example.com\n  alice: b@example.com\n")
             == ["p.yml:7: duplicate key 'alice' (first at line 6)"])
@@ -649,6 +691,53 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
             #expect(error.description == "/nonexistent/.agentreview/policy.yml: cannot read the policy: no such file")
             #expect(error.diagnostics.map(\.location.line) == [0])
         }
+    }
+
+    // MARK: Limits
+
+    @Test func aPolicyOverTheLimitIsRefusedBeforeItIsParsed() throws {
+        let message = "policy is \(Limits.policyBytes + 1) bytes, over the limit of 262144 (Limits.policyBytes): not read"
+        // Valid YAML up to the limit is read; one byte more is refused, whatever it holds.
+        let padding = "# " + String(repeating: "x", count: Limits.policyBytes - base.utf8.count - 3) + "\n"
+        #expect((base + padding).utf8.count == Limits.policyBytes)
+        #expect(throws: Never.self) { try PolicyLoader.load(yaml: base + padding, file: "p.yml") }
+        #expect(throws: Never.self) { try PolicyLoader.load(bytes: Array((base + padding).utf8), file: "p.yml") }
+        #expect(problems(base + padding + "\n") == ["p.yml: " + message])
+        let over = Array((base + padding + "[").utf8)  // not even valid YAML: never parsed
+        #expect(throws: PolicyError.self) { try PolicyLoader.load(bytes: over, file: "p.yml") }
+        do throws(PolicyError) {
+            _ = try PolicyLoader.load(bytes: over, file: "p.yml")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == ["p.yml: " + message])
+        }
+    }
+
+    /// A pinned 50 MB policy file (sparse: it costs no disk) is refused by its size.
+    @Test func aHugePolicyFileIsRefusedByItsSize() throws {
+        let directory = try GitProcess.temporaryDirectory("agentreview-huge-policy")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("policy.yml").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(base.utf8)))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 50 * 1024 * 1024)
+        try handle.close()
+        do throws(PolicyError) {
+            _ = try PolicyLoader.load(contentsOf: path, file: "pinned.yml")
+            Issue.record("a 50 MB policy was read")
+        } catch {
+            #expect(error.diagnostics.map(\.description)
+                == ["pinned.yml: policy is 52428800 bytes, over the limit of 262144 (Limits.policyBytes): not read"])
+        }
+    }
+
+    @Test func aPatternOverTheLimitIsRefusedWithItsLine() {
+        let long = String(repeating: "a", count: Limits.patternBytes + 1)
+        let found = problems(base + "paths:\n  - { pattern: docs/, class: low }\n  - { pattern: \(long), class: low }\n"
+            + "refs:\n  - { pattern: refs/heads/\(long), mode: warn }\n")
+        #expect(found == [
+            "p.yml:7: malformed pattern \"\(String(repeating: "a", count: 60))…\": it is 4097 bytes, over the limit of 4096 (Limits.patternBytes)",
+            "p.yml:9: malformed pattern \"refs/heads/\(String(repeating: "a", count: 49))…\": it is 4108 bytes, over the limit of 4096 (Limits.patternBytes)",
+        ])
     }
 
     @Test func bytesMustBeUTF8() {
