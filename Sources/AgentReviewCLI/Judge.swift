@@ -98,9 +98,10 @@ struct Judge {
     static func patchID(of id: ObjectID, in repository: Repository) throws -> String {
         let commit = try repository.commit(id)
         let parentTree = try commit.parents.first.map { try repository.tree(ofCommit: $0) }
-        let modes = try repository.changes(from: parentTree, to: commit.tree, contents: false).map {
+        let modes = try repository.changes(from: parentTree, to: commit.tree, contents: false, maxDepth: Limits.treeDepth).map {
             PatchBinding.ModeChange(path: $0.newPath.isEmpty ? $0.oldPath : $0.newPath, oldMode: $0.oldMode, newMode: $0.newMode)
         }
-        return PatchBinding.patchID(gitPatchID: try repository.patchID(of: id).hex, modeChanges: modes)
+        let patchID = try repository.patchID(of: id, maxDepth: Limits.treeDepth, whitespace: .kept)
+        return PatchBinding.patchID(gitPatchID: patchID.hex, modeChanges: modes)
     }
 }

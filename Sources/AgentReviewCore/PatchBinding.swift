@@ -1,7 +1,8 @@
 import Crypto
 
-/// What an approval's `patch-id` binds to. It is `git patch-id --stable` of the commit's
-/// change, except that git's patch-id ignores file modes: a commit that only makes a
+/// What an approval's `patch-id` binds to. It is `git patch-id --verbatim` of the commit's
+/// change (whitespace kept: it can change what code does; binary files bound to their
+/// blob ids), except that git's patch-id ignores file modes: a commit that only makes a
 /// file executable, or adds a script as executable instead of plain, would share its
 /// patch-id with its harmless twin, and an approval would carry over to it on a rebase.
 /// So when any change sets a mode other than a plain file's, the modes are hashed in too.

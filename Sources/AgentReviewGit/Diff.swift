@@ -68,12 +68,6 @@ extension Repository {
         return result
     }
 
-    /// `changes(from:to:contents:maxDepth:)` with git's default `core.maxTreeDepth`.
-    @available(*, deprecated, message: "pass maxDepth: Limits.treeDepth")
-    public func changes(from oldTree: ObjectID?, to newTree: ObjectID, contents: Bool) throws(GitError) -> [FileChange] {
-        try changes(from: oldTree, to: newTree, contents: contents, maxDepth: 4096)
-    }
-
     /// One pair of directories being compared: both trees' bytes, how far each has been
     /// read, and the length of the path prefix (`dir/sub/`) of their entries.
     private struct DirectoryPair {

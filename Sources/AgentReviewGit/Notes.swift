@@ -168,9 +168,12 @@ extension Repository {
     }
 
     /// The patch-id of a commit's change against its first parent (a root commit:
-    /// against the empty tree). For a change of text it is `git patch-id --stable`: per
-    /// file, a SHA-1 of the diff's lines with all whitespace taken out (hunk headers,
-    /// index lines and "no newline" markers left out), the files' SHA-1s summed. For a
+    /// against the empty tree): git's patch-id algorithm — per file, a SHA-1 of the diff's
+    /// lines (hunk headers, index lines and "no newline" markers left out), the files'
+    /// SHA-1s summed. With `whitespace: .ignored` every whitespace byte is taken out first,
+    /// which is `git patch-id --stable`; with `.kept` nothing is, which is `git patch-id
+    /// --verbatim` (git 2.42 and later): what approvals bind to, since `rm -rf /tmp/x` and
+    /// `rm -rf / tmp/x`, or two indentations of Python, are not the same change. For a
     /// binary file, whose diff is only "Binary files a/x and b/x differ", its header and
     /// then its old and new blob ids are hashed instead of that line, as git's patch-ids do
     /// (`git patch-id` takes the ids from the `index` line; diff.c hashes them too):
@@ -179,12 +182,12 @@ extension Repository {
     ///
     /// A tree nested deeper than `maxDepth` (callers pass `Limits.treeDepth`) is refused
     /// before libgit2 walks it.
-    public func patchID(of commit: ObjectID, maxDepth: Int) throws(GitError) -> ObjectID {
+    public func patchID(of commit: ObjectID, maxDepth: Int, whitespace: PatchIDWhitespace = .kept) throws(GitError) -> ObjectID {
         let info = try self.commit(commit)
         let oldTree = try info.parents.first.map { parent throws(GitError) in try tree(ofCommit: parent) }
         _ = try changes(from: oldTree, to: info.tree, contents: false, maxDepth: maxDepth)
         return try withDiff(from: oldTree, to: info.tree, contents: true) { diff throws(GitError) in
-            let state = PatchIDState()
+            let state = PatchIDState(stripWhitespace: whitespace == .ignored)
             let result = withExtendedLifetime(state) {
                 git_diff_print(diff, GIT_DIFF_FORMAT_PATCH_ID, patchIDLine, Unmanaged.passUnretained(state).toOpaque())
             }
@@ -192,12 +195,6 @@ extension Repository {
             state.endFile()
             return state.sum.withUnsafeBytes { ObjectID(raw: $0.baseAddress!) }
         }
-    }
-
-    /// `patchID(of:maxDepth:)` with git's default `core.maxTreeDepth`.
-    @available(*, deprecated, message: "pass maxDepth: Limits.treeDepth")
-    public func patchID(of commit: ObjectID) throws(GitError) -> ObjectID {
-        try patchID(of: commit, maxDepth: 4096)
     }
 
     private func defaultSignature() throws(GitError) -> UnsafeMutablePointer<git_signature>? {
@@ -209,12 +206,24 @@ extension Repository {
     }
 }
 
+/// Whether a patch-id sees whitespace: `git patch-id --stable` takes it all out,
+/// `--verbatim` keeps it.
+public enum PatchIDWhitespace: Sendable {
+    case ignored
+    case kept
+}
+
 /// A patch-id being computed: the SHA-1 of the current file's lines, and the sum of the
 /// files done (20 bytes, least significant first, as libgit2 and git add them).
 private final class PatchIDState {
     var file = SHA1()
     var sum = [UInt8](repeating: 0, count: 20)
     var firstFile = true
+    let stripWhitespace: Bool
+
+    init(stripWhitespace: Bool) {
+        self.stripWhitespace = stripWhitespace
+    }
 
     /// Adds the current file's SHA-1 to the sum and starts the next file's.
     func endFile() {
@@ -228,9 +237,13 @@ private final class PatchIDState {
         }
     }
 
-    /// Hashes bytes with every ASCII whitespace byte taken out, as git's patch-id does
-    /// (all of them: a NUL does not end the line here).
-    func addStripped(_ bytes: UnsafeRawBufferPointer) {
+    /// Hashes a line's bytes: as they are, or with every ASCII whitespace byte taken out
+    /// as `git patch-id --stable` does (all of them: a NUL does not end the line here).
+    func addLine(_ bytes: UnsafeRawBufferPointer) {
+        guard stripWhitespace else {
+            file.update(bytes)
+            return
+        }
         var kept = [UInt8]()
         kept.reserveCapacity(bytes.count)
         for byte in bytes {
@@ -276,7 +289,7 @@ private let patchIDLine: git_diff_line_cb = { delta, _, line, payload in
         break
     }
     if let content = line.pointee.content, line.pointee.content_len > 0 {
-        state.addStripped(UnsafeRawBufferPointer(start: content, count: line.pointee.content_len))
+        state.addLine(UnsafeRawBufferPointer(start: content, count: line.pointee.content_len))
     }
     return 0
 }

@@ -249,6 +249,22 @@ import Testing
         #expect(report.refused.contains { $0.contains("bob@example.com rejected") }, "\(report.refused)")
     }
 
+    @Test func aWhitespaceChangeDropsTheApproval() throws {
+        try sandbox.write("src/run.sh", "rm -rf /tmp/x\n", in: clone)
+        try sandbox.commit("Clean up\n\nAgent: codex/1", in: clone)
+        try approve("HEAD", by: "bob")
+        #expect(try status().verdict == .pass)
+        // One space more, committed in place of the approved commit: a different command.
+        try sandbox.write("src/run.sh", "rm -rf / tmp/x\n", in: clone)
+        try sandbox.git(["commit", "-q", "-a", "--amend", "--no-edit"], in: clone)
+        let report = try status()
+        #expect(report.verdict == .blocked)
+        #expect(report.approvals.isEmpty)
+        let before = try sandbox.git("rev-parse", "main", in: server)
+        #expect(try push("--no-verify", "origin", "main", "refs/notes/agentreview").status != 0)
+        #expect(try sandbox.git("rev-parse", "main", in: server) == before)
+    }
+
     @Test func contentChangeDropsApprovalsAndPureRebaseKeepsThem() throws {
         try agentCommit("src/app.swift")
         try approve("HEAD", by: "bob")

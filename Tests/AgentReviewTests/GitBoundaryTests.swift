@@ -53,7 +53,7 @@ import Testing
         let repo = try Repository(path: repository.path)
         let info = try repo.commit(try #require(ObjectID(hex: commit)))
         let parentTree = try info.parents.first.map { try repo.commit($0).tree }
-        return try repo.changes(from: parentTree, to: info.tree, contents: contents)
+        return try repo.changes(from: parentTree, to: info.tree, contents: contents, maxDepth: 4096)
     }
 
     @Test func treeDiffAgreesWithGitDiffTree() throws {
@@ -98,7 +98,7 @@ import Testing
             let show = try Sandbox.run("/usr/bin/git", ["show", "--no-renames", commit], in: repository)
             let patchID = try Sandbox.run("/usr/bin/git", ["patch-id", "--stable"], in: repository, input: Data(show.stdout.utf8))
             let expected = String(patchID.stdout.prefix(40))
-            #expect(try repo.patchID(of: try #require(ObjectID(hex: commit))).hex == expected, "commit \(commit)")
+            #expect(try repo.patchID(of: try #require(ObjectID(hex: commit)), maxDepth: 4096, whitespace: .ignored).hex == expected, "commit \(commit)")
         }
     }
 }

@@ -131,9 +131,10 @@ import Testing
         return out
     }
 
-    func ourPatchID(_ commit: String, in repository: URL) throws -> String {
+    /// Our patch-id; by default as `git patch-id --stable` computes it, to compare with git.
+    func ourPatchID(_ commit: String, in repository: URL, whitespace: PatchIDWhitespace = .ignored) throws -> String {
         let repo = try Repository(path: repository.path)
-        return try repo.patchID(of: try #require(ObjectID(hex: commit)), maxDepth: Limits.treeDepth).hex
+        return try repo.patchID(of: try #require(ObjectID(hex: commit)), maxDepth: Limits.treeDepth, whitespace: whitespace).hex
     }
 
     /// The message of the `GitError` a call throws; nil when it returns.
@@ -238,6 +239,40 @@ import Testing
             #expect(ours == (try libgit2PatchID(commit, in: repository)), "commit \(commit)")
             if asGit { #expect(ours == (try gitPatchID(commit, in: repository)), "commit \(commit)") }
         }
+    }
+
+    /// Approvals bind to the patch-id with whitespace kept (`git patch-id --verbatim`):
+    /// `rm -rf /tmp/x` and `rm -rf / tmp/x`, or two indentations, are different changes, though
+    /// `--stable` gives them one id. The same change picked onto another base keeps its id.
+    @Test func whitespaceChangesTheBoundPatchID() throws {
+        let repository = try sandbox.repository("whitespace")
+        try sandbox.write("run.sh", "set -e\n", in: repository)
+        try sandbox.write("job.py", "if ready:\n    go()\nstop()\n", in: repository)
+        let base = try sandbox.commit("base", in: repository)
+        var ids = [String: String]()
+        for (name, script, python) in [
+            ("meant", "set -e\nrm -rf /tmp/x\n", "if ready:\n    go()\n    stop()\n"),
+            ("space", "set -e\nrm -rf / tmp/x\n", "if ready:\n    go()\n    stop()\n"),
+            ("indent", "set -e\nrm -rf /tmp/x\n", "if ready:\n    go()\nstop()\n  \n"),
+        ] {
+            try sandbox.git("checkout", "-q", "-B", name, base, in: repository)
+            try sandbox.write("run.sh", script, in: repository)
+            try sandbox.write("job.py", python, in: repository)
+            ids[name] = try sandbox.commit(name, in: repository)
+        }
+        let meant = try #require(ids["meant"]), space = try #require(ids["space"])
+        #expect(try ourPatchID(meant, in: repository) == (try ourPatchID(space, in: repository)), "--stable cannot tell them apart")
+        #expect(try ourPatchID(meant, in: repository) == (try gitPatchID(meant, in: repository)))
+        var kept = Set<String>()
+        for id in ids.values { kept.insert(try ourPatchID(id, in: repository, whitespace: .kept)) }
+        #expect(kept.count == 3)
+        // Picked onto new work elsewhere in the tree: the same change, the same id.
+        try sandbox.git("checkout", "-q", "-B", "moved", base, in: repository)
+        try sandbox.write("other.txt", "x\n", in: repository)
+        try sandbox.commit("other work", in: repository)
+        try sandbox.git("cherry-pick", meant, in: repository)
+        let picked = try sandbox.git("rev-parse", "HEAD", in: repository)
+        #expect(try ourPatchID(picked, in: repository, whitespace: .kept) == (try ourPatchID(meant, in: repository, whitespace: .kept)))
     }
 
     /// SHA-1 against known answers (the patch-id hashes each file with it).
@@ -500,7 +535,7 @@ import Testing
         #expect(try changes(deep, maxDepth: 10_000).count == 1)
         let id = try #require(ObjectID(hex: deep))
         #expect(refusal { try repo.patchID(of: id, maxDepth: Limits.treeDepth) }?.contains("deeper than the limit of 4096") == true)
-        #expect(try repo.patchID(of: id, maxDepth: 10_000).hex == (try gitPatchID(deep, in: repository)))
+        #expect(try repo.patchID(of: id, maxDepth: 10_000, whitespace: .ignored).hex == (try gitPatchID(deep, in: repository)))
     }
 
     /// The diff walked with a stack agrees with `git diff-tree` where directories are

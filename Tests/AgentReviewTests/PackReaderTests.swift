@@ -154,7 +154,7 @@ import Testing
         for commit in commits {
             let info = try repo.commit(try #require(ObjectID(hex: commit)))
             let parentTree = try info.parents.first.map { try repo.tree(ofCommit: $0) }
-            let ours = try repo.changes(from: parentTree, to: info.tree, contents: false).map { change -> String in
+            let ours = try repo.changes(from: parentTree, to: info.tree, contents: false, maxDepth: 4096).map { change -> String in
                 let status: String
                 switch change.status {
                 case .added: status = "A"
