@@ -174,9 +174,45 @@ import Testing
         #expect(partial.rules.map(\.line) == [1])
     }
 
-    @Test func badPatternIsReportedWithItsLine() {
+    @Test func badPatternIsReportedWithItsLine() throws {
         let broken = CodeOwners(text: "ok/ @a\n[abc @b\n", source: "CODEOWNERS")
         #expect(broken.rules.count == 1)
         #expect(broken.problems.map(\.line) == [2])
+        #expect(broken.refusal == nil)
+        // A malformed line is skipped, as GitHub does, not a refusal of the file.
+        let read = try CodeOwners(bytes: Array("ok/ @a\n[abc @b\n".utf8), source: "CODEOWNERS")
+        #expect(read.rules.map(\.line) == [1] && read.problems.map(\.line) == [2])
+        #expect(read.owners(of: GitPath("ok/x")) == ["@a"])
+    }
+
+    /// Over `Limits.codeOwnersBytes` or with a pattern over `Limits.patternBytes`, the file
+    /// is refused with one line; kept unthrown, the refusal owns every path for an owner
+    /// nobody can be, so it never reads as "no owners".
+    @Test(arguments: [
+        ("/infra/ @infra\n# " + String(repeating: "x", count: Limits.codeOwnersBytes) + "\n",
+         "CODEOWNERS: CODEOWNERS is \(Limits.codeOwnersBytes + 18) bytes, over the limit of 3145728 (Limits.codeOwnersBytes): not read"),
+        ("/infra/ @infra\n\n" + String(repeating: "a", count: Limits.patternBytes + 1) + " @x\n/docs/ @docs\n",
+         "CODEOWNERS:3: a pattern of 4097 bytes, over the limit of 4096 (Limits.patternBytes): not read"),
+    ])
+    func overTheLimitsIsRefused(_ text: String, _ message: String) throws {
+        let error = try #require(throws: CodeOwnersError.self) { try CodeOwners(bytes: Array(text.utf8), source: "CODEOWNERS") }
+        #expect(error.description == message)
+        let kept = CodeOwners(text: text, source: "CODEOWNERS")
+        #expect(kept.refusal == error)
+        #expect(kept.rules.isEmpty)
+        for path in ["infra/main.tf", "docs/a.md", "src/x"] {
+            #expect(kept.owners(of: GitPath(path)) == ["(no owner can approve: \(message))"])
+        }
+    }
+
+    @Test func atTheLimitsIsRead() throws {
+        let pattern = "/" + String(repeating: "a", count: Limits.patternBytes - 1)
+        var text = "/infra/ @infra\n\(pattern) @x\n# "
+        text += String(repeating: "y", count: Limits.codeOwnersBytes - text.utf8.count - 1) + "\n"
+        #expect(text.utf8.count == Limits.codeOwnersBytes)
+        let owners = try CodeOwners(bytes: Array(text.utf8), source: "CODEOWNERS")
+        #expect(owners.owners(of: GitPath("infra/main.tf")) == ["@infra"])
+        #expect(owners.owners(of: GitPath(String(pattern.dropFirst()) + "/b")) == ["@x"])
+        #expect(owners.owners(of: GitPath("src/x")) == nil)
     }
 }
