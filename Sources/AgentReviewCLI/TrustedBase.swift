@@ -74,7 +74,11 @@ struct TrustedBase {
         }
         for path in candidates {
             if let bytes = try read(path, in: base, in: repository, maxBytes: Limits.codeOwnersBytes) {
-                return CodeOwners(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(path)")
+                do {
+                    return try CodeOwners(bytes: bytes, source: "\(base.name):\(path)")
+                } catch {
+                    throw CLIError(error.description)
+                }
             }
         }
         return nil

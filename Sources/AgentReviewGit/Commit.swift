@@ -281,11 +281,13 @@ extension Repository {
     }
 
     /// `checkedCommit(_:)` of the commit with this id; its headers are checked before any
-    /// parser reads it.
+    /// parser reads it. `commit(_ id:)` is this.
     public func checkedCommit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        try Self.checkHeaders(of: id, raw: try rawObject(id, .commit))
-        return try checkedCommit(try commitObject(id))
+        let raw = try rawObject(id, .commit)
+        try Self.checkHeaders(of: id, raw: raw)
+        return try commit(try commitObject(id))
     }
+
 
     private static func checkHeaders(of id: ObjectID, raw: [UInt8]) throws(GitError) {
         if let problem = CommitInfo.headerProblem(raw) {

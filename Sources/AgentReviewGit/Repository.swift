@@ -104,10 +104,12 @@ public final class Repository {
 
     // MARK: Commits
 
-    /// A commit as plain values. A commit in the usual form (see `CommitInfo.init?(id:raw:)`)
-    /// is read from its bytes; any other is left to libgit2's parser.
+    /// A commit as plain values, once its headers are checked (`checkedCommit(_:)`): a
+    /// commit with two authors is refused, never read as one of them. A commit in the usual
+    /// form (see `CommitInfo.init?(id:raw:)`) is read from its bytes; any other is left to
+    /// libgit2's parser.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        try commit(try commitObject(id))
+        try checkedCommit(id)
     }
 
     /// A commit's tree and parents, from its first lines; the rest is parsed by `commit(_:)`,

@@ -424,7 +424,8 @@ import Testing
         #expect(try sandbox.git("log", "-1", "--format=%an", commit, in: clone) == "Claude", "git shows the second author")
         let repo = try Repository(path: clone.path)
         let id = try #require(ObjectID(hex: commit))
-        #expect(try repo.commit(id).author.name == "Hugh Mann", "the unchecked read takes the first")
+        #expect(try repo.commit(try repo.commitObject(id)).author.name == "Hugh Mann", "the unchecked read takes the first")
+        #expect(refusal { try repo.commit(id) }?.contains("multipleAuthors") == true, "the read by id is checked")
         #expect(CommitInfo(id: id, raw: raw) == nil, "the byte parser does not take it")
         try sandbox.git("update-ref", "refs/heads/main", commit, in: clone)
 
@@ -469,14 +470,14 @@ import Testing
         for (text, problem) in bad {
             let id = try #require(ObjectID(hex: try git(["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], input: Array(text.utf8), in: repository)))
             #expect(CommitInfo.headerProblem(Array(text.utf8))?.hasPrefix(problem) == true, "\(text)")
-            let message = refusal { try repo.checkedCommit(id) }
+            let message = refusal { try repo.commit(id) }
             #expect(message?.contains("read commit \(id)") == true, "\(text)")
             #expect(message?.contains(problem) == true && message?.contains("\n") == false, "\(message ?? "")")
         }
         for text in good {
             let id = try #require(ObjectID(hex: try git(["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], input: Array(text.utf8), in: repository)))
             #expect(CommitInfo.headerProblem(Array(text.utf8)) == nil, "\(text)")
-            #expect(try repo.checkedCommit(id) == (try repo.commit(id)))
+            #expect(try repo.commit(id) == (try repo.commit(try repo.commitObject(id))))
         }
         // git fsck names the first shape as we do.
         let fsck = try Sandbox.run("/usr/bin/git", ["fsck", "--no-dangling"], in: repository)

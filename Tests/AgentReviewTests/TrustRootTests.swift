@@ -205,6 +205,43 @@ import Testing
         #expect(seconds < 20, "\(seconds) s")
     }
 
+    @Test func hostilePatternsAndDuplicatesOnTheRootCostSeconds() throws {
+        // A person commits owners with a pattern that once spun for minutes; an agent then
+        // pushes a path thirty directories deep that it does not match.
+        let slow = String(repeating: "**/", count: 12) + "never"
+        try sandbox.write("CODEOWNERS", "\(slow) @nobody\n", in: clone)
+        try sandbox.commit("Owners", in: clone)
+        #expect(try push("origin", "main").output.status == 0)
+        try sandbox.git("checkout", "-q", "-b", "topic", in: clone)
+        try agentCommit((0..<30).map { "d\($0)" }.joined(separator: "/") + "/file.md")
+        let (judged, judgedSeconds) = try push("origin", "HEAD:refs/heads/topic")
+        #expect(judged.status == 0, "\(judged.stderr)")
+        #expect(judgedSeconds < 20, "\(judgedSeconds) s")
+
+        // A policy with 999 duplicate keys on the root: refused, every duplicate counted, at once.
+        var duplicated = Self.policy
+        for index in 0..<999 { duplicated += "default_mode: warn # \(index)\n" }
+        try sandbox.git("checkout", "-q", "main", in: clone)
+        try sandbox.write(".agentreview/policy.yml", duplicated, in: clone)
+        try sandbox.commit("A person's broken policy", in: clone)
+        #expect(try push("origin", "main").output.status == 0)
+        try agentCommit("docs/next.md")
+        let (refused, refusedSeconds) = try push("origin", "main")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("duplicate key 'default_mode'"), "\(refused.stderr)")
+        #expect(refusedSeconds < 20, "\(refusedSeconds) s")
+    }
+
+    @Test func anOverlongOwnersPatternIsRefusedWithItsLine() throws {
+        try sandbox.write("CODEOWNERS", "/docs/ @docs\n" + String(repeating: "a", count: Limits.patternBytes + 1) + " @x\n", in: clone)
+        try sandbox.commit("Owners", in: clone)
+        #expect(try push("origin", "main").output.status == 0)
+        try agentCommit("docs/next.md")
+        let (output, _) = try push("origin", "main")
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("CODEOWNERS:2"), "\(output.stderr)")
+    }
+
     @Test func oversizedNoteRefusedInSeconds() throws {
         let id = try agentCommit("src/app.swift")
         let file = sandbox.root.appendingPathComponent("note")
