@@ -168,3 +168,72 @@ struct GeneratedHistory: CustomStringConvertible {
         commits.enumerated().map { "  c\($0): \($1.date) \($1.parents.map { "c\($0)" })" }.joined(separator: "\n")
     }
 }
+
+/// The walk's bypass end to end: main already holds a commit dated in the future, and an
+/// agent's infrastructure commit, dated earlier, comes in merged behind it. The server must
+/// judge (and refuse) it, and `agentreview check` must list it, as `git rev-list` does.
+@Suite struct FutureDatedHistoryTests {
+    @Test func agentCommitMergedBehindAFutureDatedCommitIsJudged() throws {
+        let sandbox = try Sandbox()
+        let (seed, base) = try sandbox.repositoryWithPolicy(name: "seed")
+        let server = sandbox.root.appendingPathComponent("server.git")
+        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
+        try sandbox.git("push", "-q", server.path, "main", in: seed)
+        let installed = try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root)
+        try #require(installed.status == 0, "\(installed.stderr)")
+        let clone = sandbox.root.appendingPathComponent("clone")
+        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+
+        let now = Int(try sandbox.git("log", "-1", "--format=%ct", base, in: clone))!
+        func commit(_ path: String, _ message: String, at date: Int) throws -> String {
+            try sandbox.write(path, "\(message)\n", in: clone)
+            try sandbox.git("add", "-A", in: clone)
+            try sandbox.git(["commit", "-q", "-m", message], in: clone,
+                            environment: ["GIT_AUTHOR_DATE": "@\(date) +0000", "GIT_COMMITTER_DATE": "@\(date) +0000"])
+            return try sandbox.git("rev-parse", "HEAD", in: clone)
+        }
+        func merge(_ branch: String, at date: Int) throws -> String {
+            try sandbox.git(["merge", "-q", "--no-ff", "-m", "Merge \(branch)", branch], in: clone,
+                            environment: ["GIT_AUTHOR_DATE": "@\(date) +0000", "GIT_COMMITTER_DATE": "@\(date) +0000"])
+            return try sandbox.git("rev-parse", "HEAD", in: clone)
+        }
+
+        // main: four people's commits, one dated 2100 (a machine with a wrong clock), two more.
+        for step in 1...4 { _ = try commit("docs/step\(step).md", "Step \(step)", at: now + 60 * step) }
+        let agentFork = try sandbox.git("rev-parse", "HEAD", in: clone)
+        let future = try commit("docs/future.md", "Written on a clock in 2100", at: 4_102_444_800)
+        try sandbox.git("branch", "topic", in: clone)
+        _ = try commit("docs/after.md", "After the future", at: now + 270)
+        let old = try commit("docs/later.md", "Later still", at: now + 300)
+        let accepted = try Sandbox.run("/usr/bin/git", ["push", "origin", "main"], in: clone)
+        try #require(accepted.status == 0, "\(accepted.stderr)")
+
+        // An agent's infrastructure commit, dated a year back, merged into a topic branched
+        // from the future-dated commit, and the topic merged into main.
+        try sandbox.git("checkout", "-q", "-b", "agent", agentFork, in: clone)
+        let agent = try commit("infra/main.tf", "Open the bucket\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+                               at: now - 86_400 * 365)
+        try sandbox.git("checkout", "-q", "topic", in: clone)
+        _ = try commit("docs/topic.md", "Topic work", at: now + 360)
+        _ = try merge("agent", at: now + 420)
+        try sandbox.git("checkout", "-q", "main", in: clone)
+        let new = try merge("topic", at: now + 480)
+
+        // git lists the agent's commit in the update (so the hook must judge it); the
+        // future-dated commit is already on main.
+        let listed = try sandbox.git("rev-list", "\(old)..\(new)", in: clone).split(separator: "\n").map(String.init)
+        #expect(listed.contains(agent) && !listed.contains(future) && listed.count == 4)
+
+        let refused = try Sandbox.run("/usr/bin/git", ["push", "origin", "main"], in: clone)
+        #expect(refused.status != 0, "the agent's infra commit was let through: \(refused.stderr)")
+        #expect(refused.stderr.contains(String(agent.prefix(12))), "\(refused.stderr)")
+        #expect(refused.stderr.contains("pre-receive hook declined"))
+        #expect(try sandbox.git("rev-parse", "main", in: server) == old)
+
+        let (judgement, _) = try sandbox.judgement(["check", old, new, "--ref", "refs/heads/main"], in: clone)
+        #expect(judgement.commits.map(\.id) == listed)
+        let report = try #require(judgement.commits.first { $0.id == agent })
+        #expect(report.agent != nil && report.class == "high" && report.verdict == .blocked)
+        #expect(judgement.verdict == .blocked)
+    }
+}
