@@ -73,6 +73,13 @@ final class LimitedWalk {
                 markAncestorsHidden(of: id)
                 slop = stillShowing(date: date, slop: slop)
                 if slop > 0 { continue }
+                // The walk stops only when nothing queued can be shown: checked, not trusted
+                // to the count, since a shown commit left in the queue would go unjudged.
+                if let left = queue.values.first(where: { !nodes[$0]!.hidden }) {
+                    throw GitError(
+                        code: .other(-1), operation: "revision walk",
+                        message: "the walk would stop with \(left.hex) still to be shown")
+                }
                 break
             }
             date = node.date

@@ -87,6 +87,9 @@ struct DateQueue<Value> {
     /// The date of the first, nil when empty.
     var firstDate: Int64? { heap.first?.date }
 
+    /// Every value waiting, in no particular order.
+    var values: some Sequence<Value> { heap.lazy.map(\.value) }
+
     mutating func push(_ value: Value, date: Int64) {
         heap.append(Waiting(date: date, order: queued, value: value))
         queued += 1
