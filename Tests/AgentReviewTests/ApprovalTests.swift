@@ -41,12 +41,9 @@ import Testing
     init() throws {
         sandbox = try Sandbox()
         keys = sandbox.root.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         var signers = ""
         for person in Self.people {
-            let key = keys.appendingPathComponent(person).path
-            _ = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", person, "-f", key], in: keys)
-            let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let publicKey = try sandbox.sshKey(person, in: keys).publicKey
             switch person {
             case "mallory": continue  // not trusted at all
             case "carol": signers += "carol@example.com namespaces=\"agentreview\",valid-before=\"20200101\" \(publicKey)\n"
@@ -54,19 +51,10 @@ import Testing
             default: signers += "\(person)@example.com namespaces=\"agentreview\" \(publicKey)\n"
             }
         }
-        let seed = try sandbox.repository("seed")
-        try sandbox.write(".agentreview/policy.yml", Self.policy, in: seed)
-        try sandbox.write(".agentreview/allowed_signers", signers, in: seed)
-        try sandbox.write(".agentreview/revoked_keys", "# none yet\n", in: seed)
-        try sandbox.write("CODEOWNERS", "/infra/ @infra\n", in: seed)
-        try sandbox.write("README.md", "# project\n", in: seed)
-        try sandbox.commit("Policy, signers and owners", in: seed)
-        server = sandbox.root.appendingPathComponent("server.git")
-        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
-        try sandbox.git("push", "-q", server.path, "main", in: seed)
-        try #require(try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root).status == 0)
-        clone = sandbox.root.appendingPathComponent("clone")
-        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+        (server, clone) = try sandbox.server(with: [
+            ".agentreview/policy.yml": Self.policy, ".agentreview/allowed_signers": signers,
+            ".agentreview/revoked_keys": "# none yet\n", "CODEOWNERS": "/infra/ @infra\n", "README.md": "# project\n",
+        ])
         try #require(try sandbox.agentreview(["install"], in: clone).status == 0)
     }
 

@@ -36,27 +36,13 @@ import Testing
     init() throws {
         sandbox = try Sandbox()
         keys = sandbox.root.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         var signers = ""
         for person in ["bob", "alice"] {
-            let key = keys.appendingPathComponent(person).path
-            let made = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", person, "-f", key], in: keys)
-            try #require(made.status == 0, "\(made.stderr)")
-            let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            signers += "\(person)@example.com namespaces=\"agentreview\" \(publicKey)\n"
+            signers += "\(person)@example.com namespaces=\"agentreview\" \(try sandbox.sshKey(person, in: keys).publicKey)\n"
         }
-        let seed = try sandbox.repository("seed")
-        try sandbox.write(".agentreview/policy.yml", Self.policy, in: seed)
-        try sandbox.write(".agentreview/allowed_signers", signers, in: seed)
-        try sandbox.write("README.md", "# project\n", in: seed)
-        try sandbox.commit("Policy and signers", in: seed)
-        server = sandbox.root.appendingPathComponent("server.git")
-        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
-        try sandbox.git("push", "-q", server.path, "main", in: seed)
-        let installed = try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root)
-        try #require(installed.status == 0, "\(installed.stderr)")
-        clone = sandbox.root.appendingPathComponent("clone")
-        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+        (server, clone) = try sandbox.server(with: [
+            ".agentreview/policy.yml": Self.policy, ".agentreview/allowed_signers": signers, "README.md": "# project\n",
+        ])
     }
 
     // MARK: Helpers

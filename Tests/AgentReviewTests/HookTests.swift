@@ -11,14 +11,7 @@ import Testing
 
     init() throws {
         sandbox = try Sandbox()
-        let (seed, _) = try sandbox.repositoryWithPolicy(name: "seed")
-        server = sandbox.root.appendingPathComponent("server.git")
-        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
-        try sandbox.git("push", "-q", server.path, "main", in: seed)
-        let serverInstall = try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root)
-        try #require(serverInstall.status == 0, "\(serverInstall.stderr)")
-        clone = sandbox.root.appendingPathComponent("clone")
-        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+        (server, clone) = try sandbox.server(with: [".agentreview/policy.yml": Sandbox.policy, "README.md": "# project\n"])
         let clientInstall = try sandbox.agentreview(["install"], in: clone)
         try #require(clientInstall.status == 0, "\(clientInstall.stderr)")
     }

@@ -149,6 +149,32 @@ final class Sandbox {
 
         """
 
+    /// A new ed25519 key pair at `directory/name`; returns the private key's path and the
+    /// public key's line (`ssh-ed25519 AAAA… name`).
+    func sshKey(_ name: String, in directory: URL) throws -> (path: String, publicKey: String) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(name).path
+        let made = try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path], in: directory)
+        guard made.status == 0 else { throw Failure(command: "ssh-keygen \(name)", output: made) }
+        return (path, try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// A bare server (`server.git`) whose main holds `files`, committed by a person, with
+    /// the pre-receive hook installed, and a clone of it (`clone`, without the client hook).
+    func server(with files: [String: String]) throws -> (server: URL, clone: URL) {
+        let seed = try repository("seed")
+        for (path, content) in files { try write(path, content, in: seed) }
+        try commit("Policy, signers and owners", in: seed)
+        let server = root.appendingPathComponent("server.git")
+        try git("init", "-q", "--bare", "-b", "main", server.path, in: root)
+        try git("push", "-q", server.path, "main", in: seed)
+        let installed = try agentreview(["install", "--server", server.path], in: root)
+        guard installed.status == 0 else { throw Failure(command: "agentreview install --server", output: installed) }
+        let clone = root.appendingPathComponent("clone")
+        try git("clone", "-q", server.path, clone.path, in: root)
+        return (server, clone)
+    }
+
     /// A repository whose first commit, by a person, holds the policy: the trusted base.
     func repositoryWithPolicy(_ policy: String = Sandbox.policy, name: String = "repo") throws -> (URL, base: String) {
         let repository = try repository(name)

@@ -35,12 +35,7 @@ import Testing
 
     init() throws {
         sandbox = try Sandbox()
-        let (seed, _) = try sandbox.repositoryWithPolicy(Self.policy, name: "seed")
-        server = sandbox.root.appendingPathComponent("server.git")
-        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
-        try sandbox.git("push", "-q", server.path, "main", in: seed)
-        let install = try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root)
-        try #require(install.status == 0, "\(install.stderr)")
+        (server, clone) = try sandbox.server(with: [".agentreview/policy.yml": Self.policy, "README.md": "# project\n"])
         // Every hook in this suite runs in at most 512 MiB of address space: a push that
         // needed more would die without the refusals the tests expect.
         let hooks = server.appendingPathComponent("hooks")
@@ -48,8 +43,6 @@ import Testing
             at: hooks.appendingPathComponent("pre-receive"), to: hooks.appendingPathComponent("pre-receive.bounded"))
         try sandbox.write(
             "pre-receive", "#!/bin/sh\nulimit -v 524288\nexec \"$0.bounded\" \"$@\"\n", in: hooks, executable: true)
-        clone = sandbox.root.appendingPathComponent("clone")
-        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
     }
 
     /// Pushes without the client hook (the server is the one under test), timed.
@@ -284,23 +277,18 @@ import Testing
     init() throws {
         sandbox = try Sandbox()
         let keys = sandbox.root.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
-        key = keys.appendingPathComponent("bob").path
-        expiredKey = keys.appendingPathComponent("eve").path
-        var signers = ""
-        for (file, line) in [(key, "bob@example.com namespaces=\"agentreview\""), (expiredKey, "eve@example.com namespaces=\"agentreview\",valid-before=\"\(Self.stamp(Date().addingTimeInterval(-3600)))\"")] {
-            _ = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file], in: keys)
-            signers += line + " " + (try String(contentsOfFile: file + ".pub", encoding: .utf8))
-        }
-        let (seed, _) = try sandbox.repositoryWithPolicy(TrustRootTests.policy, name: "seed")
-        try sandbox.write(".agentreview/allowed_signers", signers, in: seed)
-        try sandbox.commit("Signers", in: seed)
-        server = sandbox.root.appendingPathComponent("server.git")
-        try sandbox.git("init", "-q", "--bare", "-b", "main", server.path, in: sandbox.root)
-        try sandbox.git("push", "-q", server.path, "main", in: seed)
-        try #require(try sandbox.agentreview(["install", "--server", server.path], in: sandbox.root).status == 0)
-        clone = sandbox.root.appendingPathComponent("clone")
-        try sandbox.git("clone", "-q", server.path, clone.path, in: sandbox.root)
+        let bob = try sandbox.sshKey("bob", in: keys)
+        let eve = try sandbox.sshKey("eve", in: keys)
+        (key, expiredKey) = (bob.path, eve.path)
+        let expired = Self.stamp(Date().addingTimeInterval(-3600))
+        let signers = """
+            bob@example.com namespaces="agentreview" \(bob.publicKey)
+            eve@example.com namespaces="agentreview",valid-before="\(expired)" \(eve.publicKey)
+
+            """
+        (server, clone) = try sandbox.server(with: [
+            ".agentreview/policy.yml": TrustRootTests.policy, ".agentreview/allowed_signers": signers, "README.md": "# project\n",
+        ])
     }
 
     /// An allowed_signers time, `YYYYMMDDHHMMZ`.
