@@ -89,6 +89,26 @@ import Testing
         }
     }
 
+    /// `isAncestor` (our own walk) against `git merge-base --is-ancestor` for every pair of
+    /// commits of a history with a side branch and a merge; a commit is not its own ancestor.
+    @Test func isAncestorAgreesWithGit() throws {
+        try sandbox.git("checkout", "-q", "-b", "side", commits[1], in: repository)
+        try sandbox.write("side.txt", "side\n", in: repository)
+        let side = try sandbox.commit("side", in: repository)
+        try sandbox.git("checkout", "-q", "main", in: repository)
+        try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge", "side"], in: repository)
+        let merge = try sandbox.git("rev-parse", "HEAD", in: repository)
+        let all = commits + [side, merge]
+        let repo = try Repository(path: repository.path)
+        for a in all {
+            for b in all {
+                let git = try Sandbox.run("/usr/bin/git", ["merge-base", "--is-ancestor", a, b], in: repository).status == 0
+                let ours = try repo.isAncestor(try #require(ObjectID(hex: a)), of: try #require(ObjectID(hex: b)))
+                #expect(ours == (git && a != b), "\(a.prefix(7)) ancestor of \(b.prefix(7))")
+            }
+        }
+    }
+
     /// For changes of content, as the design states. (For a file that turns into a
     /// directory or a symlink, libgit2 and git print the change differently; approvals
     /// bind to our own computation on both sides, so only stability matters there.)
