@@ -3,8 +3,9 @@ import AgentReviewGit
 import Foundation
 
 /// The hooks' time budget: a push is judged within it or refused. Past the limit the
-/// process says why on stderr and exits 1 from a timer, whatever the judging thread is
-/// doing, so no input can hold a push open.
+/// process says why on stderr and exits 1 from a signal handler (SIGALRM), whatever the
+/// judging thread is doing, so no input can hold a push open. (A signal rather than a
+/// timer thread: starting libdispatch's threads cost the hook more than the judging.)
 enum HookTimeLimit {
     /// The limit in seconds: `git config agentreview.timeLimit` (set on the server, or in the
     /// clone for pre-push), else `Limits.hookSeconds`.
@@ -19,12 +20,28 @@ enum HookTimeLimit {
     /// Starts the timer for the rest of the process.
     static func start(in repository: Repository, refusal: String) throws {
         let seconds = try seconds(in: repository)
-        let message = Array(
+        let text = Array(
             "\(refusal): judging took longer than the hook's time limit of \(seconds.formatted()) s; split the push, or raise `git config agentreview.timeLimit` where the hook runs\n"
                 .utf8)
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            message.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        // The handler may only write and exit: the message waits in memory of its own.
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.count)
+        _ = buffer.initialize(from: text)
+        refusalMessage = UnsafeBufferPointer(buffer)
+        signal(SIGALRM) { _ in
+            if let message = HookTimeLimit.refusalMessage { _ = write(2, message.baseAddress, message.count) }
             _exit(1)
         }
+        let whole = seconds.rounded(.down)
+        var timer = itimerval()
+        timer.it_value.tv_sec = Int(min(whole, Double(Int32.max)))
+        timer.it_value.tv_usec = max(Int((seconds - whole) * 1_000_000), whole == 0 ? 1 : 0)
+        #if os(Linux)
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+        #else
+        setitimer(ITIMER_REAL, &timer, nil)
+        #endif
     }
+
+    /// Set once, before the signal can arrive; read only by the handler.
+    nonisolated(unsafe) static var refusalMessage: UnsafeBufferPointer<UInt8>?
 }
