@@ -98,7 +98,17 @@ import Testing
         try sandbox.git("checkout", "-q", "main", in: repository)
         try sandbox.git(["merge", "-q", "--no-ff", "-m", "merge", "side"], in: repository)
         let merge = try sandbox.git("rev-parse", "HEAD", in: repository)
-        let all = commits + [side, merge]
+        // Clocks gone backwards: ten commits dated years before everything under them.
+        var old = [String]()
+        for index in 0..<10 {
+            try sandbox.write("old.txt", "\(index)\n", in: repository)
+            try sandbox.git("add", "-A", in: repository)
+            let date = "\(1_500_000_000 + index) +0000"
+            try sandbox.git(["commit", "-q", "-m", "old \(index)"], in: repository,
+                            environment: ["GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date])
+            old.append(try sandbox.git("rev-parse", "HEAD", in: repository))
+        }
+        let all = commits + [side, merge] + old
         let repo = try Repository(path: repository.path)
         for a in all {
             for b in all {
