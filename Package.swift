@@ -46,7 +46,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "agentreview", dependencies: ["AgentReviewCLI"]),
-        .testTarget(name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewSupport"]),
+        .testTarget(
+            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "AgentReviewTests", dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport"]),
     ],
     swiftLanguageModes: [.v6]

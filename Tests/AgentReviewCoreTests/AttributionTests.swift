@@ -267,9 +267,9 @@ struct AttributionTests {
 
     /// Real commits from public repositories, labelled by hand.
     static func fixture() throws -> [FixtureCommit] {
-        // …/Tests/AgentReviewCoreTests/ThisFile.swift → package root → ../shared/fixtures
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agent-commits.jsonl")
+        // Beside this file: Tests/AgentReviewCoreTests/Fixtures/agent-commits.jsonl.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/agent-commits.jsonl")
         let text = try String(contentsOf: url, encoding: .utf8)
         let decoder = JSONDecoder()
         return try text.split(separator: "\n").map { try decoder.decode(FixtureCommit.self, from: Data($0.utf8)) }
