@@ -114,25 +114,24 @@ struct TrustedBase {
     /// `ref` is the server's name for the root ref.
     static func root(ofRemote remote: String, in repository: Repository) throws -> (ref: String?, base: TrustedBase?) {
         let prefix = "refs/remotes/\(remote)/"
-        var candidates = [String]()
+        var branches = [String]()
         if let configured = try configuredRootRef(in: repository) {
             guard configured.hasPrefix("refs/heads/") else {
                 // Only branches have remote-tracking copies.
                 return (configured, nil)
             }
-            candidates = [prefix + configured.dropFirst("refs/heads/".count)]
-        } else if let head = try repository.symbolicTarget(prefix + "HEAD") {
-            candidates = [head]
+            branches = [String(configured.dropFirst("refs/heads/".count))]
+        } else if let head = try repository.symbolicTarget(prefix + "HEAD"), head.hasPrefix(prefix) {
+            branches = [String(head.dropFirst(prefix.count))]
         } else {
-            candidates = [prefix + "main", prefix + "master"]
+            branches = ["main", "master"]
         }
-        for tracking in candidates where tracking.hasPrefix(prefix) {
-            if let commit = try repository.referenceTarget(tracking) {
-                let serverName = "refs/heads/" + tracking.dropFirst(prefix.count)
-                return (serverName, TrustedBase(commit: commit, name: tracking))
+        for branch in branches {
+            if let commit = try repository.referenceTarget(prefix + branch) {
+                return ("refs/heads/" + branch, TrustedBase(commit: commit, name: prefix + branch))
             }
         }
-        return (candidates.first.map { "refs/heads/" + $0.dropFirst(prefix.count) }, nil)
+        return (branches.first.map { "refs/heads/" + $0 }, nil)
     }
 
     /// The base for local work (status, explain, approve): `--base REV` when given, else

@@ -183,7 +183,7 @@ public final class Repository {
     /// such file (or the path names a directory or submodule).
     /// The bytes of the file at `path` in a commit; nil when there is none (or it is not a
     /// blob). A blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
-    public func file(at path: String, in commit: ObjectID, maxBytes: Int = .max) throws(GitError) -> [UInt8]? {
+    public func file(at path: String, in commit: ObjectID, maxBytes: Int) throws(GitError) -> [UInt8]? {
         var handle: OpaquePointer?
         var oid = commit.oid
         try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
