@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// Who made a commit and when.
 public struct Signature: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A libgit2 failure, carrying libgit2's own message and the operation that failed.
 public struct GitError: Error, Sendable, CustomStringConvertible {

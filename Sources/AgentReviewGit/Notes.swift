@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// One note in a notes tree: the object it annotates and the blob that holds it.
 public struct NoteEntry: Sendable, Hashable {

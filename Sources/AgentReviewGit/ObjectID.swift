@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// A 20-byte git object id (SHA-1), stored inline: no allocation, cheap to hash.
 public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Clibgit2
+internal import Clibgit2
 
 /// An open git repository. The only owner of a `git_repository` handle.
 public final class Repository {
