@@ -1,6 +1,6 @@
 import Foundation
 
-// Signed records (DESIGN.md, "Signed records"), stored in notes under
+// Signed records (docs/design.md, "Signed records"), stored in notes under
 // refs/notes/agentreview:
 //
 //     agentreview approval v1
