@@ -35,7 +35,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        // Running other programs (ssh-keygen, git), for the commands and the tests.
+        // Running other programs (ssh-keygen, git): the commands sign and sync with them.
         .target(name: "AgentReviewSupport"),
         // The commands, as a library so tests can run them in-process.
         .target(
@@ -46,10 +46,18 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "agentreview", dependencies: ["AgentReviewCLI"]),
+        // What the test targets share: the real git and ssh-keygen run in isolation, sandboxes
+        // of repositories with the real binary, keys made once per run, a seeded generator.
+        // Only tests depend on it; it uses nothing internal of the modules under test.
+        .target(
+            name: "AgentReviewTestSupport", dependencies: ["AgentReviewCore", "AgentReviewSupport"],
+            path: "Tests/AgentReviewTestSupport"),
         .testTarget(
-            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewSupport"],
+            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "AgentReviewTests", dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport"]),
+        .testTarget(
+            name: "AgentReviewTests",
+            dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

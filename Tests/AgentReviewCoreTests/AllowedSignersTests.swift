@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import AgentReviewSupport
+import AgentReviewTestSupport
 
 @testable import AgentReviewCore
 

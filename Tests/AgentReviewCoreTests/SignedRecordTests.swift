@@ -1,3 +1,4 @@
+import AgentReviewTestSupport
 import Foundation
 import Testing
 

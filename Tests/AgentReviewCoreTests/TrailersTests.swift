@@ -1,4 +1,4 @@
-import AgentReviewSupport
+import AgentReviewTestSupport
 import Foundation
 import Testing
 @testable import AgentReviewCore

@@ -1,4 +1,5 @@
 import AgentReviewGit
+import AgentReviewTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
 import AgentReviewCore
 @testable import AgentReviewGit
-import AgentReviewSupport
+import AgentReviewTestSupport
 import Clibgit2
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import AgentReviewCore
+import AgentReviewTestSupport
 import Foundation
 import Testing
 

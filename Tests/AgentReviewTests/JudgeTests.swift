@@ -1,6 +1,9 @@
 import AgentReviewCore
+import AgentReviewTestSupport
 import Foundation
 import Testing
+
+@testable import AgentReviewCLI
 
 /// End to end: real repositories, the real binary, `check` and `status` as a person runs them.
 @Suite struct JudgeTests {

@@ -1,5 +1,6 @@
 @testable import AgentReviewGit
 import AgentReviewSupport
+import AgentReviewTestSupport
 import Foundation
 import Testing
 

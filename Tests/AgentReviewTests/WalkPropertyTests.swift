@@ -1,5 +1,5 @@
 @testable import AgentReviewGit
-import AgentReviewSupport
+import AgentReviewTestSupport
 import Foundation
 import Testing
 

@@ -4,22 +4,28 @@ import Foundation
 /// Runs the real `git` binary for tests that check our rules against git itself.
 /// The environment is isolated from the machine's git configuration (no system or
 /// global config, so no `core.excludesFile`), with a fixed identity.
-struct GitProcess {
-    struct Failure: Error, CustomStringConvertible {
-        var arguments: [String]
-        var status: Int32
-        var stderr: String
-        var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+public struct GitProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public var arguments: [String]
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+
+        public init(arguments: [String], status: Int32, stderr: String) {
+            self.arguments = arguments
+            self.status = status
+            self.stderr = stderr
+        }
     }
 
-    struct Output {
-        var status: Int32
-        var stdout: Data
-        var stderr: String
-        var text: String { String(decoding: stdout, as: UTF8.self) }
+    public struct Output {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: String
+        public var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static var environment: [String: String] {
+    public static var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["GIT_CONFIG_NOSYSTEM"] = "1"
         env["GIT_CONFIG_GLOBAL"] = "/dev/null"
@@ -33,21 +39,21 @@ struct GitProcess {
 
     /// Runs git and returns what it printed, whatever its exit status.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
+    public static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
         let result = try Subprocess.run("git", arguments, input: input ?? Data(), directory: directory, environment: environment)
         return Output(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs git and throws unless it exits 0.
     @discardableResult
-    static func check(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
+    public static func check(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Output {
         let output = try run(arguments, in: directory, input: input)
         guard output.status == 0 else { throw Failure(arguments: arguments, status: output.status, stderr: output.stderr) }
         return output
     }
 
     /// A fresh temporary directory, removed by the caller with `FileManager.removeItem`.
-    static func temporaryDirectory(_ name: String = "agentreview-test") throws -> URL {
+    public static func temporaryDirectory(_ name: String = "agentreview-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

@@ -4,22 +4,26 @@ import Foundation
 
 /// A temporary directory for end-to-end tests: real repositories made with the real
 /// `git`, and the real `agentreview` binary run on them as a process.
-final class Sandbox {
-    let root: URL
+public final class Sandbox {
+    public let root: URL
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Output {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var command: String
-        var output: Output
-        var description: String { "\(command) exited \(output.status)\nstdout: \(output.stdout)\nstderr: \(output.stderr)" }
+    public struct Failure: Error, CustomStringConvertible {
+        public var command: String
+        public var output: Output
+        public init(command: String, output: Output) {
+            self.command = command
+            self.output = output
+        }
+        public var description: String { "\(command) exited \(output.status)\nstdout: \(output.stdout)\nstderr: \(output.stderr)" }
     }
 
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("agentreview-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
@@ -29,7 +33,7 @@ final class Sandbox {
     }
 
     /// git and agentreview see no machine-wide or user configuration.
-    static var environment: [String: String] {
+    public static var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["GIT_CONFIG_NOSYSTEM"] = "1"
         env["GIT_CONFIG_GLOBAL"] = "/dev/null"
@@ -44,7 +48,7 @@ final class Sandbox {
     }
 
     /// The binary under test, built beside the test bundle.
-    static let binary: URL = {
+    public static let binary: URL = {
         var directory = Bundle.main.bundleURL
         for _ in 0..<3 {
             let candidate = directory.appendingPathComponent("agentreview")
@@ -54,7 +58,7 @@ final class Sandbox {
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("agentreview")
     }()
 
-    static func run(_ executable: String, _ arguments: [String], in directory: URL, input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL, input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
         let result = try Subprocess.run(
             executable, arguments, input: input ?? Data(), directory: directory, environment: environment.merging(extra) { $1 })
         return Output(status: result.status, stdout: result.text, stderr: result.stderr)
@@ -62,31 +66,31 @@ final class Sandbox {
 
     /// Runs git; throws unless it exits 0. Returns stdout without the trailing newline.
     @discardableResult
-    func git(_ arguments: String..., in directory: URL, environment: [String: String] = [:]) throws -> String {
+    public func git(_ arguments: String..., in directory: URL, environment: [String: String] = [:]) throws -> String {
         try git(arguments, in: directory, environment: environment)
     }
 
     @discardableResult
-    func git(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> String {
+    public func git(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> String {
         let output = try Self.run("/usr/bin/git", arguments, in: directory, environment: environment)
         guard output.status == 0 else { throw Failure(command: "git \(arguments.joined(separator: " "))", output: output) }
         return output.stdout.trimmingCharacters(in: .newlines)
     }
 
     /// Runs agentreview, whatever its exit status.
-    func agentreview(_ arguments: [String], in directory: URL, input: Data? = nil) throws -> Output {
+    public func agentreview(_ arguments: [String], in directory: URL, input: Data? = nil) throws -> Output {
         try Self.run(Self.binary.path, arguments, in: directory, input: input)
     }
 
     /// Runs a judging command with --json and decodes its judgement.
-    func judgement(_ arguments: [String], in directory: URL) throws -> (Judgement, Output) {
+    public func judgement(_ arguments: [String], in directory: URL) throws -> (Judgement, Output) {
         let output = try agentreview(arguments + ["--json"], in: directory)
         guard output.status == 0 || output.status == 1 else { throw Failure(command: "agentreview \(arguments)", output: output) }
         return (try JSONDecoder().decode(Judgement.self, from: Data(output.stdout.utf8)), output)
     }
 
     /// A new repository with `main` checked out.
-    func repository(_ name: String = "repo") throws -> URL {
+    public func repository(_ name: String = "repo") throws -> URL {
         let url = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try git("init", "-q", "-b", "main", in: url)
@@ -94,7 +98,7 @@ final class Sandbox {
     }
 
     /// Writes a file (creating folders), optionally executable.
-    func write(_ path: String, _ content: String = "content\n", in repository: URL, executable: Bool = false) throws {
+    public func write(_ path: String, _ content: String = "content\n", in repository: URL, executable: Bool = false) throws {
         let url = repository.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(content.utf8).write(to: url)
@@ -107,7 +111,7 @@ final class Sandbox {
     /// - Parameters:
     ///   - author: `Name <email>`; the committer is the same unless given.
     @discardableResult
-    func commit(_ message: String, in repository: URL, author: String? = nil, committer: String? = nil) throws -> String {
+    public func commit(_ message: String, in repository: URL, author: String? = nil, committer: String? = nil) throws -> String {
         try git("add", "-A", in: repository)
         var env = [String: String]()
         if let author, let identity = Identity.split(author) {
@@ -125,7 +129,7 @@ final class Sandbox {
     }
 
     /// The policy the end-to-end tests judge by.
-    static let policy = """
+    public static let policy = """
         version: 1
         classes:
           - name: low
@@ -151,7 +155,7 @@ final class Sandbox {
 
     /// A new ed25519 key pair at `directory/name`; returns the private key's path and the
     /// public key's line (`ssh-ed25519 AAAA… name`).
-    func sshKey(_ name: String, in directory: URL) throws -> (path: String, publicKey: String) {
+    public func sshKey(_ name: String, in directory: URL) throws -> (path: String, publicKey: String) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(name).path
         let made = try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path], in: directory)
@@ -161,7 +165,7 @@ final class Sandbox {
 
     /// A bare server (`server.git`) whose main holds `files`, committed by a person, with
     /// the pre-receive hook installed, and a clone of it (`clone`, without the client hook).
-    func server(with files: [String: String]) throws -> (server: URL, clone: URL) {
+    public func server(with files: [String: String]) throws -> (server: URL, clone: URL) {
         let seed = try repository("seed")
         for (path, content) in files { try write(path, content, in: seed) }
         try commit("Policy, signers and owners", in: seed)
@@ -176,7 +180,7 @@ final class Sandbox {
     }
 
     /// A repository whose first commit, by a person, holds the policy: the trusted base.
-    func repositoryWithPolicy(_ policy: String = Sandbox.policy, name: String = "repo") throws -> (URL, base: String) {
+    public func repositoryWithPolicy(_ policy: String = Sandbox.policy, name: String = "repo") throws -> (URL, base: String) {
         let repository = try repository(name)
         try write(".agentreview/policy.yml", policy, in: repository)
         try write("README.md", "# project\n", in: repository)
@@ -187,7 +191,7 @@ final class Sandbox {
 
 extension Identity {
     /// `Name <email>` split in two.
-    static func split(_ text: String) -> Identity? {
+    public static func split(_ text: String) -> Identity? {
         guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { return nil }
         let name = text[..<open].trimmingCharacters(in: .whitespaces)
         return Identity(name: name, email: String(text[text.index(after: open)..<close]))

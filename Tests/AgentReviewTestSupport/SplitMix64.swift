@@ -1,5 +1,5 @@
 /// A small seeded random number generator (SplitMix64), so that generated test cases are
-/// the same on every run. Shared by both test targets.
+/// the same on every run.
 public struct SplitMix64: RandomNumberGenerator {
     public var state: UInt64
 
