@@ -14,6 +14,42 @@ struct TrustedConfiguration {
     var source: String
 }
 
+extension PolicyLoader {
+    /// Reads, parses and validates the policy file at `path` (a `--policy` option, a
+    /// server's pinned `agentreview.policy`, `policy check FILE`). `file` names it in
+    /// diagnostics (default: `path`). An unreadable file is a `PolicyError` whose one
+    /// diagnostic has line 0 and says why. Core only parses; reading files is the CLI's.
+    static func load(contentsOf path: String, file: String? = nil) throws(PolicyError) -> Policy {
+        let name = file ?? path
+        func unreadable(_ why: String) -> PolicyError {
+            PolicyError(diagnostics: [
+                PolicyDiagnostic(location: SourceLocation(file: name, line: 0), message: "cannot read the policy: \(why)")
+            ])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw unreadable("no such file")
+        }
+        if isDirectory.boolValue { throw unreadable("it is a directory, not a file") }
+        // Never more than the limit and one byte is read, whatever the file's size.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw unreadable("the file exists but could not be read (permissions?)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: Limits.policyBytes + 1) ?? Data()
+        } catch {
+            throw unreadable("\(error.localizedDescription)")
+        }
+        if data.count > Limits.policyBytes {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+            throw tooLarge(size, file: name)
+        }
+        return try load(bytes: data, file: name)
+    }
+}
+
 /// The revision configuration is read from, and what it is called in messages.
 struct TrustedBase {
     var commit: ObjectID

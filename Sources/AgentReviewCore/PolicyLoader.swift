@@ -1,6 +1,9 @@
-import CYaml
+// libyaml, the parser under Yams, for the one thing Yams cannot do: list every duplicate
+// key with its position (Yams stops at the first mapping that has one, and offers no
+// event-level API). Internal: nothing of it or of Yams appears in this module's interface.
+internal import CYaml
 import Foundation
-import Yams
+internal import Yams
 
 /// One problem found in a policy file, with where it was written.
 /// Line 0 means the file as a whole (it could not be read at all).
@@ -23,7 +26,9 @@ public struct PolicyError: Error, Sendable, CustomStringConvertible {
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 
-/// Reads policy files, version 1 (see DESIGN.md, "Policy file, version 1").
+/// Reads policy files, version 1 (the format: README.md, "The policy"; the design: docs/design.md).
+///
+/// Takes text or bytes: reading the file (from disk or from git) is the caller's job.
 ///
 /// Strict: unknown keys, wrong types, unknown or duplicate class names, duplicate keys
 /// and malformed patterns are errors, and every one of them is reported with its line,
@@ -59,42 +64,10 @@ public enum PolicyLoader {
         return try load(yaml: text, file: file)
     }
 
-    /// Reads, parses and validates the policy file at `path`. `file` names it in
-    /// diagnostics (default: `path`). An unreadable file is a `PolicyError` whose one
-    /// diagnostic has line 0 and says why.
-    public static func load(contentsOf path: String, file: String? = nil) throws(PolicyError) -> Policy {
-        let name = file ?? path
-        func unreadable(_ why: String) -> PolicyError {
-            PolicyError(diagnostics: [
-                PolicyDiagnostic(location: SourceLocation(file: name, line: 0), message: "cannot read the policy: \(why)")
-            ])
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw unreadable("no such file")
-        }
-        if isDirectory.boolValue { throw unreadable("it is a directory, not a file") }
-        // Never more than the limit and one byte is read, whatever the file's size.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw unreadable("the file exists but could not be read (permissions?)")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: Limits.policyBytes + 1) ?? Data()
-        } catch {
-            throw unreadable("\(error.localizedDescription)")
-        }
-        if data.count > Limits.policyBytes {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-            throw tooLarge(size, file: name)
-        }
-        return try load(bytes: data, file: name)
-    }
-
     /// The one diagnostic for a policy over `Limits.policyBytes`, which is not parsed.
     /// `count` nil: the size is not known (a file that is no regular file), only that it is over.
-    private static func tooLarge(_ count: Int?, file: String) -> PolicyError {
+    /// Also for whoever reads the policy from a file, and stops reading past the limit.
+    public static func tooLarge(_ count: Int?, file: String) -> PolicyError {
         let size = count.map { "\($0) bytes, over" } ?? "over"
         return PolicyError(diagnostics: [
             PolicyDiagnostic(
