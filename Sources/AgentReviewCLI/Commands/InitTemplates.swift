@@ -1,9 +1,9 @@
 /// The files `agentreview init` writes, embedded so the binary works when copied
 /// alone (no resource bundle). Each is byte-for-byte the file of the same name in
 /// `templates/`; a test keeps them identical, so edit both together.
-public enum Templates {
+enum Templates {
     /// `.agentreview/policy.yml`: the default policy, commented for people to read and edit.
-    public static let policy: String = #"""
+    static let policy: String = #"""
         # agentreview policy, version 1
         #
         # Decides which commits written by AI coding agents need sign-off before they
@@ -164,7 +164,7 @@ public enum Templates {
         """#
 
     /// `.agentreview/allowed_signers`: no signers yet, and how to add one.
-    public static let allowedSigners: String = #"""
+    static let allowedSigners: String = #"""
         # agentreview allowed signers: the keys whose signatures count.
         #
         # agentreview checks every approval and gate attestation against this file,
