@@ -18,7 +18,9 @@ enum SignoffRecords {
         for case let commit? in notesCommits where !tips.contains(commit) { tips.append(commit) }
         return RecordSource(
             repository: repository, tips: tips,
-            index: RecordIndex(signers: configuration.signers, revoked: configuration.revoked, now: now))
+            index: RecordIndex(
+                signers: configuration.signers, revoked: configuration.revoked, now: now,
+                verifyBatch: RecordVerification.onAllCores))
     }
 
     /// The local notes ref and every remote copy `sync` fetched: what `status` counts.
@@ -92,4 +94,40 @@ final class RecordSource {
         }
         return try repository.blob(blob)
     }
+}
+
+/// Signed records verified on all cores: each verification is independent, and a push or a
+/// notes ref can carry hundreds. Core verifies a batch one record after another; spreading
+/// it over threads is decided here.
+extension RecordVerification {
+    /// From this many records on, a batch is spread over the cores; below it, starting the
+    /// threads would cost more than it saves.
+    static let parallelFrom = 64
+
+    /// Each record's result, in order: worker `w` of `n` verifies records `w`, `w + n`, …
+    static let onAllCores: Batch = { verification, records in
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        guard records.count >= parallelFrom, threads > 1 else { return verification.verify(records) }
+        var results = [Result<SignerMatch, RecordRefusal>?](repeating: nil, count: records.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = VerdictSlots(base: buffer.baseAddress!)
+            // Each index is written by exactly one iteration; concurrentPerform returns after all.
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                for index in stride(from: worker, to: records.count, by: threads) {
+                    slots.base[index] = verification.verify(records[index])
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Each record's result, in order, on all cores for a large batch.
+    func onAllCores(_ records: [SignedRecord]) -> [Result<SignerMatch, RecordRefusal>] {
+        Self.onAllCores(self, records)
+    }
+}
+
+/// Result slots that the verifying threads write disjointly.
+private struct VerdictSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result<SignerMatch, RecordRefusal>?>
 }

@@ -326,12 +326,12 @@ import Testing
             text: "alice@example.com valid-before=\"20261201\" \(key)\nalice@example.com valid-after=\"20261101\" \(key)\n")
         #expect((try? backdated.verify(signers: renewed, now: now, keyValidAt: now).get())?.line == 2)
         #expect((try? backdated.verify(signers: renewed, now: now).get())?.line == 1)
-        // Many at once, spread over the cores: each answer the same as one at a time.
+        // Many at once: each answer the same as one at a time.
         let records = Array(repeating: backdated, count: 70) + [late]
-        let batch = RecordVerification.verify(records, signers: expiring, revoked: .none, now: now, keyValidAt: now)
+        let batch = RecordVerification(signers: expiring, revoked: .none, now: now, keyValidAt: now).verify(records)
         #expect(batch == records.map { $0.verify(signers: expiring, now: now, keyValidAt: now) })
         #expect(batch.allSatisfy { $0.failure != nil })
-        #expect(RecordVerification.verify(records, signers: expiring, revoked: .none, now: now).filter { $0.failure == nil }.count == 70)
+        #expect(RecordVerification(signers: expiring, revoked: .none, now: now).verify(records).filter { $0.failure == nil }.count == 70)
     }
 
     @Test("the index hands the evaluator each decision with its key, who the key could be, and the named commit's date")

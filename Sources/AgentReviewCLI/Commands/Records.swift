@@ -37,7 +37,7 @@ extension AgentReviewCommand {
                     entries += RecordNote.parse(Array(try Self.read(file).utf8)).map { (file, $0) }
                 }
                 let readable = entries.compactMap(\.entry.signedRecord)
-                var verdicts = RecordVerification.verify(readable, signers: allowed, revoked: revokedKeys, now: now)[...]
+                var verdicts = RecordVerification(signers: allowed, revoked: revokedKeys, now: now).onAllCores(readable)[...]
                 var good = 0, bad = 0
                 for (file, entry) in entries {
                     let outcome: String

@@ -9,6 +9,8 @@ public struct RecordIndex: Sendable {
     public let now: Date
     /// Which principals of `signers` are one reviewer.
     public let aliases: PrincipalAliases
+    /// How a batch of records is verified: one after another unless the caller says otherwise.
+    private let verifyBatch: RecordVerification.Batch
 
     /// A verified approval or rejection, with the key that signed it and who that key could be.
     private struct Decision {
@@ -31,18 +33,25 @@ public struct RecordIndex: Sendable {
     private var pendingByKey: [String: [Int]] = [:]
     private var hasPendingApprovals = false
 
-    public init(signers: AllowedSigners, revoked: RevokedKeys = .none, now: Date) {
+    /// - Parameter verifyBatch: how the records read are verified, many at a time: by
+    ///   default one after another on the calling thread. The caller may spread them over
+    ///   threads (the CLI does); each verification is independent of the others.
+    public init(
+        signers: AllowedSigners, revoked: RevokedKeys = .none, now: Date,
+        verifyBatch: @escaping RecordVerification.Batch = RecordVerification.oneAtATime
+    ) {
         self.signers = signers
         self.revoked = revoked
         self.now = now
         self.aliases = signers.aliases
+        self.verifyBatch = verifyBatch
     }
 
     /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
     public var hasApprovals: Bool { !approvalsByCommit.isEmpty || hasPendingApprovals }
 
     /// Reads every record of these notes (each with the commit it is on), verifying the
-    /// signatures on all cores, or with `verify: false` leaving that to ``prepare(commit:patchID:tree:)``.
+    /// signatures (with the index's `verifyBatch`), or with `verify: false` leaving that to ``prepare(commit:patchID:tree:)``.
     /// The same record seen twice (in two notes refs) counts once.
     public mutating func add(notes: [(bytes: [UInt8], target: String)], verify: Bool = true) {
         var records = [SignedRecord]()
@@ -89,9 +98,9 @@ public struct RecordIndex: Sendable {
         if !records.isEmpty { index(records) }
     }
 
-    /// Verifies records on all cores and indexes those that verify.
+    /// Verifies records (with the index's `verifyBatch`) and indexes those that verify.
     private mutating func index(_ records: [SignedRecord]) {
-        let verdicts = RecordVerification.verify(records, signers: signers, revoked: revoked, now: now)
+        let verdicts = verifyBatch(RecordVerification(signers: signers, revoked: revoked, now: now), records)
         for (record, verdict) in zip(records, verdicts) {
             let match: SignerMatch
             switch verdict {
@@ -172,35 +181,5 @@ public struct RecordIndex: Sendable {
 
     static func format(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
-    }
-}
-
-/// Verifies many records at once, spread over the cores: each verification is
-/// independent, and a push or a notes ref can carry hundreds.
-public enum RecordVerification {
-    /// Each record's ``SignedRecord/verify(signers:revoked:now:keyValidAt:)``, in order.
-    public static func verify(
-        _ records: [SignedRecord], signers: AllowedSigners, revoked: RevokedKeys, now: Date, keyValidAt: Date? = nil
-    ) -> [Result<SignerMatch, RecordRefusal>] {
-        let verifyOne: @Sendable (SignedRecord) -> Result<SignerMatch, RecordRefusal> = { record in
-            record.verify(signers: signers, revoked: revoked, now: now, keyValidAt: keyValidAt)
-        }
-        let threads = ProcessInfo.processInfo.activeProcessorCount
-        guard records.count >= 64, threads > 1 else { return records.map(verifyOne) }
-        var results = [Result<SignerMatch, RecordRefusal>?](repeating: nil, count: records.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let slots = Slots(base: buffer.baseAddress!)
-            // Each index is written by exactly one iteration; concurrentPerform returns after all.
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                for index in stride(from: worker, to: records.count, by: threads) {
-                    slots.base[index] = verifyOne(records[index])
-                }
-            }
-        }
-        return results.map { $0! }
-    }
-
-    private struct Slots: @unchecked Sendable {
-        let base: UnsafeMutablePointer<Result<SignerMatch, RecordRefusal>?>
     }
 }
