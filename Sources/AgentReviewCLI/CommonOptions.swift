@@ -15,7 +15,7 @@ struct CommonOptions: ParsableArguments {
     var policy: String?
 
     func openRepository() throws -> Repository {
-        try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
+        try Repository.open(directory ?? FileManager.default.currentDirectoryPath)
     }
 }
 
@@ -32,5 +32,16 @@ extension ParsableCommand {
             throw ExitCode(2)
         }
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension Repository {
+    /// Opens the repository at `path` or above it; "not a git repository" in one line when there is none.
+    static func open(_ path: String) throws -> Repository {
+        let opened = Result { () throws(GitError) in try Repository(path: path) }
+        if case .failure(let error) = opened, error.code == .notFound {
+            throw CLIError("not a git repository (nor any parent up to /): \(path)")
+        }
+        return try opened.get()
     }
 }

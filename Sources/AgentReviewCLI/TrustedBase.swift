@@ -171,12 +171,18 @@ struct TrustedBase {
     }
 
     /// The base for local work (status, explain, approve): `--base REV` when given, else
-    /// the trust root as the remote has it — the remote of the current branch's upstream,
-    /// else `origin`, else the first remote with a copy of the root.
+    /// the trust root as the remote has it (see `rootForLocalWork`).
     static func forLocalWork(in repository: Repository, explicit: String?) throws -> TrustedBase? {
         if let explicit {
             return TrustedBase(commit: try repository.resolveCommit(explicit), name: explicit)
         }
+        return try rootForLocalWork(in: repository).base
+    }
+
+    /// The trust root as the remote has it, for local work: the remote of the current
+    /// branch's upstream, else `origin`, else the first remote with a copy of the root.
+    /// `ref` is the server's name for the root ref (nil when no remote names one).
+    static func rootForLocalWork(in repository: Repository) throws -> (ref: String?, base: TrustedBase?) {
         var remotes = [String]()
         if let branch = try repository.symbolicTarget("HEAD"), branch.hasPrefix("refs/heads/"),
            let remote = try repository.configString("branch.\(branch.dropFirst("refs/heads/".count)).remote"), remote != "." {
@@ -187,9 +193,12 @@ struct TrustedBase {
             let remote = name.split(separator: "/").dropFirst(2).first.map(String.init)
             if let remote, !remotes.contains(remote) { remotes.append(remote) }
         }
+        var first: String?
         for remote in remotes {
-            if let base = try root(ofRemote: remote, in: repository).base { return base }
+            let root = try root(ofRemote: remote, in: repository)
+            if root.base != nil { return root }
+            first = first ?? root.ref
         }
-        return nil
+        return (first, nil)
     }
 }

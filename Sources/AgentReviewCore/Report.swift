@@ -49,24 +49,6 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var shortID: String { String(id.prefix(12)) }
 }
 
-/// The judgement of a set of commits for one ref (or a status range).
-public struct Judgement: Sendable, Hashable, Codable {
-    public var verdict: Verdict
-    public var ref: String?
-    public var mode: EnforcementMode
-    /// Where the policy came from: `refs/heads/main@1a2b3c4d5e6f:.agentreview/policy.yml`.
-    public var policy: String
-    public var commits: [CommitReport]
-
-    public init(ref: String?, mode: EnforcementMode, policy: String, commits: [CommitReport]) {
-        self.ref = ref
-        self.mode = mode
-        self.policy = policy
-        self.commits = commits
-        self.verdict = commits.map(\.verdict).max() ?? .pass
-    }
-}
-
 /// An approval that counts for a commit, and the requirements it meets.
 public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertible {
     public var reviewer: String

@@ -163,7 +163,7 @@ import Testing
         #expect(judgement.verdict == .warn)
         #expect(Set(judgement.commits[0].paths.map(\.path)) == ["infra/main.tf", "docs/index.md"])
         #expect(judgement.commits[0].class == "high")
-        #expect(judgement.policy.hasPrefix("refs/heads/main@\(base.prefix(12))"))
+        #expect(judgement.policy?.hasPrefix("refs/heads/main@\(base.prefix(12))") == true)
     }
 
     @Test func submoduleSymlinkAndExecutableEscalate() throws {
@@ -267,7 +267,7 @@ import Testing
         let (judgement, output) = try sandbox.judgement(["status"], in: clone)
         #expect(judgement.commits.map(\.id) == [code, docs])
         #expect(judgement.ref == "refs/heads/main")
-        #expect(judgement.policy.hasPrefix("refs/remotes/origin/main@"))
+        #expect(judgement.policy?.hasPrefix("refs/remotes/origin/main@") == true)
         #expect(output.status == 1)
         let text = try sandbox.agentreview(["status"], in: clone)
         #expect(text.status == 1)

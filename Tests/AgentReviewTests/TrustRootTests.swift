@@ -148,7 +148,7 @@ import Testing
         let (judgement, _) = try sandbox.judgement(["status"], in: clone)
         let report = try #require(judgement.commits.first { $0.id == id })
         #expect(report.class == "high")
-        #expect(judgement.policy.hasPrefix("refs/remotes/origin/main@"), "\(judgement.policy)")
+        #expect(judgement.policy?.hasPrefix("refs/remotes/origin/main@") == true, "\(judgement.policy)")
         // And so does pre-push, for a new enforced branch.
         try #require(try sandbox.agentreview(["install"], in: clone).status == 0)
         let stopped = try Sandbox.run("/usr/bin/git", ["push", "origin", "HEAD:refs/heads/release/2"], in: clone)

@@ -38,7 +38,7 @@ extension AgentReviewCommand {
 
         func run() throws {
             try guarded {
-                let repository = try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
+                let repository = try Repository.open(directory ?? FileManager.default.currentDirectoryPath)
                 let signer = RecordSigner(repository: repository, key: try RecordSigner.key(option: key, in: repository))
                 let reviewer = try RecordSigner.principal(option: principal, in: repository)
                 for revision in revisions {
@@ -85,7 +85,7 @@ extension AgentReviewCommand {
 
         func run() throws {
             try guarded {
-                let repository = try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
+                let repository = try Repository.open(directory ?? FileManager.default.currentDirectoryPath)
                 let signer = RecordSigner(repository: repository, key: try RecordSigner.key(option: key, in: repository))
                 let principal = try RecordSigner.principal(option: principal, in: repository)
                 let id = try repository.resolveCommit(revision)

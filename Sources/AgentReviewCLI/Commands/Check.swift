@@ -8,9 +8,10 @@ extension AgentReviewCommand {
             abstract: "Judge one ref update as the server would.",
             discussion: """
                 OLD may be all zeros (a new ref: every commit reachable from NEW that no other ref judged at
-                least as strictly already holds). NEW all zeros is a deletion. The policy is read from the trust
-                root as the server has it (in a clone, origin's default branch or agentreview.policyRef; OLD when
-                REF is the root itself), or from `git config agentreview.policy`.
+                least as strictly already holds; without --ref, the branches NEW is the tip of hide nothing).
+                NEW all zeros is a deletion. The policy is read from the trust root as the server has it (in a
+                clone, origin's default branch or agentreview.policyRef; OLD when REF is the root itself), or
+                from `git config agentreview.policy`.
                 Exit 0 pass, 1 blocked, 2 error.
                 """)
 
@@ -26,8 +27,21 @@ extension AgentReviewCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            try guarded {
-                let repository = try options.openRepository()
+            let stream = JudgementStream.forCommand(json: options.json)
+            judge(into: stream)
+            let status = stream.finish().status
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        func judge(into stream: JudgementStream) {
+            let title = "check \(ref ?? "\(old)..\(new)")"
+            let repository: Repository
+            let update: RefUpdate
+            let configuration: TrustedConfiguration
+            let modes: RefModes
+            let mode: EnforcementMode
+            do {
+                repository = try options.openRepository()
                 let oldID = try Self.resolve(old, in: repository)
                 let newID = try Self.resolve(new, in: repository)
                 let pinned = try repository.configString("agentreview.policy")
@@ -37,21 +51,43 @@ extension AgentReviewCommand {
                 var base = root.base
                 // The root's value before this very update, as the server would read it.
                 if let ref, ref == root.ref, !oldID.isZero { base = TrustedBase(commit: oldID, name: ref) }
-                let configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
-                let modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
-                let update = RefUpdate(old: oldID, new: newID, ref: ref)
-                let writer = JudgementWriter(
-                    json: options.json, title: "check \(ref ?? "\(old)..\(new)")", ref: ref,
-                    mode: try modes.mode(for: ref), configuration: configuration)
-                let verdict = try UpdateJudge.judge(
-                    update, in: repository, configuration: configuration, modes: modes,
-                    knownRefs: try KnownRef.serverRefs(in: repository),
-                    records: try SignoffRecords.index(
-                        notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,
-                        configuration: configuration),
-                    into: writer)
-                return verdict == .blocked ? 1 : 0
+                configuration = try TrustedBase.load(from: base, in: repository, policyFile: options.policy ?? pinned)
+                modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
+                mode = try modes.mode(for: ref)
+                update = RefUpdate(old: oldID, new: newID, ref: ref)
+            } catch {
+                stream.fail(ref: ref, heading: Heading(title), error)
+                return
             }
+            stream.judge(
+                RefJudgement(ref: ref, mode: mode, policy: configuration.source),
+                heading: Heading(title, configuration: configuration)
+            ) { add in
+                let knownRefs = try KnownRef.serverRefs(in: repository)
+                let records = try SignoffRecords.index(
+                    notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,
+                    configuration: configuration)
+                return try UpdateJudge.judge(
+                    update, mode: mode, in: repository, configuration: configuration, modes: modes, knownRefs: knownRefs,
+                    ownRefs: ref == nil ? try ownRefs(of: update.new, among: knownRefs, in: repository) : nil,
+                    records: records, add: add)
+            }
+        }
+
+        /// Without `--ref`, the refs NEW is the tip of, and the branch a revision such as
+        /// `HEAD~2` starts from: the branch a person means, which would otherwise hide every
+        /// commit on it.
+        private func ownRefs(of new: ObjectID, among knownRefs: [KnownRef], in repository: Repository) throws -> Set<String> {
+            guard !new.isZero else { return [] }
+            let tip = try repository.peelToCommit(new)
+            var own = Set(knownRefs.filter { $0.commit == tip }.map(\.name))
+            // The ref a revision such as `HEAD~2` or `main^` starts from.
+            let start = String(self.new.prefix { !"~^@:".contains($0) })
+            if start == "HEAD", let branch = try repository.symbolicTarget("HEAD") { own.insert(branch) }
+            for name in [start, "refs/heads/\(start)", "refs/tags/\(start)"] where name.hasPrefix("refs/") {
+                own.insert(name)
+            }
+            return own
         }
 
         static func resolve(_ spec: String, in repository: Repository) throws -> ObjectID {

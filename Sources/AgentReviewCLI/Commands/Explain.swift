@@ -48,7 +48,11 @@ extension AgentReviewCommand {
                     let opened = try options.openRepository()
                     repository = opened
                     let trustedBase = try TrustedBase.forLocalWork(in: opened, explicit: base)
-                    configuration = try TrustedBase.load(from: trustedBase, in: opened, policyFile: options.policy)
+                    if trustedBase == nil && options.policy == nil {
+                        configuration = try WorkingTreePolicy.load(in: opened)
+                    } else {
+                        configuration = try TrustedBase.load(from: trustedBase, in: opened, policyFile: options.policy)
+                    }
                 }
                 let policy = configuration.policy
 

@@ -24,7 +24,7 @@ extension AgentReviewCommand {
         func run() throws {
             try guarded {
                 let hook = server == nil ? "pre-push" : "pre-receive"
-                let repository = try Repository(path: server ?? directory ?? FileManager.default.currentDirectoryPath)
+                let repository = try Repository.open(server ?? directory ?? FileManager.default.currentDirectoryPath)
                 let hooks = try Self.hooksDirectory(of: repository)
                 let installer = HookInstaller(directory: hooks, hook: hook)
                 print(uninstall ? try installer.uninstall() : try installer.install(binary: try Self.binaryPath()))

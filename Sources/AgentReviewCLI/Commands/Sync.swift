@@ -23,7 +23,7 @@ extension AgentReviewCommand {
 
         func run() throws {
             try guarded {
-                let repository = try Repository(path: directory ?? FileManager.default.currentDirectoryPath)
+                let repository = try Repository.open(directory ?? FileManager.default.currentDirectoryPath)
                 let workTree = URL(fileURLWithPath: repository.workingDirectory ?? repository.gitDirectory)
                 let notes = SignoffRecords.notesRef
                 let copy = SignoffRecords.remoteCopy(of: remote)

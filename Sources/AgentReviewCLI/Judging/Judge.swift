@@ -18,14 +18,14 @@ struct Judge {
         self.records = records
     }
 
-    /// Judges every commit of the walk, newest first, writing each as it is judged. A
+    /// Judges every commit of the walk, newest first, handing each to `add` as it is judged. A
     /// commit that is the trusted base itself means the range and the base overlap:
     /// refused, since the commits being judged would be judging themselves.
     ///
     /// A push of a few commits is judged on this thread alone. A longer range is read in
     /// batches: facts (tree diffs, the costly part) are gathered on worker threads, each
-    /// with its own repository handle, while this thread judges and writes the batch before.
-    func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, into writer: JudgementWriter) throws {
+    /// with its own repository handle, while this thread judges and hands on the batch before.
+    func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, add: (CommitReport) throws -> Void) throws {
         func nextBatch(_ size: Int) throws -> [WalkStep] {
             var steps = [WalkStep]()
             while steps.count < size, let step = try walk.nextStep() {
@@ -40,7 +40,7 @@ struct Judge {
         var current = try nextBatch(Self.sequentialLimit)
         guard current.count == Self.sequentialLimit else {
             for step in current {
-                try writer.add(try judge(step.id, facts: try gatherer.facts(from: try gatherer.gather(step)), mode: mode))
+                try add(try judge(step.id, facts: try gatherer.facts(from: try gatherer.gather(step)), mode: mode))
             }
             return
         }
@@ -51,7 +51,7 @@ struct Judge {
             let facts = try inflight.wait()
             if !next.isEmpty { inflight = pipeline.start(next) }
             for (step, gathered) in zip(current, facts) {
-                try writer.add(try judge(step.id, facts: try gatherer.facts(from: gathered), mode: mode))
+                try add(try judge(step.id, facts: try gatherer.facts(from: gathered), mode: mode))
             }
             if next.isEmpty { return }
             current = next

@@ -1,0 +1,94 @@
+import AgentReviewCore
+
+/// How a ref's judgement is presented: what its heading says, how wide the class column is.
+struct Heading: Sendable {
+    var title: String
+    var classWidth: Int
+
+    init(_ title: String, configuration: TrustedConfiguration? = nil) {
+        self.title = title
+        self.classWidth = configuration?.policy.classes.map(\.name.count).max() ?? 4
+    }
+}
+
+/// An output of the judging path. It renders what the path decided and never decides
+/// anything: the verdict, the error and the exit status are the stream's.
+///
+/// For each ref, in order: `begin`, `commit` for each commit judged, `end`; then `finish`
+/// once. A run that fails before its first ref still makes one ref (its `ref` and `mode`
+/// possibly nil) that begins and ends with the error, so every output stays well-formed
+/// whatever happens.
+protocol JudgementSink: AnyObject {
+    func begin(_ judgement: RefJudgement, heading: Heading)
+    /// One commit judged; `judgement` already counts it.
+    func commit(_ report: CommitReport, in judgement: RefJudgement) throws
+    /// The ref's judgement, complete: its verdict, and its error or why nothing was judged.
+    func end(_ judgement: RefJudgement)
+    func finish(_ outcome: JudgementOutcome)
+}
+
+/// What a run decided, ref by ref, and the exit status that says it.
+struct JudgementOutcome {
+    var refs: [RefJudgement]
+    /// 0 pass, 1 blocked, 2 error.
+    var status: Int32
+    /// Whether a ref was refused (blocked, or failed where it is enforced).
+    var refused: Bool { refs.contains(where: \.refuses) }
+}
+
+/// The one judging path every command goes through: a push (its ref updates), a `check`,
+/// a `status` range. Each ref is judged into a `RefJudgement` while its commit reports go
+/// to every sink as they are made; errors become part of the ref's judgement (fail closed),
+/// never a half-written output.
+final class JudgementStream {
+    private let sinks: [any JudgementSink]
+    /// Whether an error fails the run even where the ref's mode would only warn: true for
+    /// commands a person runs (an error is exit 2), false for hooks (a warn-mode ref never
+    /// stops a push, not even by failing).
+    private let errorsAlwaysFail: Bool
+    private(set) var refs = [RefJudgement]()
+
+    init(sinks: [any JudgementSink], errorsAlwaysFail: Bool) {
+        self.sinks = sinks
+        self.errorsAlwaysFail = errorsAlwaysFail
+    }
+
+    /// Judges one ref: `body` hands each commit report to `add` as it is made and returns
+    /// why nothing was judged when that is so. A thrown error ends the ref's judgement with it.
+    @discardableResult
+    func judge(
+        _ start: RefJudgement, heading: Heading, _ body: (_ add: (CommitReport) throws -> Void) throws -> String?
+    ) -> RefJudgement {
+        var judgement = start
+        for sink in sinks { sink.begin(judgement, heading: heading) }
+        do {
+            let nothingJudged = try body { report in
+                try HookTimeLimit.checkpoint()
+                judgement.add(report)
+                for sink in sinks { try sink.commit(report, in: judgement) }
+            }
+            if judgement.judged == 0 { judgement.nothingJudged = nothingJudged }
+        } catch {
+            judgement.fail(describe(error))
+        }
+        for sink in sinks { sink.end(judgement) }
+        refs.append(judgement)
+        return judgement
+    }
+
+    /// A ref, or the whole run (`ref` nil), that could not be judged at all.
+    func fail(ref: String?, mode: EnforcementMode? = nil, policy: String? = nil, heading: Heading, _ error: any Error) {
+        judge(RefJudgement(ref: ref, mode: mode, policy: policy), heading: heading) { _ in throw error }
+    }
+
+    /// Ends the run: every sink finishes, and the exit status is decided — 2 when an error
+    /// refused a ref (or any error, for a command), else 1 when a ref is blocked, else 0.
+    @discardableResult
+    func finish() -> JudgementOutcome {
+        let failed = refs.contains { $0.error != nil && ($0.refuses || errorsAlwaysFail) }
+        let status: Int32 = failed ? 2 : refs.contains(where: \.refuses) ? 1 : 0
+        let outcome = JudgementOutcome(refs: refs, status: status)
+        for sink in sinks { sink.finish(outcome) }
+        return outcome
+    }
+}

@@ -1,0 +1,56 @@
+import AgentReviewCore
+import Foundation
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+@preconcurrency import Darwin
+#endif
+
+enum Rendering {
+    /// JSON from a Codable value, as every `--json` output writes it: keys sorted, slashes
+    /// as they are, one line.
+    static func json<Value: Encodable>(_ value: Value) throws -> String {
+        String(decoding: try jsonBytes(value), as: UTF8.self)
+    }
+
+    static func jsonBytes<Value: Encodable>(_ value: Value) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// Colour for a terminal: only when stdout is one, never when `NO_COLOR` is set (to
+/// anything, https://no-color.org) or the terminal is `dumb`.
+struct Colour: Sendable {
+    var enabled: Bool
+
+    static let never = Colour(enabled: false)
+
+    static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Colour {
+        Colour(enabled: isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb")
+    }
+
+    func verdict(_ verdict: Verdict, _ text: String) -> String {
+        guard enabled else { return text }
+        let code = switch verdict {
+        case .pass: "32"  // green
+        case .warn: "33"  // yellow
+        case .blocked: "1;31"  // bold red
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
+
+/// Writes diagnostics to stderr, results stay on stdout.
+func printError(_ message: String) {
+    // Results written so far go first: in a hook both streams reach the pusher as one.
+    StandardOutput.flush()
+    fflush(nil)  // every output stream: stdout is the one with anything buffered
+    FileHandle.standardError.write(Data(("agentreview: " + message + "\n").utf8))
+}

@@ -1,0 +1,62 @@
+import AgentReviewCore
+import AgentReviewGit
+import Foundation
+
+/// Before the first push there is no trusted base: nothing on the remote to read the policy
+/// from. So that `agentreview init` is followed by something that works, `status` and
+/// `explain` then read `.agentreview/` (policy, signers, revoked keys) and CODEOWNERS from
+/// the working tree, and say once on stderr that it is not yet a trusted base. Hooks and
+/// `check` never do: they judge by what the remote holds, or refuse.
+enum WorkingTreePolicy {
+    static func load(in repository: Repository) throws -> TrustedConfiguration {
+        guard let root = repository.workingDirectory else {
+            throw CLIError("no trusted base to read the policy from (a bare repository with no default branch yet): pass --base REV or --policy FILE")
+        }
+        let directory = URL(fileURLWithPath: root)
+        func read(_ path: String, maxBytes: Int) throws -> [UInt8]? {
+            let url = directory.appendingPathComponent(path)
+            guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+            defer { try? handle.close() }
+            let bytes = [UInt8](try handle.read(upToCount: maxBytes + 1) ?? Data())
+            guard bytes.count <= maxBytes else {
+                throw CLIError("\(path) in the working tree is over \(maxBytes) bytes (see Limits in the README): not read")
+            }
+            return bytes
+        }
+        let path = PolicyLoader.defaultPath
+        guard let bytes = try read(path, maxBytes: Limits.policyBytes) else {
+            throw CLIError(
+                "no trusted base to read the policy from, and no \(path) in the working tree: run `agentreview init`, or pass --base REV or --policy FILE")
+        }
+        printError(
+            "nothing pushed yet: reading \(path) from the working tree, which is not a trusted base; once it is pushed, the remote's copy is used")
+        let policy = try PolicyLoader.load(bytes: bytes, file: "working tree:\(path)")
+        var owners: CodeOwners?
+        let candidates: [String] = switch policy.owners {
+        case .auto: CodeOwners.locations
+        case .path(let path): [path]
+        }
+        for candidate in candidates {
+            if let bytes = try read(candidate, maxBytes: Limits.codeOwnersBytes) {
+                do {
+                    owners = try CodeOwners(bytes: bytes, source: "working tree:\(candidate)")
+                } catch {
+                    throw CLIError(error.description)
+                }
+                break
+            }
+        }
+        var signers = AllowedSigners(text: "", source: policy.signers)
+        if let bytes = try read(policy.signers, maxBytes: Limits.signersBytes) {
+            signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "working tree:\(policy.signers)")
+        }
+        var revoked = RevokedKeys.none
+        if let path = policy.revoked {
+            guard let bytes = try read(path, maxBytes: Limits.signersBytes) else {
+                throw CLIError("the policy names revoked keys at \(path), but the working tree has no such file")
+            }
+            revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "working tree:\(path)")
+        }
+        return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
+    }
+}
