@@ -26,7 +26,8 @@ let package = Package(
             name: "AgentReviewGit", dependencies: ["Clibgit2"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal.
+        // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal,
+        // reads no files and starts no threads: the CLI reads, and decides what runs in parallel.
         .target(
             name: "AgentReviewCore",
             dependencies: [
