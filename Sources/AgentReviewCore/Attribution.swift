@@ -1,3 +1,5 @@
+import Foundation
+
 /// A git identity: `Name <email>`.
 public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
     public var name: String
@@ -67,8 +69,9 @@ public struct Attribution: Sendable, Hashable, Codable {
 /// when there is no `:`); agentreview's own `Agent: tool/version` (agent: `tool`, lowercased).
 /// Always: the policy's `identities` (agent: the entry as written) and `trailers` (agent: the
 /// trailer key as the policy wrote it, lowercased — a self-declared value never names the
-/// agent). With `unsignedIsAgent`, a commit nothing else attributed and no known human signed
-/// is attributed to `unknown`, with `signature` evidence.
+/// agent). With `unsignedIsAgent`, a commit nothing else attributed is attributed to `unknown`,
+/// with `signature` evidence saying what its own signature was, unless that signature is a
+/// person's (``CommitSignatureCheck/person(principal:fingerprint:)``).
 public struct Attributor: Sendable {
     /// The agent name given to commits attributed only for lacking a human signature.
     public static let unsignedAgent = "unknown"
@@ -83,9 +86,29 @@ public struct Attributor: Sendable {
         self.policyTrailerKeys = settings.trailers
     }
 
-    /// - Parameter signedByKnownHuman: whether the commit carries a valid signature from a
-    ///   known human signer; nil when not checked.
-    public func attribute(author: Identity, committer: Identity, trailers: [Trailer], signedByKnownHuman: Bool? = nil) -> Attribution {
+    /// - Parameter signature: what the commit's own signature says (see ``CommitSigners``);
+    ///   nil when not checked. Only read with `unsignedIsAgent`, when nothing else attributed
+    ///   the commit.
+    public func attribute(author: Identity, committer: Identity, trailers: [Trailer], signature: CommitSignatureCheck? = nil) -> Attribution {
+        var evidence = self.evidence(author: author, committer: committer, trailers: trailers)
+        if evidence.isEmpty, settings.unsignedIsAgent, signature?.isPerson != true {
+            evidence.append(Evidence(source: Evidence.signatureSource, value: signature?.description ?? Self.notChecked, agent: Self.unsignedAgent))
+        }
+        return Attribution(agent: evidence.first?.agent, evidence: evidence)
+    }
+
+    /// Whether ``attribute(author:committer:trailers:signature:)`` would read the signature:
+    /// with `unsignedIsAgent`, when nothing else attributes the commit. Only then is the
+    /// signature worth reading and verifying.
+    public func needsSignature(author: Identity, committer: Identity, trailers: [Trailer]) -> Bool {
+        settings.unsignedIsAgent && evidence(author: author, committer: committer, trailers: trailers).isEmpty
+    }
+
+    /// The evidence value when the signature was not checked.
+    static let notChecked = "signature not checked"
+
+    /// The evidence from identities and trailers, in order, each (source, value) once.
+    private func evidence(author: Identity, committer: Identity, trailers: [Trailer]) -> [Evidence] {
         var evidence: [Evidence] = []
         func add(_ source: String, _ value: String, _ agent: String) {
             if !evidence.contains(where: { $0.source == source && $0.value == value }) {
@@ -109,14 +132,7 @@ public struct Attributor: Sendable {
                 add(Evidence.trailerSource, trailer.description, agent)
             }
         }
-
-        if evidence.isEmpty, settings.unsignedIsAgent, signedByKnownHuman != true {
-            let value = signedByKnownHuman == nil
-                ? "no valid signature from a known human signer (signature not checked)"
-                : "no valid signature from a known human signer"
-            add(Evidence.signatureSource, value, Self.unsignedAgent)
-        }
-        return Attribution(agent: evidence.first?.agent, evidence: evidence)
+        return evidence
     }
 
     /// The agent an identity belongs to (built-in first, then the policy's entries), or nil
@@ -161,6 +177,155 @@ public struct Attributor: Sendable {
             result.append(key.lowercased())
         }
         return result
+    }
+}
+
+// MARK: - Commit signatures
+
+/// What a commit's own signature (its `gpgsig` header) says about who made it, for
+/// `unsigned_is_agent`: only ``person(principal:fingerprint:)`` clears a commit; every other
+/// case is a commit no person signed, and says why in one line (``description``, the
+/// evidence value).
+public enum CommitSignatureCheck: Sendable, Hashable, CustomStringConvertible {
+    /// A valid SSH signature, in namespace `git`, by a key the trusted allowed_signers lists
+    /// for `principal`, a person, valid at the commit's date.
+    case person(principal: String, fingerprint: String)
+    /// No `gpgsig` header.
+    case unsigned
+    /// A signature that is not SSH (OpenPGP, x509 or unrecognised): not checked, so unsigned.
+    case notSSH(CommitSignature.Format)
+    /// A signature header over ``Limits/commitSignatureBytes``: not read.
+    case tooLarge(bytes: Int)
+    /// An SSH signature that cannot be read.
+    case unreadable(String)
+    /// An SSH signature that does not verify over the commit in namespace `git`.
+    case doesNotVerify(String)
+    /// A valid signature by a key allowed_signers does not list.
+    case unknownKey(fingerprint: String)
+    /// A valid signature by a key listed (directly or by a pattern) for one of the policy's `bots`.
+    case botKey(fingerprint: String, principal: String)
+    /// A valid signature by a person's key that does not count for this commit (revoked,
+    /// outside its validity window at the commit's date, not allowed in namespace `git`, a
+    /// commit dated in the future).
+    case keyNotValid(fingerprint: String, principal: String, reason: String)
+
+    public var isPerson: Bool {
+        if case .person = self { return true }
+        return false
+    }
+
+    public var description: String {
+        let text: String
+        switch self {
+        case .person(let principal, let fingerprint):
+            text = "signed by \(principal) (key \(fingerprint))"
+        case .unsigned:
+            text = "no signature"
+        case .notSSH(let format):
+            let name =
+                switch format {
+                case .openpgp: "GPG signature"
+                case .x509: "x509 signature"
+                case .ssh, .unknown: "unrecognised signature"
+                }
+            text = "\(name) (not checked: only SSH signatures are verified)"
+        case .tooLarge(let bytes):
+            text = "signature of \(bytes) bytes, over the limit of \(Limits.commitSignatureBytes) (not read)"
+        case .unreadable(let why):
+            text = "signature cannot be read: \(why)"
+        case .doesNotVerify(let why):
+            text = "signature does not verify: \(why)"
+        case .unknownKey(let fingerprint):
+            text = "signed by an unknown key \(fingerprint)"
+        case .botKey(let fingerprint, let principal):
+            text = "signed by a bot key \(fingerprint) (principal \(principal))"
+        case .keyNotValid(let fingerprint, let principal, let reason):
+            text = "signed by \(principal) with key \(fingerprint), which does not count: \(reason)"
+        }
+        // One line, whatever a reason or a principal holds.
+        return String(text.map { $0.isNewline ? " " : $0 })
+    }
+}
+
+/// Who may sign commits as a person, for `unsigned_is_agent`: the trusted allowed_signers,
+/// in namespace `git`, less revoked keys and keys listed for a bot. A commit's signature is
+/// checked as git's own `verify-commit` checks it (the key's principals from allowed_signers,
+/// the line valid at the committer date), and as approval records are: revoked keys never
+/// count, nor a date more than ``AllowedSigners/allowedClockSkew`` after `now`. A key listed
+/// (directly or by a pattern) for any of the policy's `bots` is a bot's, even when it is
+/// also listed for a person. Pure and immutable: safe to use from any thread.
+public struct CommitSigners: Sendable {
+    public let signers: AllowedSigners
+    public let revoked: RevokedKeys
+    /// Lowercased.
+    public let bots: [String]
+    public let now: Date
+
+    public init(signers: AllowedSigners, revoked: RevokedKeys = .none, bots: [String] = [], now: Date) {
+        self.signers = signers
+        self.revoked = revoked
+        self.bots = bots.map { $0.lowercased() }
+        self.now = now
+    }
+
+    /// What a commit's signature says about who made it.
+    /// - Parameter committed: the commit's committer date, the date the signature is checked at.
+    public func check(_ extraction: CommitSignature.Extraction, committed: Date) -> CommitSignatureCheck {
+        switch extraction {
+        case .unsigned: return .unsigned
+        case .tooLarge(let bytes): return .tooLarge(bytes: bytes)
+        case .signed(let signature): return check(signature, committed: committed)
+        }
+    }
+
+    public func check(_ commitSignature: CommitSignature, committed: Date) -> CommitSignatureCheck {
+        let format = commitSignature.format
+        guard format == .ssh else { return .notSSH(format) }
+        guard let text = String(validating: commitSignature.signature, as: UTF8.self) else {
+            return .unreadable("it is not UTF-8 text")
+        }
+        let signature: SSHSignature
+        do {
+            signature = try SSHSignature.parse(armored: text)
+        } catch {
+            return .unreadable(error.description)
+        }
+        let key = signature.publicKey
+        let fingerprint = key.fingerprint
+        do {
+            try signature.verify(message: commitSignature.payload, namespace: SSHSignature.gitNamespace)
+        } catch .namespaceMismatch(_, let found) {
+            return .doesNotVerify("it was made for namespace \"\(found)\", not \"\(SSHSignature.gitNamespace)\" (key \(fingerprint))")
+        } catch .invalidSignature {
+            return .doesNotVerify("the commit or its signature was changed after signing (key \(fingerprint))")
+        } catch {
+            return .doesNotVerify(error.description)
+        }
+        let listings = signers.listings(of: key)
+        for list in listings {
+            if let bot = bots.first(where: { OpenSSHPattern.mayList(list, $0) }) {
+                return .botKey(fingerprint: fingerprint, principal: bot)
+            }
+        }
+        var principals = [String]()
+        for list in listings {
+            for name in list.split(separator: ",") where !name.hasPrefix("!") && !principals.contains(String(name)) {
+                principals.append(String(name))
+            }
+        }
+        guard let first = principals.first else { return .unknownKey(fingerprint: fingerprint) }
+        var refusal: SignerRefusal?
+        for principal in principals {
+            switch signers.verify(
+                principal: principal, key: key, namespace: SSHSignature.gitNamespace, at: committed, now: now, revoked: revoked)
+            {
+            case .success(let match):
+                return .person(principal: match.principal, fingerprint: fingerprint)
+            case .failure(let why):
+                if refusal == nil { refusal = why }
+            }
+        }
+        return .keyNotValid(fingerprint: fingerprint, principal: first, reason: refusal?.description ?? "no line of \(signers.source) allows it")
     }
 }
 

@@ -16,10 +16,14 @@ public struct CommitFacts: Sendable, Hashable {
     public var trailers: [Trailer]
     /// The paths this commit introduces (for a merge: those that differ from every parent).
     public var changes: [PathChange]
+    /// What the commit's own signature says about who made it; nil when not checked (it is
+    /// checked only for `unsigned_is_agent`, and only when nothing else attributes the commit).
+    public var signature: CommitSignatureCheck?
 
     public init(
         id: String, parents: [String] = [], tree: String = "", author: Identity, committer: Identity, authorTime: Int64 = 0,
-        committerTime: Int64? = nil, subject: String, trailers: [Trailer] = [], changes: [PathChange] = []
+        committerTime: Int64? = nil, subject: String, trailers: [Trailer] = [], changes: [PathChange] = [],
+        signature: CommitSignatureCheck? = nil
     ) {
         self.id = id
         self.parents = parents
@@ -31,10 +35,114 @@ public struct CommitFacts: Sendable, Hashable {
         self.subject = subject
         self.trailers = trailers
         self.changes = changes
+        self.signature = signature
     }
 
     public var shortID: String { String(id.prefix(12)) }
     public var isMerge: Bool { parents.count > 1 }
+}
+
+/// A commit's own signature, as git reads it from the commit object: the value of the
+/// `gpgsig` header (continuation lines joined), and the bytes it signs (the object without
+/// that header).
+public struct CommitSignature: Sendable, Hashable {
+    /// What kind of signature the header holds, from its first line as git tells them apart.
+    public enum Format: String, Sendable, Hashable {
+        /// `-----BEGIN SSH SIGNATURE-----` (`gpg.format ssh`).
+        case ssh
+        /// `-----BEGIN PGP SIGNATURE-----` or `-----BEGIN PGP MESSAGE-----` (`gpg.format openpgp`).
+        case openpgp
+        /// `-----BEGIN SIGNED MESSAGE-----` (`gpg.format x509`, gpgsm).
+        case x509
+        /// Anything else.
+        case unknown
+    }
+
+    /// What a commit object holds.
+    public enum Extraction: Sendable, Hashable {
+        /// No `gpgsig` header.
+        case unsigned
+        case signed(CommitSignature)
+        /// A signature of this many bytes, over the limit: not kept.
+        case tooLarge(bytes: Int)
+    }
+
+    /// The header's value: its first line after `gpgsig `, then each continuation line
+    /// without its leading space, each with its newline.
+    public var signature: [UInt8]
+    /// The commit object without the signature header and its continuation lines.
+    public var payload: [UInt8]
+
+    public init(signature: [UInt8], payload: [UInt8]) {
+        self.signature = signature
+        self.payload = payload
+    }
+
+    public var format: Format {
+        for (prefix, format) in Self.formats where signature.starts(with: prefix) { return format }
+        return .unknown
+    }
+
+    private static let formats: [([UInt8], Format)] = [
+        (Array("-----BEGIN SSH SIGNATURE-----".utf8), .ssh),
+        (Array("-----BEGIN PGP SIGNATURE-----".utf8), .openpgp),
+        (Array("-----BEGIN PGP MESSAGE-----".utf8), .openpgp),
+        (Array("-----BEGIN SIGNED MESSAGE-----".utf8), .x509),
+    ]
+
+    /// The header that holds the signature in a SHA-1 repository (a SHA-256 one uses
+    /// `gpgsig-sha256`, which here is another header).
+    static let header = Array("gpgsig".utf8)
+
+    /// Reads a commit object's signature as git's `parse_buffer_signed_by_header` does (for
+    /// SHA-1 objects): among the headers, a line `gpgsig VALUE` starts the signature and each
+    /// following line that starts with a space continues it (the space dropped); a second
+    /// `gpgsig` header adds to it. Other headers whose name starts with `gpgsig` (as
+    /// `gpgsig-sha256`), with their continuation lines, belong to neither the signature nor
+    /// the payload. Everything else, up to and including the blank line and the whole
+    /// message after it, is the payload. Reading stops at a line that starts with a NUL byte,
+    /// as git's does.
+    ///
+    /// - Parameter maxBytes: the signature's largest size; past it only its size is known.
+    public static func extract(from raw: [UInt8], maxBytes: Int = Limits.commitSignatureBytes) -> Extraction {
+        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
+        let tail = raw.count
+        var payload = [UInt8]()
+        var signature = [UInt8]()
+        var signatureBytes = 0
+        var sawSignature = false, inSignature = false, otherSignature = false
+        var line = 0
+        while line < tail {
+            var next = (raw[line...].firstIndex(of: newline) ?? tail - 1) + 1
+            var value: Int?
+            let isHeader = raw[line...].starts(with: header)
+            if inSignature && raw[line] == space {
+                value = line + 1
+            } else if isHeader, line + header.count < tail, raw[line + header.count] == space {
+                value = line + header.count + 1
+                otherSignature = false
+            } else if isHeader {
+                otherSignature = true
+            } else if otherSignature && raw[line] != space {
+                otherSignature = false
+            }
+            if let value {
+                signatureBytes += next - value
+                if signatureBytes <= maxBytes { signature += raw[value..<next] }
+                sawSignature = true
+                inSignature = true
+            } else {
+                // The blank line ends the headers: the rest is the message, all payload.
+                if raw[line] == newline { next = tail }
+                if !otherSignature { payload += raw[line..<next] }
+                inSignature = false
+            }
+            line = next < tail && raw[next] != 0 ? next : tail
+        }
+        guard sawSignature else { return .unsigned }
+        guard signatureBytes <= maxBytes else { return .tooLarge(bytes: signatureBytes) }
+        return .signed(CommitSignature(signature: signature, payload: payload))
+    }
 }
 
 /// A git file mode.

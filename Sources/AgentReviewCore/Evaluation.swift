@@ -150,17 +150,15 @@ public struct Evaluator: Sendable {
         self.owners = owners
     }
 
-    /// Judges one commit for a ref in `mode`.
-    /// - Parameter signedByKnownHuman: whether the commit is signed by a known human
-    ///   signer (for `unsigned_is_agent`); nil when not checked.
+    /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own
+    /// signature is `commit.signature`, as the fact gatherer checked it.
     /// - Parameter signoffNotes: why records found for this commit did not count, for the reasons.
     public func judge(
-        _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode,
-        signedByKnownHuman: Bool? = nil
+        _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode
     ) -> CommitReport {
         let attribution = attributor.attribute(
             author: commit.author, committer: commit.committer, trailers: commit.trailers,
-            signedByKnownHuman: signedByKnownHuman)
+            signature: commit.signature)
         let classification = classifier.classify(commit.changes)
         let riskClass = policy.classes[classification.rank]
         var report = CommitReport(

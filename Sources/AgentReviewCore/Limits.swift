@@ -27,4 +27,8 @@ public enum Limits {
     /// The whole pre-receive or pre-push hook, in seconds, unless the server sets
     /// `git config agentreview.timeLimit SECONDS`. Past it the push is refused.
     public static let hookSeconds: Double = 60
+    /// A commit's own signature (its `gpgsig` header, continuation lines joined), in bytes:
+    /// read for `unsigned_is_agent`. An SSH signature by the largest RSA key is under 5 KiB;
+    /// past this the signature is not read, and the commit counts as unsigned.
+    public static let commitSignatureBytes = 64 * 1024
 }

@@ -322,6 +322,9 @@ public struct SSHSignature: Sendable, Hashable {
     /// RSA: the PKCS#1 v1.5 signature).
     var rawSignature: [UInt8]
 
+    /// The namespace git signs commits and tags in (`git commit -S` with `gpg.format ssh`).
+    public static let gitNamespace = "git"
+
     static let beginLine = "-----BEGIN SSH SIGNATURE-----"
     static let endLine = "-----END SSH SIGNATURE-----"
     static let magic = Array("SSHSIG".utf8)

@@ -12,9 +12,9 @@ struct AttributionTests {
         committer: Identity = human,
         trailers: [Trailer] = [],
         settings: AgentSettings = AgentSettings(),
-        signed: Bool? = nil
+        signature: CommitSignatureCheck? = nil
     ) -> Attribution {
-        Attributor(settings: settings).attribute(author: author, committer: committer, trailers: trailers, signedByKnownHuman: signed)
+        Attributor(settings: settings).attribute(author: author, committer: committer, trailers: trailers, signature: signature)
     }
 
     static func coAuthor(_ identity: String, key: String = "Co-authored-by") -> Trailer {
@@ -205,18 +205,23 @@ struct AttributionTests {
     @Test("unsigned_is_agent attributes only what nothing else did")
     func unsignedIsAgent() {
         let settings = AgentSettings(unsignedIsAgent: true)
-        let unsigned = Self.attribute(settings: settings, signed: false)
+        let unsigned = Self.attribute(settings: settings, signature: .unsigned)
         #expect(unsigned.agent == Attributor.unsignedAgent)
-        #expect(unsigned.evidence.count == 1)
-        #expect(unsigned.evidence.first?.source == "signature")
-        #expect(unsigned.evidence.first?.value.contains("no valid signature from a known human signer") == true)
-        let unchecked = Self.attribute(settings: settings, signed: nil)
+        #expect(unsigned.evidence == [Evidence(source: "signature", value: "no signature", agent: Attributor.unsignedAgent)])
+        let unchecked = Self.attribute(settings: settings, signature: nil)
         #expect(unchecked.agent == Attributor.unsignedAgent)
-        #expect(Self.attribute(settings: settings, signed: true) == Attribution(agent: nil, evidence: []))
-        #expect(Self.attribute(settings: AgentSettings(), signed: false).agent == nil)
-        let claude = Self.attribute(trailers: [Self.coAuthor("Claude <noreply@anthropic.com>")], settings: settings, signed: false)
+        #expect(unchecked.evidence.map(\.value) == ["signature not checked"])
+        let person = CommitSignatureCheck.person(principal: "ada@example.com", fingerprint: "SHA256:x")
+        #expect(Self.attribute(settings: settings, signature: person) == Attribution(agent: nil, evidence: []))
+        #expect(Self.attribute(settings: AgentSettings(), signature: .unsigned).agent == nil)
+        let claude = Self.attribute(trailers: [Self.coAuthor("Claude <noreply@anthropic.com>")], settings: settings, signature: .unsigned)
         #expect(claude.agent == "claude-code")
         #expect(claude.evidence.map(\.source) == ["trailer"])
+        // The signature is wanted exactly when nothing else attributes the commit.
+        let attributor = Attributor(settings: settings)
+        #expect(attributor.needsSignature(author: Self.human, committer: Self.human, trailers: []))
+        #expect(!attributor.needsSignature(author: Self.human, committer: Self.human, trailers: [Self.coAuthor("Claude <noreply@anthropic.com>")]))
+        #expect(!Attributor(settings: AgentSettings()).needsSignature(author: Self.human, committer: Self.human, trailers: []))
     }
 
     // MARK: Identities
