@@ -1,5 +1,6 @@
 import AgentReviewCore
 import AgentReviewGit
+import Foundation
 
 /// Turns git's commits into the plain facts the rules judge. One commit at a time.
 struct FactGatherer {
@@ -9,22 +10,64 @@ struct FactGatherer {
     /// The policy's `changed_lines` threshold: lines are counted (a line diff of every
     /// changed file) only when a commit could change more than this many.
     let linesOver: Int?
+    /// With `unsigned_is_agent`: how a commit's own signature is checked. nil otherwise, and
+    /// then no signature is ever read.
+    let signatures: SignatureCheck?
 
+    /// What `unsigned_is_agent` needs: who may sign commits as a person, and the attributor
+    /// that says whether a commit's signature matters (only when nothing else attributes it).
+    /// Immutable values: shared by the worker threads.
+    struct SignatureCheck: Sendable {
+        var signers: CommitSigners
+        var attributor: Attributor
+    }
+
+    /// Gathers without the trusted signers: under `unsigned_is_agent` a commit's signature
+    /// is then not checked (its evidence says so).
     init(repository: Repository, policy: Policy) {
         self.init(repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over)
     }
 
-    init(repository: Repository, contents: Bool, linesOver: Int?) {
+    /// Gathers for a judgement by `configuration`: under `unsigned_is_agent`, the signature of
+    /// a commit nothing else attributes is verified against its allowed_signers (less its
+    /// revoked keys and its policy's bots), at the commit's date, `now` being the current time.
+    init(repository: Repository, configuration: TrustedConfiguration, now: Date = Date()) {
+        let policy = configuration.policy
+        var signatures: SignatureCheck?
+        if policy.agents.unsignedIsAgent {
+            signatures = SignatureCheck(
+                signers: CommitSigners(signers: configuration.signers, revoked: configuration.revoked, bots: policy.bots, now: now),
+                attributor: Attributor(settings: policy.agents))
+        }
+        self.init(
+            repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over,
+            signatures: signatures)
+    }
+
+    init(repository: Repository, contents: Bool, linesOver: Int?, signatures: SignatureCheck? = nil) {
         self.repository = repository
         self.contents = contents
         self.linesOver = linesOver
+        self.signatures = signatures
     }
 
     /// What a worker thread gathers for a commit: the commit object and the changes it
-    /// introduces (the costly part).
+    /// introduces (the costly part); under `unsigned_is_agent` also the parsed commit and
+    /// what its signature says (a verification, as costly as a small diff).
     struct Gathered: Sendable {
         var commit: CommitObject
         var changes: Changes
+        /// nil unless signatures are checked, or when the commit could not be parsed here
+        /// (`facts(from:)` then parses it again and reports why).
+        var parsed: Parsed?
+    }
+
+    /// A commit parsed past its tree and parents, its headers checked.
+    struct Parsed: Sendable {
+        var info: CommitInfo
+        var trailers: [Trailer]
+        /// What its own signature says; nil when not checked.
+        var signature: CommitSignatureCheck?
     }
 
     /// A commit's changes as gathered: the files that differ from its one parent (or from
@@ -49,24 +92,53 @@ struct FactGatherer {
         } else {
             commit = try repository.commitObject(step.id)
         }
-        return Gathered(commit: commit, changes: try changes(of: commit))
+        let changes = try changes(of: commit)
+        // A failure is left for `facts(from:)` to report, on the thread that judges, in order.
+        return Gathered(commit: commit, changes: changes, parsed: signatures == nil ? nil : try? parse(commit))
+    }
+
+    /// Parses a commit (its headers checked) and its trailers; under `unsigned_is_agent`,
+    /// when nothing else attributes it, reads its signature and checks it. Uses only this
+    /// gatherer's repository handle and immutable values: a worker runs it on its own.
+    func parse(_ object: CommitObject) throws(GitError) -> Parsed {
+        let commit = try repository.checkedCommit(object)
+        let trailers = Trailers.parse(commit.message)
+        var signature: CommitSignatureCheck?
+        if let signatures,
+           signatures.attributor.needsSignature(author: Self.identity(commit.author), committer: Self.identity(commit.committer), trailers: trailers)
+        {
+            let extraction = CommitSignature.extract(from: try repository.rawCommit(object))
+            signature = signatures.signers.check(extraction, committed: Date(timeIntervalSince1970: TimeInterval(commit.committer.time)))
+        }
+        return Parsed(info: commit, trailers: trailers, signature: signature)
+    }
+
+    static func identity(_ signature: AgentReviewGit.Signature) -> Identity {
+        Identity(name: signature.name, email: signature.email)
     }
 
     /// The facts, from what was gathered (on this thread or another): the rest of the
-    /// commit is parsed here.
+    /// commit is parsed here, unless the gathering thread did.
     func facts(from gathered: Gathered) throws(GitError) -> CommitFacts {
-        let commit = try repository.checkedCommit(gathered.commit)
+        let parsed: Parsed
+        if let done = gathered.parsed {
+            parsed = done
+        } else {
+            parsed = try parse(gathered.commit)
+        }
+        let commit = parsed.info
         return CommitFacts(
             id: commit.id.hex,
             parents: commit.parents.map(\.hex),
             tree: commit.tree.hex,
-            author: Identity(name: commit.author.name, email: commit.author.email),
-            committer: Identity(name: commit.committer.name, email: commit.committer.email),
+            author: Self.identity(commit.author),
+            committer: Self.identity(commit.committer),
             authorTime: commit.author.time,
             committerTime: commit.committer.time,
             subject: commit.subject,
-            trailers: Trailers.parse(commit.message),
-            changes: gathered.changes.paths
+            trailers: parsed.trailers,
+            changes: gathered.changes.paths,
+            signature: parsed.signature
         )
     }
 

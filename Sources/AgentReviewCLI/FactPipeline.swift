@@ -3,7 +3,8 @@ import AgentReviewGit
 import Foundation
 
 /// Gathers a batch of commits (their objects and the changes they introduce) on worker
-/// threads, in the batch's order; the thread that judges parses the rest of each commit.
+/// threads, in the batch's order; the thread that judges parses the rest of each commit
+/// (under `unsigned_is_agent` the workers parse it too, and check the signatures that matter).
 /// Each worker has its own repository handle and uses it alone. One core is left to the
 /// thread that judges and writes: on two cores, one worker measured fastest (two workers
 /// each need their own object caches, and together read more than one does alone).
@@ -13,7 +14,10 @@ final class FactPipeline: @unchecked Sendable {
     init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) throws {
         var workers = [FactGatherer]()
         for _ in 0..<threads {
-            workers.append(FactGatherer(repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver))
+            workers.append(
+                FactGatherer(
+                    repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
+                    signatures: gatherer.signatures))
         }
         self.workers = workers
     }

@@ -280,6 +280,14 @@ extension Repository {
         return try commit(object)
     }
 
+    /// The commit object's bytes as stored (what its id hashes, without git's object
+    /// header): as the walk read them, or read now. For reading what libgit2 does not parse,
+    /// such as the `gpgsig` header and the bytes it signs.
+    public func rawCommit(_ object: CommitObject) throws(GitError) -> [UInt8] {
+        if let raw = object.raw { return raw }
+        return try rawObject(object.id, .commit)
+    }
+
     /// `checkedCommit(_:)` of the commit with this id; its headers are checked before any
     /// parser reads it. `commit(_ id:)` is this.
     public func checkedCommit(_ id: ObjectID) throws(GitError) -> CommitInfo {
