@@ -241,10 +241,12 @@ import Testing
     @Test func verdictsInColourOnlyOnATerminal() throws {
         let tip = try sandbox.git("rev-parse", "HEAD", in: clone)
         let command = "\(Sandbox.binary.path) check \(Self.zero) \(tip) --ref refs/heads/main"
-        let onTerminal = try Sandbox.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: clone, environment: ["TERM": "xterm"])
+        // `env` clears what the test runner's own environment may set.
+        let onTerminal = try Sandbox.run(
+            "/usr/bin/env", ["-u", "NO_COLOR", "TERM=xterm", "script", "-qec", command, "/dev/null"], in: clone)
         #expect(onTerminal.stdout.contains("\u{1B}[32mpass\u{1B}[0m"), "\(onTerminal.stdout)")
         let noColour = try Sandbox.run(
-            "/usr/bin/script", ["-qec", command, "/dev/null"], in: clone, environment: ["TERM": "xterm", "NO_COLOR": "1"])
+            "/usr/bin/env", ["NO_COLOR=1", "TERM=xterm", "script", "-qec", command, "/dev/null"], in: clone)
         #expect(noColour.stdout.contains("pass") && !noColour.stdout.contains("\u{1B}["), "\(noColour.stdout)")
         let piped = try sandbox.agentreview(["check", Self.zero, tip, "--ref", "refs/heads/main"], in: clone)
         #expect(piped.stdout.contains("pass") && !piped.stdout.contains("\u{1B}["))
