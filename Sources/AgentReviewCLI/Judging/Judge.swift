@@ -14,7 +14,7 @@ struct Judge {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(policy: configuration.policy, owners: configuration.owners)
-        self.gatherer = FactGatherer(repository: repository, policy: configuration.policy)
+        self.gatherer = FactGatherer(repository: repository, configuration: configuration)
         self.records = records
     }
 
