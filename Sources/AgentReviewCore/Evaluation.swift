@@ -128,12 +128,22 @@ public enum Verdict: String, Sendable, Hashable, Codable, Comparable {
     public static func < (a: Verdict, b: Verdict) -> Bool { a.severity < b.severity }
 }
 
-/// A requirement a commit does not meet yet, and the command that supplies it.
+/// A requirement a commit does not meet yet, the command that supplies it, and who can run it.
 public struct Missing: Sendable, Hashable, Codable {
-    /// `approvals`, `owners`, `human_signoff` or `gate`.
+    /// `signers`, `approvals`, `owners`, `human_signoff` or `gate`.
     public var requirement: String
     public var detail: String
     public var command: String
+    /// Who can supply it, when that is not whoever reads the report: an approval is never
+    /// the commit's own people's to give.
+    public var by: String?
+
+    public init(requirement: String, detail: String, command: String, by: String? = nil) {
+        self.requirement = requirement
+        self.detail = detail
+        self.command = command
+        self.by = by
+    }
 }
 
 /// Judges commits: facts and policy in, a report with reasons out. Pure.
@@ -142,12 +152,16 @@ public struct Evaluator: Sendable {
     public let classifier: Classifier
     public let attributor: Attributor
     public let owners: CodeOwners?
+    /// Whether the trusted allowed_signers lists anyone: with nobody listed no approval can
+    /// count, and a report says that first.
+    public let signersListed: Bool
 
-    public init(policy: Policy, owners: CodeOwners? = nil) {
+    public init(policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true) {
         self.policy = policy
         self.classifier = Classifier(policy: policy)
         self.attributor = Attributor(settings: policy.agents)
         self.owners = owners
+        self.signersListed = signersListed
     }
 
     /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own
@@ -335,12 +349,23 @@ public struct Evaluator: Sendable {
     ) -> [Missing] {
         var missing = [Missing]()
         let approve = "agentreview approve \(commit.shortID)"
+        let needsApproval = approvals.count < riskClass.approvals || riskClass.owners || riskClass.humanSignoff
+        if needsApproval && !signersListed {
+            missing.append(Missing(
+                requirement: "signers",
+                detail: "nobody can approve yet: the trusted \(policy.signers) lists no reviewer",
+                command: "add a line `EMAIL namespaces=\"agentreview\" ssh-ed25519 AAAA…` for each reviewer to \(policy.signers), then push it to the trust root",
+                by: "a maintainer of the trust root"))
+        }
+        // The commit's own people cannot approve it: say so to the author reading the report.
+        let people = Set([commit.author.email, commit.committer.email].map { $0.lowercased() }).sorted()
+        let reviewer = "a reviewer listed in \(policy.signers) other than \(people.joined(separator: " or ")) (author, committer), its co-authors or operator"
         if approvals.count < riskClass.approvals {
             let needed = riskClass.approvals - approvals.count
             missing.append(Missing(
                 requirement: "approvals",
                 detail: "\(riskClass.approvals) approval\(riskClass.approvals == 1 ? "" : "s") (class \(riskClass.name)), has \(approvals.count): \(needed) more",
-                command: approve))
+                command: approve, by: reviewer))
         }
         if riskClass.owners {
             // Ownership goes by the principal an approval is signed as, never by the key's other listings.
@@ -349,13 +374,13 @@ public struct Evaluator: Sendable {
                 missing.append(Missing(
                     requirement: "owners",
                     detail: "approval from an owner of \(path.path) (\(path.owners.joined(separator: ", ")))",
-                    command: approve))
+                    command: approve, by: "an owner of \(path.path): \(path.owners.joined(separator: ", "))"))
             }
         }
         if riskClass.humanSignoff {
             if !approvals.contains(where: isPerson) {
                 missing.append(Missing(
-                    requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve))
+                    requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve, by: reviewer))
             }
         }
         for gate in riskClass.gates where !gates.contains(gate) {

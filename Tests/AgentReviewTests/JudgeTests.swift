@@ -47,7 +47,9 @@ import Testing
         #expect(!report.evidence.isEmpty)
         #expect(report.class == "medium")
         #expect(report.verdict == .blocked)
-        #expect(report.missing.map(\.command) == ["agentreview approve \(report.id.prefix(12))"])
+        // The repository lists no reviewer yet: that comes first, then the approval.
+        #expect(report.missing.map(\.requirement) == ["signers", "approvals"])
+        #expect(report.missing.last?.command == "agentreview approve \(report.id.prefix(12))")
     }
 
     @Test func humanCommitPasses() throws {

@@ -237,6 +237,37 @@ import Testing
         #expect(checked.policy?.hasPrefix("refs/heads/main@") == true, "\(check.stdout)")
     }
 
+    /// The author reading a refusal learns who can approve (not they), and, while the
+    /// trusted allowed_signers lists nobody, that this comes first.
+    @Test func aRefusalSaysWhoCanSupplyWhatIsMissing() throws {
+        let tip = try mainTip()
+        let agent = try agentCommit("infra/main.tf", "Add a bucket")
+        let nobody = try preReceive("\(tip) \(agent) refs/heads/main\n", json: false)
+        #expect(nobody.status == 1)
+        let lines = nobody.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("run: add a line `EMAIL namespaces=\"agentreview\"") }, "\(nobody.stdout)")
+        let approve = try #require(lines.firstIndex { $0.contains("run: agentreview approve \(agent.prefix(12))") })
+        #expect(first < approve)
+        #expect(lines.contains { $0.contains("missing: nobody can approve yet: the trusted .agentreview/allowed_signers lists no reviewer") })
+        #expect(lines[approve + 1].contains("by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com"), "\(nobody.stdout)")
+
+        let sandbox = try Sandbox()
+        let key = try sandbox.sshKey("rita", in: sandbox.root.appendingPathComponent("keys"))
+        let (server, clone) = try sandbox.server(with: [
+            ".agentreview/policy.yml": Sandbox.policy,
+            ".agentreview/allowed_signers": "rita@example.com namespaces=\"agentreview\" \(key.publicKey)\n",
+        ])
+        let base = try sandbox.git("rev-parse", "main", in: server)
+        try sandbox.write("infra/main.tf", "x\n", in: clone)
+        let id = try sandbox.commit("Add a bucket\n\nAgent: codex/1", in: clone)
+        try sandbox.git("fetch", "-q", clone.path, "main", in: server)
+        let listed = try sandbox.agentreview(
+            ["hook", "pre-receive"], in: server, input: Data("\(base) \(id) refs/heads/main\n".utf8))
+        #expect(listed.status == 1)
+        #expect(!listed.stdout.contains("nobody can approve yet"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("run: agentreview approve \(id.prefix(12))\n        by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com"), "\(listed.stdout)")
+    }
+
     /// Colour only on a terminal (a real pty, through `script`), never with NO_COLOR, never piped.
     @Test func verdictsInColourOnlyOnATerminal() throws {
         let tip = try sandbox.git("rev-parse", "HEAD", in: clone)

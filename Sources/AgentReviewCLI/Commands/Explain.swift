@@ -104,7 +104,9 @@ extension AgentReviewCommand {
             if report.paths.isEmpty { lines.append("  (none)") }
             lines.append("verdict \(report.verdict.rawValue) (as if enforced)")
             for reason in report.reasons { lines.append("  - \(reason)") }
-            for missing in report.missing { lines.append("  run: \(missing.command)") }
+            for missing in report.missing {
+                lines.append("  run: \(missing.command)" + (missing.by.map { "  (by \($0))" } ?? ""))
+            }
             return lines.joined(separator: "\n")
         }
     }

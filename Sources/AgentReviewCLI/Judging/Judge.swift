@@ -13,7 +13,8 @@ struct Judge {
     init(repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil) {
         self.repository = repository
         self.configuration = configuration
-        self.evaluator = Evaluator(policy: configuration.policy, owners: configuration.owners)
+        self.evaluator = Evaluator(
+            policy: configuration.policy, owners: configuration.owners, signersListed: !configuration.signers.entries.isEmpty)
         self.gatherer = FactGatherer(repository: repository, configuration: configuration)
         self.records = records
     }

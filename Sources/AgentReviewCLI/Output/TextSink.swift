@@ -83,12 +83,18 @@ final class TextSink: JudgementSink {
         for missing in commit.missing {
             lines.append("      missing: \(missing.detail)")
         }
-        var commands = [String]()
-        for missing in commit.missing where !commands.contains(missing.command) {
-            commands.append(missing.command)
+        // Each command once, with everyone who can run it.
+        var commands = [(command: String, by: [String])]()
+        for missing in commit.missing {
+            if let index = commands.firstIndex(where: { $0.command == missing.command }) {
+                if let by = missing.by, !commands[index].by.contains(by) { commands[index].by.append(by) }
+            } else {
+                commands.append((missing.command, missing.by.map { [$0] } ?? []))
+            }
         }
-        for command in commands {
+        for (command, by) in commands {
             lines.append("      run: \(command)")
+            for who in by { lines.append("        by \(who)") }
         }
         return lines
     }
