@@ -54,8 +54,7 @@ let package = Package(
             name: "AgentReviewTestSupport", dependencies: ["AgentReviewCore", "AgentReviewSupport"],
             path: "Tests/AgentReviewTestSupport"),
         .testTarget(
-            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewTestSupport"],
-            exclude: ["Fixtures"]),
+            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewTestSupport"]),
         .testTarget(
             name: "AgentReviewTests",
             dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport"]),

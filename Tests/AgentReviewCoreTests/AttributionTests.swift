@@ -272,8 +272,8 @@ struct AttributionTests {
 
     /// Real commits from public repositories, labelled by hand.
     static func fixture() throws -> [FixtureCommit] {
-        // Beside this file: Tests/AgentReviewCoreTests/Fixtures/agent-commits.jsonl.
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        // Tests/Fixtures/agent-commits.jsonl: data about public commits, kept in the repository.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/agent-commits.jsonl")
         let text = try String(contentsOf: url, encoding: .utf8)
         let decoder = JSONDecoder()

@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    @Test("the unsigned body renders exactly as DESIGN.md shows it")
+    @Test("the unsigned body renders exactly as docs/design.md shows it")
     func renderedBodies() throws {
         #expect(
             try Self.approval().rendered() == """
