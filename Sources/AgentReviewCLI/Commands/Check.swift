@@ -59,10 +59,7 @@ extension AgentReviewCommand {
                 stream.fail(ref: ref, heading: Heading(title), error)
                 return
             }
-            stream.judge(
-                RefJudgement(ref: ref, mode: mode, policy: configuration.source),
-                heading: Heading(title, configuration: configuration)
-            ) { add in
+            stream.judge(ref: ref, mode: mode, configuration: configuration, title: title) { add in
                 let knownRefs = try KnownRef.serverRefs(in: repository)
                 let records = try SignoffRecords.index(
                     notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,

@@ -92,10 +92,7 @@ extension AgentReviewCommand {
                     continue
                 }
                 let update = RefUpdate(old: old, new: line.local, ref: line.ref)
-                stream.judge(
-                    RefJudgement(ref: line.ref, mode: mode, policy: configuration.source),
-                    heading: Heading(title, configuration: configuration)
-                ) { add in
+                stream.judge(ref: line.ref, mode: mode, configuration: configuration, title: title) { add in
                     let records = try SignoffRecords.index(notesCommits: notesTips, in: repository, configuration: configuration)
                     return try UpdateJudge.judge(
                         update, mode: mode, in: repository, configuration: configuration, modes: modes,

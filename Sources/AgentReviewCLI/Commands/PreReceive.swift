@@ -75,15 +75,15 @@ extension AgentReviewCommand {
                 return
             }
             for update in updates where update.ref != SignoffRecords.notesRef {
-                let heading = Heading("agentreview \(update.ref ?? "")", configuration: configuration)
+                let title = "agentreview \(update.ref ?? "")"
                 let mode: EnforcementMode
                 do {
                     mode = try modes.mode(for: update.ref)
                 } catch {
-                    stream.fail(ref: update.ref, policy: configuration.source, heading: heading, error)
+                    stream.fail(ref: update.ref, policy: configuration.source, heading: Heading(title), error)
                     continue
                 }
-                stream.judge(RefJudgement(ref: update.ref, mode: mode, policy: configuration.source), heading: heading) { add in
+                stream.judge(ref: update.ref, mode: mode, configuration: configuration, title: title) { add in
                     let records = try SignoffRecords.index(notesCommits: [notesTip], in: repository, configuration: configuration)
                     return try UpdateJudge.judge(
                         update, mode: mode, in: repository, configuration: configuration, modes: modes,

@@ -75,10 +75,7 @@ extension AgentReviewCommand {
                 stream.fail(ref: nil, heading: Heading(title), error)
                 return
             }
-            stream.judge(
-                RefJudgement(ref: ref, mode: mode, policy: configuration.source),
-                heading: Heading(title, configuration: configuration)
-            ) { add in
+            stream.judge(ref: ref, mode: mode, configuration: configuration, title: title) { add in
                 let records = try SignoffRecords.index(
                     notesCommits: try SignoffRecords.localTips(in: repository), in: repository, configuration: configuration)
                 let judge = Judge(repository: repository, configuration: configuration, records: records)

@@ -32,8 +32,6 @@ struct JudgementOutcome {
     var refs: [RefJudgement]
     /// 0 pass, 1 blocked, 2 error.
     var status: Int32
-    /// Whether a ref was refused (blocked, or failed where it is enforced).
-    var refused: Bool { refs.contains(where: \.refuses) }
 }
 
 /// The one judging path every command goes through: a push (its ref updates), a `check`,
@@ -74,6 +72,15 @@ final class JudgementStream {
         for sink in sinks { sink.end(judgement) }
         refs.append(judgement)
         return judgement
+    }
+
+    /// Judges one ref in `mode` by `configuration`'s policy (see above).
+    @discardableResult
+    func judge(
+        ref: String?, mode: EnforcementMode, configuration: TrustedConfiguration, title: String,
+        _ body: (_ add: (CommitReport) throws -> Void) throws -> String?
+    ) -> RefJudgement {
+        judge(RefJudgement(ref: ref, mode: mode, policy: configuration.source), heading: Heading(title, configuration: configuration), body)
     }
 
     /// A ref, or the whole run (`ref` nil), that could not be judged at all.

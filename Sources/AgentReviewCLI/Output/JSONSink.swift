@@ -1,8 +1,9 @@
 import AgentReviewCore
 import Foundation
 
-/// The judgement as JSON on stdout, streamed: each commit report is encoded (keys sorted)
-/// and written as it is made, so a whole history is written in constant memory.
+/// The judgement as JSON on stdout, streamed: each commit report is encoded (keys sorted,
+/// by `StreamingJSONEncoder`: see there for why) and written as it is made, so a whole
+/// history is written in constant memory.
 ///
 /// A ref is the `Judgement` object: `{"commits":[…]` then the ref's other members, which
 /// sort after `commits`. A single-ref run (`status`, `check`) writes that object; a push
@@ -13,6 +14,8 @@ final class JSONSink: JudgementSink {
     private let list: Bool
     private var refsWritten = 0
     private var commitsInRef = 0
+    /// One encoder for every report: its buffer keeps its capacity.
+    private let encoder = StreamingJSONEncoder()
 
     init(list: Bool) {
         self.list = list
@@ -27,9 +30,10 @@ final class JSONSink: JudgementSink {
     }
 
     func commit(_ report: CommitReport, in judgement: RefJudgement) throws {
-        let bytes = try Rendering.jsonBytes(report)
-        if commitsInRef > 0 { StandardOutput.write([UInt8(ascii: ",")]) }
-        StandardOutput.write(Array(bytes))
+        encoder.removeAll()
+        if commitsInRef > 0 { encoder.append(UInt8(ascii: ",")) }
+        try encoder.encode(report)
+        StandardOutput.write(encoder.bytes)
         commitsInRef += 1
     }
 
