@@ -7,9 +7,10 @@ enum Templates {
         # agentreview policy, version 1
         #
         # Decides which commits written by AI coding agents need sign-off before they
-        # may land, and what sign-off. agentreview reads this file from the base of a
-        # push (the branch being updated), never from the commits being judged: an edit
-        # here takes effect once it has itself been reviewed and merged.
+        # may land, and what sign-off. agentreview reads this file from the trust root
+        # (the default branch, or `git config agentreview.policyRef`) as it was before
+        # the push, never from the commits being judged: an edit here takes effect once
+        # it has itself been reviewed and merged there.
         #
         # Check an edit:                 agentreview policy check
         # See which rule classes a path: agentreview explain --path PATH
@@ -168,8 +169,9 @@ enum Templates {
         # agentreview allowed signers: the keys whose signatures count.
         #
         # agentreview checks every approval and gate attestation against this file,
-        # read from the base of a push, never from the commits being judged. Changes to
-        # it are always in the highest risk class.
+        # read from the trust root (the default branch, or agentreview.policyRef) as it
+        # was before the push, never from the commits being judged. Changes to it are
+        # always in the highest risk class, and count only once merged there.
         #
         # The format is OpenSSH's allowed_signers (see ALLOWED SIGNERS in ssh-keygen(1)),
         # one key a line:
