@@ -25,11 +25,12 @@ enum SignoffRecords {
 
     /// The local notes ref and every remote copy `sync` fetched: what `status` counts.
     static func localTips(in repository: Repository) throws -> [ObjectID?] {
-        var tips = [try repository.referenceTarget(notesRef)]
-        for name in try repository.referenceNames(matching: "refs/agentreview/remotes/*") {
-            tips.append(try repository.referenceTarget(name))
-        }
-        return tips
+        [try repository.referenceTarget(notesRef)] + (try remoteTips(in: repository))
+    }
+
+    /// Every remote's notes as `sync` last fetched them: what the remotes are known to have.
+    static func remoteTips(in repository: Repository) throws -> [ObjectID?] {
+        try repository.referenceNames(matching: "refs/agentreview/remotes/*").map { try repository.referenceTarget($0) }
     }
 }
 

@@ -112,6 +112,18 @@ public struct AllowedSigners: Sendable {
         return found
     }
 
+    /// The principals listed by name (not by pattern) for signatures in `namespace`,
+    /// lowercased, each once, sorted: the people a report can name as able to sign.
+    public func listedPrincipals(for namespace: String) -> [String] {
+        var names = Set<String>()
+        for entry in entries where !entry.isCertificateAuthority && entry.allows(namespace: namespace) {
+            for principal in entry.principals.split(separator: ",") where !principal.contains(where: { "*?!".contains($0) }) {
+                names.insert(principal.lowercased())
+            }
+        }
+        return names.sorted()
+    }
+
     /// Which principals are aliases of one reviewer: the plain principals listed for one key
     /// (on one line or several) are one reviewer, and so are principals chained through
     /// several keys. See ``PrincipalAliases``.

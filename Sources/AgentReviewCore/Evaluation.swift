@@ -155,13 +155,17 @@ public struct Evaluator: Sendable {
     /// Whether the trusted allowed_signers lists anyone: with nobody listed no approval can
     /// count, and a report says that first.
     public let signersListed: Bool
+    /// The principals the trusted allowed_signers lists for approvals: a refusal names
+    /// those who can give what is missing.
+    public let reviewers: [String]
 
-    public init(policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true) {
+    public init(policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true, reviewers: [String] = []) {
         self.policy = policy
         self.classifier = Classifier(policy: policy)
         self.attributor = Attributor(settings: policy.agents)
         self.owners = owners
         self.signersListed = signersListed
+        self.reviewers = reviewers
     }
 
     /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own
@@ -359,13 +363,22 @@ public struct Evaluator: Sendable {
         }
         // The commit's own people cannot approve it: say so to the author reading the report.
         let people = Set([commit.author.email, commit.committer.email].map { $0.lowercased() }).sorted()
-        let reviewer = "a reviewer listed in \(policy.signers) other than \(people.joined(separator: " or ")) (author, committer), its co-authors or operator"
+        let own = ownPrincipals(commit, aliases: .none)
+        let eligible = reviewers.filter { own[$0] == nil }
+        let bots = Set(policy.bots.map { $0.lowercased() })
+        func reviewer(_ eligible: [String]) -> String {
+            var text = "a reviewer listed in \(policy.signers) other than \(people.joined(separator: " or ")) (author, committer), its co-authors or operator"
+            if !eligible.isEmpty {
+                text += ": " + eligible.prefix(5).joined(separator: ", ") + (eligible.count > 5 ? " and \(eligible.count - 5) more" : "")
+            }
+            return text
+        }
         if approvals.count < riskClass.approvals {
             let needed = riskClass.approvals - approvals.count
             missing.append(Missing(
                 requirement: "approvals",
                 detail: "\(riskClass.approvals) approval\(riskClass.approvals == 1 ? "" : "s") (class \(riskClass.name)), has \(approvals.count): \(needed) more",
-                command: approve, by: reviewer))
+                command: approve, by: reviewer(eligible)))
         }
         if riskClass.owners {
             // Ownership goes by the principal an approval is signed as, never by the key's other listings.
@@ -380,7 +393,8 @@ public struct Evaluator: Sendable {
         if riskClass.humanSignoff {
             if !approvals.contains(where: isPerson) {
                 missing.append(Missing(
-                    requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve, by: reviewer))
+                    requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve,
+                    by: reviewer(eligible.filter { !bots.contains($0) })))
             }
         }
         for gate in riskClass.gates where !gates.contains(gate) {

@@ -57,6 +57,10 @@ public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertib
     public var rebasedFrom: String?
     /// `approval 1 of 2`, `owner of infra/main.tf`, `human sign-off`.
     public var meets: [String]
+    /// True when the approval exists only in this clone: not yet on the remote, so a push
+    /// is not judged with it unless the notes go along (`agentreview sync`). Nil otherwise,
+    /// and wherever it is not known (the hooks).
+    public var notPushed: Bool?
 
     public init(approval: Signoff.Approval, meets: [String]) {
         reviewer = approval.reviewer
@@ -69,6 +73,7 @@ public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertib
         var text = "approved by \(reviewer)"
         if !meets.isEmpty { text += " (\(meets.joined(separator: ", ")))" }
         if let rebasedFrom { text += ", given to \(rebasedFrom.prefix(12)) with the same patch-id" }
+        if notPushed == true { text += " — not pushed yet: agentreview sync" }
         return text
     }
 }

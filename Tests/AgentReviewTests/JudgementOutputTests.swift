@@ -265,7 +265,7 @@ import Testing
             ["hook", "pre-receive"], in: server, input: Data("\(base) \(id) refs/heads/main\n".utf8))
         #expect(listed.status == 1)
         #expect(!listed.stdout.contains("nobody can approve yet"), "\(listed.stdout)")
-        #expect(listed.stdout.contains("run: agentreview approve \(id.prefix(12))\n        by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("run: agentreview approve \(id.prefix(12))\n        by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com (author, committer), its co-authors or operator: rita@example.com"), "\(listed.stdout)")
     }
 
     /// Colour only on a terminal (a real pty, through `script`), never with NO_COLOR, never piped.

@@ -26,7 +26,8 @@ extension AgentReviewCommand {
 
         func run() throws {
             let stream = JudgementStream.forHook(
-                json: json, refusal: "push stopped", closing: "push stopped before it left. Supply what is missing above, then push again.")
+                json: json, refusal: "push stopped",
+                closing: "push stopped before it left. Supply what is missing above, then push again (approvals given in other clones arrive with `agentreview sync`).")
             judge(input: readStandardInput(), into: stream)
             let status = stream.finish().status
             if status != 0 { throw ExitCode(status) }
@@ -36,6 +37,20 @@ extension AgentReviewCommand {
             var local: ObjectID
             var ref: String
             var remote: ObjectID
+        }
+
+        /// The server's checks of a notes update (`NotesGuard`), against what the remote has.
+        private func checkNotes(_ pushed: Line, root: TrustedBase?, pinned: String?, in repository: Repository) throws {
+            guard root != nil || pinned != nil else {
+                throw CLIError("no policy to check the approvals by: run `git fetch \(remote)` and push again")
+            }
+            if !pushed.remote.isZero, !repository.contains(pushed.remote) {
+                throw CLIError("\(remote) has approvals this clone has not seen: run `agentreview sync`, then push again")
+            }
+            let configuration = try TrustedBase.load(from: root, in: repository, policyFile: pinned)
+            try NotesGuard.check(
+                RefUpdate(old: pushed.remote, new: pushed.local, ref: SignoffRecords.notesRef), in: repository,
+                configuration: configuration)
         }
 
         func judge(input: String, into stream: JudgementStream) {
@@ -68,6 +83,16 @@ extension AgentReviewCommand {
             } catch {
                 stream.fail(ref: nil, heading: Heading("agentreview"), error)
                 return
+            }
+            // Approvals pushed along are checked as the server will check them: a record it
+            // would refuse stops the push here, not after the branch was reported to pass.
+            if let pushed = lines.first(where: { $0.ref == SignoffRecords.notesRef }) {
+                do {
+                    try checkNotes(pushed, root: root.base, pinned: pinned, in: repository)
+                } catch {
+                    stream.fail(ref: SignoffRecords.notesRef, heading: Heading("agentreview \(SignoffRecords.notesRef) → \(remote)"), error)
+                    return
+                }
             }
             for line in lines where line.ref != SignoffRecords.notesRef {
                 let title = "agentreview \(line.ref) → \(remote)"

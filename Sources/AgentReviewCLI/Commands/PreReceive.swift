@@ -28,7 +28,7 @@ extension AgentReviewCommand {
         /// Judges the push; returns the exit status.
         static func judge(input: String, json: Bool) -> Int32 {
             let stream = JudgementStream.forHook(
-                json: json, refusal: "push refused", closing: "push refused. Supply what is missing above, then push again.")
+                json: json, refusal: "push refused", closing: "push refused. Supply what is missing above, then push again (reviewers share approvals with `agentreview sync`).")
             judge(input: input, into: stream)
             return stream.finish().status
         }

@@ -78,7 +78,10 @@ extension AgentReviewCommand {
             stream.judge(ref: ref, mode: mode, configuration: configuration, title: title) { add in
                 let records = try SignoffRecords.index(
                     notesCommits: try SignoffRecords.localTips(in: repository), in: repository, configuration: configuration)
-                let judge = Judge(repository: repository, configuration: configuration, records: records)
+                // What the remotes already have: an approval found only here is marked "not pushed yet".
+                let published = try SignoffRecords.index(
+                    notesCommits: try SignoffRecords.remoteTips(in: repository), in: repository, configuration: configuration)
+                let judge = Judge(repository: repository, configuration: configuration, records: records, published: published)
                 try judge.judge(walk, mode: mode, base: base == nil ? nil : trustedBase, add: add)
                 return hiddenBy
             }

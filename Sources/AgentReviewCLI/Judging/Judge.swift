@@ -9,14 +9,19 @@ struct Judge {
     let gatherer: FactGatherer
     /// The verified approvals and attestations that count, if any were read.
     let records: RecordSource?
+    /// The records a remote already has (for `status`): an approval found only in `records`
+    /// is marked as not pushed yet.
+    let published: RecordSource?
 
-    init(repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil) {
+    init(repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil, published: RecordSource? = nil) {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(
-            policy: configuration.policy, owners: configuration.owners, signersListed: !configuration.signers.entries.isEmpty)
+            policy: configuration.policy, owners: configuration.owners, signersListed: !configuration.signers.entries.isEmpty,
+            reviewers: configuration.signers.listedPrincipals(for: SignedRecord.namespace))
         self.gatherer = FactGatherer(repository: repository, configuration: configuration)
         self.records = records
+        self.published = published
     }
 
     /// Judges every commit of the walk, newest first, handing each to `add` as it is judged. A
@@ -73,6 +78,28 @@ struct Judge {
     }
 
     func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
+        var report = try judgeWithRecords(id, facts: facts, mode: mode)
+        if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
+        return report
+    }
+
+    /// Marks the approvals of `report` that the remote's records lack: an approval by the
+    /// same reviewer on the same commit counts as published.
+    private func markUnpublished(_ report: inout CommitReport, in published: RecordSource) throws {
+        for index in report.approvals.indices {
+            let approval = report.approvals[index]
+            let target = approval.rebasedFrom ?? report.id
+            guard let id = ObjectID(hex: target) else { continue }
+            try published.load(commit: id)
+            let there = published.index.signoff(commit: target, patchID: nil, tree: "", policy: configuration.policy).signoff
+            let found = there.approvals.contains {
+                $0.decision == .approve && $0.reviewer.lowercased() == approval.reviewer.lowercased()
+            }
+            if !found { report.approvals[index].notPushed = true }
+        }
+    }
+
+    private func judgeWithRecords(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
         guard let records, !records.tips.isEmpty else { return evaluator.judge(facts, mode: mode) }
         let policy = configuration.policy
         try records.load(commit: id)
