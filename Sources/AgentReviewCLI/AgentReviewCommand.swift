@@ -10,6 +10,7 @@ public struct AgentReviewCommand: ParsableCommand {
         subcommands: [
             Status.self, Check.self, Explain.self, Approve.self, Attest.self, Sync.self, Hook.self, Install.self,
             PolicyGroup.self, Records.self, Init.self,
+            Doctor.self,
         ]
     )
 
