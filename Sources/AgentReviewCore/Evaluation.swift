@@ -366,12 +366,13 @@ public struct Evaluator: Sendable {
         let own = ownPrincipals(commit, aliases: .none)
         let eligible = reviewers.filter { own[$0] == nil }
         let bots = Set(policy.bots.map { $0.lowercased() })
+        // Who can approve: the listed reviewers, never the commit's own people (author,
+        // committer, co-authors, operator), who are named so the author reading it knows.
         func reviewer(_ eligible: [String]) -> String {
-            var text = "a reviewer listed in \(policy.signers) other than \(people.joined(separator: " or ")) (author, committer), its co-authors or operator"
-            if !eligible.isEmpty {
-                text += ": " + eligible.prefix(5).joined(separator: ", ") + (eligible.count > 5 ? " and \(eligible.count - 5) more" : "")
-            }
-            return text
+            let own = "\(people.joined(separator: " or ")), who wrote it"
+            guard !eligible.isEmpty else { return "a reviewer listed in \(policy.signers) other than \(own)" }
+            let names = eligible.prefix(5).joined(separator: ", ") + (eligible.count > 5 ? " and \(eligible.count - 5) more" : "")
+            return "one of \(names) (not \(own))"
         }
         if approvals.count < riskClass.approvals {
             let needed = riskClass.approvals - approvals.count

@@ -52,7 +52,7 @@ import Testing
         #expect(direct.status != 0)
         #expect(direct.stderr.contains("missing: 2 approvals") || direct.stdout.contains("missing: 2 approvals"), "\(direct.stderr)")
         #expect((direct.stdout + direct.stderr).contains(
-            "by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com (author, committer), its co-authors or operator: carol@example.com, dan@example.com"))
+            "by one of carol@example.com, dan@example.com (not hugh@example.com, who wrote it)"))
 
         // 3. To a review branch (warn mode): accepted, with the report.
         let review = try push("origin", "HEAD:refs/heads/review/bucket", from: author)
