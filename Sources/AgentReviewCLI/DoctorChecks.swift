@@ -297,7 +297,7 @@ enum DoctorChecks {
             let local = try repository.referenceTarget(notes)
             let copy = try repository.referenceTarget(copyRef)
             var theirs = copy
-            var source = "\(remote) as of the last sync (\(copyRef))"
+            var source = "\(remote)'s copy from the last sync (\(copyRef))"
             var unreachable = ""
             if !offline {
                 switch lsRemote(repository, remote: remote, ref: notes) {
@@ -394,7 +394,7 @@ enum DoctorChecks {
             if format.lowercased() == "ssh" { return .ok("gpg-format", "gpg.format is ssh") }
             return .warn(
                 "gpg-format",
-                "gpg.format is \(format): git reads user.signingkey as a \(format) key, while agentreview signs approvals with it as an SSH key, and only SSH commit signatures count as a person's",
+                "gpg.format is \(format): git's user.signingkey is then a key for \(format), which approve will not sign with (only --key), and only SSH commit signatures count as a person's",
                 fix: "git config gpg.format ssh")
         } catch {
             return .fail("gpg-format", describe(error))
