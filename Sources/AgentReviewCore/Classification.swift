@@ -1,14 +1,37 @@
 /// A touched path with its class and the rule that set it.
+///
+/// The rule is kept in two forms. `rule` names the policy it comes from, so that it stands
+/// alone (a reason, JSON's `rule`): `"infra/" at refs/heads/main@1a2b3c4d5e6f:.agentreview/policy.yml:14`.
+/// `brief` is for a reader already told which policy judged (a report names it once in its
+/// heading): `"infra/" (line 14)`. `line` is the policy line on its own, for programs. A class
+/// not set by a path rule (`default_class`, a trusted file, an escalation) has no line, and
+/// both forms are the same words.
 public struct ClassifiedPath: Sendable, Hashable {
     public var path: GitPath
     public var rank: Int
-    /// Which rule set the class, in words: `"infra/" at policy.yml:14`, `default_class`, …
+    /// Which rule set the class, in words, with the policy's origin: `"infra/" at policy.yml:14`, `default_class`, …
     public var rule: String
+    /// The policy line of the path rule that set the class; nil when no path rule did.
+    public var line: Int?
+    /// The rule without the policy's origin: `"infra/" (line 14)`, `default_class`, …
+    public var brief: String
 
-    public init(path: GitPath, rank: Int, rule: String) {
+    public init(path: GitPath, rank: Int, rule: String, line: Int? = nil, brief: String? = nil) {
         self.path = path
         self.rank = rank
         self.rule = rule
+        self.line = line
+        self.brief = brief ?? rule
+    }
+
+    /// The two forms of a path rule's description: `"infra/" at FILE:LINE` and `"infra/" (line LINE)`,
+    /// each with `matched ignoring case` when only a case-folded match raised the class.
+    public static func describe(pattern: String, location: SourceLocation?, ignoringCase: Bool = false) -> (rule: String, brief: String) {
+        let quoted = "\"\(pattern)\""
+        let folded = ignoringCase ? " (matched ignoring case)" : ""
+        guard let location else { return (quoted + folded, quoted + folded) }
+        let brief = ignoringCase ? "\(quoted) (line \(location.line), matched ignoring case)" : "\(quoted) (line \(location.line))"
+        return ("\(quoted) at \(location)\(folded)", brief)
     }
 }
 
@@ -59,8 +82,7 @@ public struct Classifier: Sendable {
     /// match wins), then `default_class`. A rule that matches only when case is ignored
     /// counts when it would raise the class: a case trick never lowers it.
     public func classify(_ path: GitPath) -> ClassifiedPath {
-        let (rank, why) = rules.classify(path)
-        return ClassifiedPath(path: path, rank: rank, rule: why)
+        rules.classify(path)
     }
 
     /// What classifying a path needs, made once: the patterns kept for matching many at a
@@ -73,10 +95,12 @@ public struct Classifier: Sendable {
         /// The policy's path rules, in order, with their ranks and descriptions.
         let patterns: PathPatternList
         let ranks: [Int]
-        /// `"infra/" at policy.yml:14`.
-        let why: [String]
+        /// Each rule's line in the policy, if known.
+        let lines: [Int?]
+        /// `"infra/" at policy.yml:14` and `"infra/" (line 14)`.
+        let why: [(rule: String, brief: String)]
         /// The same, for a match found only when case is ignored.
-        let whyIgnoringCase: [String]
+        let whyIgnoringCase: [(rule: String, brief: String)]
         let defaultClass: Int
 
         init(policy: Policy, trusted: [(PathPattern, String)]) {
@@ -85,36 +109,56 @@ public struct Classifier: Sendable {
             self.highestClass = policy.highestClass
             self.patterns = PathPatternList(policy.paths.map(\.pattern))
             self.ranks = policy.paths.map(\.classRank)
-            self.why = policy.paths.map(Classifier.describe)
-            self.whyIgnoringCase = why.map { $0 + " (matched ignoring case)" }
+            self.lines = policy.paths.map { $0.location?.line }
+            self.why = policy.paths.map { ClassifiedPath.describe(pattern: $0.pattern.source, location: $0.location) }
+            self.whyIgnoringCase = policy.paths.map {
+                ClassifiedPath.describe(pattern: $0.pattern.source, location: $0.location, ignoringCase: true)
+            }
             self.defaultClass = policy.defaultClass
         }
 
-        func classify(_ path: GitPath) -> (rank: Int, why: String) {
-            path.bytes.withUnsafeBufferPointer { bytes in SplitPath.split(bytes) { classify($0) } }
+        func classify(_ path: GitPath) -> ClassifiedPath {
+            let (rank, rule, ignoringCase) = path.bytes.withUnsafeBufferPointer { bytes in SplitPath.split(bytes) { classify($0) } }
+            switch rule {
+            case .trusted(let index):
+                return ClassifiedPath(path: path, rank: rank, rule: trustedWhy[index])
+            case .path(let index):
+                let why = ignoringCase ? whyIgnoringCase[index] : self.why[index]
+                return ClassifiedPath(path: path, rank: rank, rule: why.rule, line: lines[index], brief: why.brief)
+            case .defaultClass:
+                return ClassifiedPath(path: path, rank: rank, rule: "default_class")
+            }
         }
 
-        private func classify(_ path: SplitPath) -> (rank: Int, why: String) {
+        private enum Rule {
+            case trusted(Int)
+            case path(Int)
+            case defaultClass
+        }
+
+        private func classify(_ path: SplitPath) -> (rank: Int, rule: Rule, ignoringCase: Bool) {
             let ignoringCase: WildFlags = [.caseFold, .foldAll]
             for index in 0..<trusted.count where trusted.matches(index, path, flags: ignoringCase) {
-                return (highestClass, trustedWhy[index])
+                return (highestClass, .trusted(index), false)
             }
             var best: Int?
             for index in 0..<patterns.count where ranks[index] > (best.map { ranks[$0] } ?? -1) {
                 if patterns.matches(index, path, flags: []) { best = index }
             }
             var rank = best.map { ranks[$0] } ?? defaultClass
-            var why = best.map { self.why[$0] } ?? "default_class"
+            var rule = best.map(Rule.path) ?? .defaultClass
+            var folded = false
             // Every rule ranked above `rank` was tried above and did not match; folding
             // changes nothing for a fold-invariant pattern on a path without uppercase letters.
             let hasUppercase = path.bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
             for index in 0..<patterns.count where ranks[index] > rank && (hasUppercase || patterns.foldMatters(index)) {
                 if patterns.matches(index, path, flags: ignoringCase) {
                     rank = ranks[index]
-                    why = whyIgnoringCase[index]
+                    rule = .path(index)
+                    folded = true
                 }
             }
-            return (rank, why)
+            return (rank, rule, folded)
         }
     }
 
@@ -130,6 +174,8 @@ public struct Classifier: Sendable {
             if let escalation, escalation.rank > classified.rank {
                 classified.rank = escalation.rank
                 classified.rule = escalation.why
+                classified.brief = escalation.why
+                classified.line = nil
             }
             if index == nil && paths.count >= Self.linearSearchLimit {
                 index = Dictionary(uniqueKeysWithValues: paths.indices.map { (paths[$0].path, $0) })
@@ -203,11 +249,6 @@ public struct Classifier: Sendable {
             raise(rules.binary, "escalation binary: binary content")
         }
         return found
-    }
-
-    fileprivate static func describe(_ rule: PathRule) -> String {
-        if let location = rule.location { return "\"\(rule.pattern.source)\" at \(location)" }
-        return "\"\(rule.pattern.source)\""
     }
 
     /// A literal path as a pattern that matches only itself.

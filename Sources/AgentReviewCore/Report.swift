@@ -1,13 +1,40 @@
 /// One judged path, as reports show it.
+///
+/// In JSON: `path`, `class`, `rule` (the rule that set the class, naming the policy it is in:
+/// `"infra/" at refs/heads/main@1a2b3c4d5e6f:.agentreview/policy.yml:47`) and, when a path
+/// rule of the policy set the class, `line` (47). `brief` is the rule for a reader told the
+/// policy once (`"infra/" (line 47)`); it is not in JSON, and a report read back from JSON
+/// has the full `rule` there.
 public struct PathReport: Sendable, Hashable, Codable {
     public var path: String
     public var `class`: String
     public var rule: String
+    /// The policy line of the path rule that set the class; nil when no path rule did.
+    public var line: Int?
+    /// The rule without the policy's origin: `"infra/" (line 47)`.
+    public var brief: String
 
-    public init(path: String, class: String, rule: String) {
+    public init(path: String, class: String, rule: String, line: Int? = nil, brief: String? = nil) {
         self.path = path
         self.class = `class`
         self.rule = rule
+        self.line = line
+        self.brief = brief ?? rule
+    }
+
+    public init(_ classified: ClassifiedPath, class: String) {
+        self.init(path: classified.path.description, class: `class`, rule: classified.rule, line: classified.line, brief: classified.brief)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, `class`, rule, line
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            path: try container.decode(String.self, forKey: .path), class: try container.decode(String.self, forKey: .class),
+            rule: try container.decode(String.self, forKey: .rule), line: try container.decodeIfPresent(Int.self, forKey: .line))
     }
 }
 
@@ -36,9 +63,7 @@ public struct CommitReport: Sendable, Hashable, Codable {
         agent = attribution.agent
         evidence = attribution.evidence
         `class` = policy.classes[classification.rank].name
-        paths = classification.paths.map {
-            PathReport(path: $0.path.description, class: policy.classes[$0.rank].name, rule: $0.rule)
-        }
+        paths = classification.paths.map { PathReport($0, class: policy.classes[$0.rank].name) }
         verdict = .pass
         reasons = []
         missing = []
