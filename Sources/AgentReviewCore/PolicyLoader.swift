@@ -480,8 +480,11 @@ private struct PolicyReader {
             if key == "<<" {
                 message += "; YAML merge keys are not supported, write the keys out"
             } else {
-                let hint = suggestion(for: key, among: known)
-                message += hint.isEmpty ? " (known keys: \(known.joined(separator: ", ")))" : hint
+                if let best = Spelling.closestKey(to: key, among: known) {
+                    message += "; did you mean '\(best)'?"
+                } else {
+                    message += " (known keys: \(known.joined(separator: ", ")))"
+                }
             }
             error(keyNode, message)
         }
@@ -651,7 +654,7 @@ extension EnforcementMode {
 
 private enum Spelling {
     /// The candidate closest to `word` by edit distance (ignoring case and `-`/`_`), if close enough to be a typo.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    static func closest(to word: String, among candidates: [String], limit fixed: Int? = nil) -> String? {
         func normal(_ s: String) -> [Character] { Array(s.lowercased().replacingOccurrences(of: "-", with: "_")) }
         let target = normal(word)
         var best: (String, Int)?
@@ -661,10 +664,18 @@ private enum Spelling {
             // A word that extends a name or is cut short of one ("highest", "approval") is that name.
             let (shorter, longer) = target.count < other.count ? (target, other) : (other, target)
             if shorter.count >= 3, longer.starts(with: shorter) { distance = 1 }
-            let limit = max(1, (longer.count + 1) / 3)
+            let limit = fixed ?? max(1, (longer.count + 1) / 3)
             if distance <= limit, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0
+    }
+
+    /// The allowed key closest to a mistyped one: within an edit distance of 2 (ignoring
+    /// case and `-`/`_`; a transposition is one edit, and a key cut short or extended, as
+    /// `approval` or `paths_extra`, is one edit from the key), the nearest, the first written
+    /// on a tie. Nil when none is that close: the message then lists the keys allowed there.
+    static func closestKey(to word: String, among keys: [String]) -> String? {
+        closest(to: word, among: keys, limit: 2)
     }
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
