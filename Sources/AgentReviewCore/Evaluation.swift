@@ -384,11 +384,19 @@ public struct Evaluator: Sendable {
         if riskClass.owners {
             // Ownership goes by the principal an approval is signed as, never by the key's other listings.
             let reviewers = Set(approvals.map { $0.reviewer.lowercased() })
+            // A team or user is named with who it resolves to, through the policy's `teams` and `users`.
+            func named(_ owner: String) -> String {
+                guard owner.hasPrefix("@") else { return owner }
+                let members = resolve(owner)
+                if members.isEmpty { return "\(owner) (in neither the policy's teams nor its users: nobody)" }
+                return "\(owner) (" + members.prefix(5).joined(separator: ", ") + (members.count > 5 ? " and \(members.count - 5) more" : "") + ")"
+            }
             for path in owned where path.principals.isDisjoint(with: reviewers) {
+                let owners = path.owners.map(named).joined(separator: ", ")
                 missing.append(Missing(
                     requirement: "owners",
-                    detail: "approval from an owner of \(path.path) (\(path.owners.joined(separator: ", ")))",
-                    command: approve, by: "an owner of \(path.path): \(path.owners.joined(separator: ", "))"))
+                    detail: "approval from an owner of \(path.path): \(owners)",
+                    command: approve, by: "an owner of \(path.path): \(owners)"))
             }
         }
         if riskClass.humanSignoff {

@@ -62,7 +62,9 @@ import Testing
         let report = evaluator.judge(Self.commit(["infra/main.tf"]), mode: .enforce)
         #expect(report.verdict == .blocked)
         #expect(report.missing.map(\.requirement) == ["approvals", "owners", "human_signoff", "gate"])
-        #expect(report.missing[1].detail == "approval from an owner of infra/main.tf (@infra)")
+        // A team is named with who is in it.
+        #expect(report.missing[1].detail == "approval from an owner of infra/main.tf: @infra (ivy@example.com)")
+        #expect(report.missing[1].by == "an owner of infra/main.tf: @infra (ivy@example.com)")
         #expect(report.missing[3].command == "agentreview attest tests 0123456789ab --result pass")
     }
 

@@ -294,7 +294,7 @@ import Testing
         try approve("HEAD", by: "bob")
         report = try status()
         #expect(report.missing.map(\.requirement) == ["owners", "gate"])
-        #expect(report.missing[0].detail.contains("infra/main.tf (@infra)"))
+        #expect(report.missing[0].detail.contains("infra/main.tf: @infra (ivy@example.com)"))
         // The owner approves; a failing gate does not pass, a passing one by an allowed signer does.
         try approve("HEAD", by: "ivy")
         let failing = try sandbox.agentreview(["attest", "tests", "HEAD", "--result", "fail", "--key", key("ci"), "--as", "ci@example.com"], in: clone)
