@@ -14,38 +14,149 @@ extension AgentReviewCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Validate a policy file; every problem is reported with file:line.",
-            discussion: "Exit 0 when valid, 2 when not.")
+            discussion: """
+                Also warns (without failing) about requirements no key can meet, reading the allowed_signers, \
+                revoked keys and CODEOWNERS the policy names from the working tree it is in: a class needing more \
+                approvals than reviewers are listed, a human sign-off when every key is a bot's, an owner no key \
+                is listed for (or a @team or @user that teams/users do not resolve).
+                Exit 0 when valid (warnings or not), 1 when invalid, 2 when the file cannot be read.
+                """)
 
-        @Argument(help: "The policy file.")
+        @Argument(help: "The policy file (default: .agentreview/policy.yml).")
         var file: String = PolicyLoader.defaultPath
 
         @Flag(help: "Print the result as JSON.")
         var json = false
 
+        /// One problem, as `--json` gives it.
+        struct Problem: Codable, Equatable {
+            var file: String
+            /// 0 for the file as a whole.
+            var line: Int
+            var column: Int?
+            var message: String
+        }
+
         struct Result: Codable {
             var file: String
             var valid: Bool
-            var errors: [String]
+            var errors: [Problem]
+            var warnings: [Problem]
         }
 
         func run() throws {
-            do {
-                let policy = try PolicyLoader.load(contentsOf: file)
+            // A file that cannot be read is not an invalid policy: exit 2, as for any other error.
+            var isDirectory: ObjCBool = false
+            let unreadable: String? =
+                if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) { "no such file" }
+                else if isDirectory.boolValue { "it is a directory, not a file" }
+                else if !FileManager.default.isReadableFile(atPath: file) { "the file exists but could not be read (permissions?)" }
+                else { nil }
+            if let unreadable {
+                let problem = Problem(file: file, line: 0, message: "cannot read the policy: \(unreadable)")
                 if json {
-                    print(try Rendering.json(Result(file: file, valid: true, errors: [])))
+                    print(try Rendering.json(Result(file: file, valid: false, errors: [problem], warnings: [])))
                 } else {
-                    print("\(file): valid (\(policy.classes.count) classes, \(policy.paths.count) path rules, \(policy.refs.count) ref rules)")
+                    printError("\(file): \(problem.message)")
                 }
-            } catch let error as PolicyError {
+                throw ExitCode(2)
+            }
+            let policy: Policy
+            do {
+                policy = try PolicyLoader.load(contentsOf: file)
+            } catch {
+                let errors = error.diagnostics.map {
+                    Problem(file: $0.location.file, line: $0.location.line,
+                            column: $0.location.line > 0 ? $0.location.column : nil, message: $0.message)
+                }
                 if json {
-                    print(try Rendering.json(Result(file: file, valid: false, errors: error.diagnostics.map(\.description))))
+                    print(try Rendering.json(Result(file: file, valid: false, errors: errors, warnings: [])))
                 } else {
                     for diagnostic in error.diagnostics {
                         FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
                     }
                 }
-                throw ExitCode(2)
+                throw ExitCode(1)
             }
+            let warnings = Self.warnings(for: policy, file: file)
+            if json {
+                let problems = warnings.map { Problem(file: $0.file, line: $0.line, column: $0.column, message: $0.message) }
+                print(try Rendering.json(Result(file: file, valid: true, errors: [], warnings: problems)))
+            } else {
+                let count = warnings.isEmpty ? "" : warnings.count == 1 ? ", 1 warning" : ", \(warnings.count) warnings"
+                print("\(file): valid (\(policy.classes.count) classes, \(policy.paths.count) path rules, \(policy.refs.count) ref rules\(count))")
+                for warning in warnings {
+                    FileHandle.standardError.write(Data("\(warning)\n".utf8))
+                }
+            }
+        }
+
+        /// The repository directory a policy file is in: the working tree holding it (the
+        /// nearest directory above it with a `.git`), else the directory above its
+        /// `.agentreview/`, else its own directory.
+        static func root(of file: String) -> URL {
+            let policy = URL(fileURLWithPath: file).standardizedFileURL
+            var directory = policy.deletingLastPathComponent()
+            while directory.path != "/" {
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) { return directory }
+                directory = directory.deletingLastPathComponent()
+            }
+            let parent = policy.deletingLastPathComponent()
+            return parent.lastPathComponent == ".agentreview" ? parent.deletingLastPathComponent() : parent
+        }
+
+        /// What the files beside the policy make impossible, and what could not be read of them.
+        static func warnings(for policy: Policy, file: String, now: Date = Date()) -> [PolicyWarning] {
+            let root = root(of: file)
+            var warnings = [PolicyWarning]()
+            /// A repository path's bytes, nil when there is no such file; a warning when it is over `limit`.
+            func read(_ path: String, limit: Int) -> [UInt8]? {
+                guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { return nil }
+                defer { try? handle.close() }
+                guard let data = try? handle.read(upToCount: limit + 1) else { return nil }
+                if data.count > limit {
+                    warnings.append(PolicyWarning(file: path, line: 0, message: "over \(limit) bytes: not read, as the hooks would not read it"))
+                    return nil
+                }
+                return [UInt8](data)
+            }
+
+            let signersBytes = read(policy.signers, limit: Limits.signersBytes)
+            if signersBytes == nil {
+                warnings.append(PolicyWarning(file: policy.signers, line: 0,
+                    message: "not found in \(root.path): until it lists reviewers, no approval can count"))
+            }
+            let signers = AllowedSigners(text: String(decoding: signersBytes ?? [], as: UTF8.self), source: policy.signers)
+            warnings += signers.diagnostics.map {
+                PolicyWarning(file: $0.location.file, line: $0.location.line, message: $0.message)
+            }
+            var revoked = RevokedKeys.none
+            if let path = policy.revoked {
+                if let bytes = read(path, limit: Limits.signersBytes) {
+                    revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: path)
+                    warnings += revoked.diagnostics.map {
+                        PolicyWarning(file: $0.location.file, line: $0.location.line, message: $0.message)
+                    }
+                } else {
+                    warnings.append(PolicyWarning(file: path, line: 0,
+                        message: "named by the policy's 'revoked' but not found in \(root.path): judging refuses to run until it exists"))
+                }
+            }
+            var owners: CodeOwners?
+            let candidates: [String] = switch policy.owners {
+            case .auto: CodeOwners.locations
+            case .path(let path): [path]
+            }
+            for candidate in candidates {
+                guard let bytes = read(candidate, limit: Limits.codeOwnersBytes) else { continue }
+                do {
+                    owners = try CodeOwners(bytes: bytes, source: candidate)
+                } catch {
+                    warnings.append(PolicyWarning(file: error.source, line: error.line, message: error.message))
+                }
+                break
+            }
+            return warnings + PolicyWarnings.check(policy: policy, signers: signers, revoked: revoked, owners: owners, now: now)
         }
     }
 }
