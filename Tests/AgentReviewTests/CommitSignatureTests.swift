@@ -114,7 +114,9 @@ import Testing
         let before = try serverMain()
         let refused = try push()
         #expect(refused.status != 0, sourceLocation: sourceLocation)
-        #expect(refused.stderr.contains(evidence), "\(refused.stderr)", sourceLocation: sourceLocation)
+        // The report wraps at 72 columns: read as one line, without git's `remote: ` prefixes.
+        let report = refused.stderr.replacingOccurrences(of: #"\s*\n(remote:)?\s+"#, with: " ", options: .regularExpression)
+        #expect(report.contains(evidence), "\(refused.stderr)", sourceLocation: sourceLocation)
         #expect(try serverMain() == before, sourceLocation: sourceLocation)
     }
 

@@ -204,7 +204,9 @@ import Testing
     @Test func statusWithNothingNewSaysWhereTheCommitsAre() throws {
         let clean = try sandbox.agentreview(["status"], in: clone)
         #expect(clean.status == 0, "\(clean.stderr)")
-        #expect(clean.stdout.contains("pass: no commits to judge: every commit of HEAD is already on refs/remotes/origin/main"), "\(clean.stdout)")
+        // Wrapped at 80 columns.
+        #expect(clean.stdout.replacingOccurrences(of: "\n +", with: " ", options: .regularExpression)
+            .contains("pass: no commits to judge: every commit of HEAD is already on refs/remotes/origin/main"), "\(clean.stdout)")
     }
 
     /// Right after `agentreview init`, before anything is pushed: status and explain read
@@ -244,12 +246,16 @@ import Testing
         let agent = try agentCommit("infra/main.tf", "Add a bucket")
         let nobody = try preReceive("\(tip) \(agent) refs/heads/main\n", json: false)
         #expect(nobody.status == 1)
+        // Lines wrap at 72 columns (git prefixes `remote: `): sentences are read with their wrapped lines joined.
         let lines = nobody.stdout.split(separator: "\n").map(String.init)
-        let first = try #require(lines.firstIndex { $0.contains("run: add a line `EMAIL namespaces=\"agentreview\"") }, "\(nobody.stdout)")
+        let unwrapped = nobody.stdout.replacingOccurrences(of: "\n +", with: " ", options: .regularExpression)
+        let first = try #require(lines.firstIndex { $0.contains("run: add a line") }, "\(nobody.stdout)")
         let approve = try #require(lines.firstIndex { $0.contains("run: agentreview approve \(agent.prefix(12))") })
         #expect(first < approve)
-        #expect(lines.contains { $0.contains("missing: nobody can approve yet: the trusted .agentreview/allowed_signers lists no reviewer") })
-        #expect(lines[approve + 1].contains("by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com, who wrote it"), "\(nobody.stdout)")
+        #expect(unwrapped.contains("run: add a line `EMAIL namespaces=\"agentreview\" ssh-ed25519 AAAA…` for each reviewer"), "\(nobody.stdout)")
+        #expect(unwrapped.contains("missing: nobody can approve yet: the trusted .agentreview/allowed_signers lists no reviewer"))
+        #expect(lines[approve + 1].hasPrefix("        by a reviewer listed in .agentreview/allowed_signers"), "\(nobody.stdout)")
+        #expect(unwrapped.contains("by a reviewer listed in .agentreview/allowed_signers other than hugh@example.com, who wrote it"), "\(nobody.stdout)")
 
         let sandbox = try Sandbox()
         let key = try sandbox.sshKey("rita", in: sandbox.root.appendingPathComponent("keys"))

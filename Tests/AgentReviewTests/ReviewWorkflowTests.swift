@@ -51,8 +51,9 @@ import Testing
         let direct = try push("origin", "HEAD:main", from: author)
         #expect(direct.status != 0)
         #expect(direct.stderr.contains("missing: 2 approvals") || direct.stdout.contains("missing: 2 approvals"), "\(direct.stderr)")
-        #expect((direct.stdout + direct.stderr).contains(
-            "by one of carol@example.com, dan@example.com (not hugh@example.com, who wrote it)"))
+        // The report wraps at 72 columns: read with its wrapped lines joined.
+        #expect((direct.stdout + direct.stderr).replacingOccurrences(of: "\n +", with: " ", options: .regularExpression).contains(
+            "by one of carol@example.com, dan@example.com (not hugh@example.com, who wrote it)"), "\(direct.stderr)")
 
         // 3. To a review branch (warn mode): accepted, with the report.
         let review = try push("origin", "HEAD:refs/heads/review/bucket", from: author)

@@ -69,43 +69,50 @@ extension AgentReviewCommand {
                 let classifier = Classifier(policy: policy)
                 let reports = paths.map { path in
                     let classified = classifier.classify(GitPath(path))
-                    return PathReport(path: path, class: policy.classes[classified.rank].name, rule: classified.rule)
+                    return PathReport(
+                        path: path, class: policy.classes[classified.rank].name, rule: classified.rule,
+                        line: classified.line, brief: classified.brief)
                 }
                 if options.json {
                     print(try Rendering.json(PathsReport(policy: configuration.source, paths: reports)))
                 } else {
-                    print("policy \(configuration.source)")
-                    let width = reports.map(\.path.count).max() ?? 0
-                    for report in reports {
-                        print("  \(Rendering.pad(report.path, width))  \(Rendering.pad(report.class, 6))  \(report.rule)")
-                    }
+                    var lines = TextLayout.wrap("policy \(configuration.source)", indent: 0, width: TextLayout.width)
+                    lines += TextLayout.paths(reports, indent: 2, width: TextLayout.width)
+                    print(lines.joined(separator: "\n"))
                 }
                 return 0
             }
         }
 
-        static func text(_ report: CommitReport, policy: String) -> String {
-            var lines = [
-                "commit  \(report.id)",
-                "subject \(report.subject)",
-                "author  \(report.author)",
-                "agent   \(report.agent ?? "none (human)")",
-            ]
+        /// One commit explained at `width` columns: the policy named once, each path's rule
+        /// by its line there, every reason, and each command once with everyone who can run it.
+        static func text(_ report: CommitReport, policy: String, width: Int = TextLayout.width) -> String {
+            /// `label` in an 8-column margin, `text` wrapped beside it.
+            func field(_ label: String, _ text: String) -> [String] {
+                TextLayout.wrap(text, after: Rendering.pad(label, 7) + " ", hanging: 8, width: width)
+            }
+            var lines = field("commit", report.id)
+            lines += field("subject", report.subject)
+            lines += field("author", report.author)
+            lines += field("agent", report.agent ?? "none (human)")
             for evidence in report.evidence {
-                lines.append("        evidence: \(evidence)")
+                lines += TextLayout.wrap("evidence: \(evidence)", indent: 8, hanging: 10, width: width)
             }
-            lines.append("class   \(report.class)")
-            lines.append("policy  \(policy)")
+            lines += field("class", report.class)
+            lines += field("policy", policy)
             lines.append("paths:")
-            let width = report.paths.map(\.path.count).max() ?? 0
-            for path in report.paths {
-                lines.append("  \(Rendering.pad(path.path, width))  \(Rendering.pad(path.class, 6))  \(path.rule)")
-            }
+            lines += TextLayout.paths(report.paths, indent: 2, width: width)
             if report.paths.isEmpty { lines.append("  (none)") }
             lines.append("verdict \(report.verdict.rawValue) (as if enforced)")
-            for reason in report.reasons { lines.append("  - \(reason)") }
-            for missing in report.missing {
-                lines.append("  run: \(missing.command)" + (missing.by.map { "  (by \($0))" } ?? ""))
+            // The class's reason names the policy's line: the policy is named above.
+            let classReason = report.reasons.firstIndex { $0.hasPrefix("class \(report.class): ") }
+            for (index, reason) in report.reasons.enumerated() {
+                let text = index == classReason ? TextLayout.classReason(report) : reason
+                lines += TextLayout.wrap("- \(text)", indent: 2, hanging: 4, width: width)
+            }
+            for (command, by) in TextLayout.commands(report.missing) {
+                lines += TextLayout.run(command, indent: 2, width: width)
+                for who in by { lines += TextLayout.wrap("by \(who)", indent: 4, hanging: 6, width: width) }
             }
             return lines.joined(separator: "\n")
         }
