@@ -13,6 +13,9 @@ struct FactGatherer {
     /// With `unsigned_is_agent`: how a commit's own signature is checked. nil otherwise, and
     /// then no signature is ever read.
     let signatures: SignatureCheck?
+    /// With `agents.notes`: where git-ai's notes are read from. nil otherwise, and then no
+    /// note is ever read.
+    let notes: NotesSource?
 
     /// What `unsigned_is_agent` needs: who may sign commits as a person, and the attributor
     /// that says whether a commit's signature matters (only when nothing else attributes it).
@@ -22,10 +25,27 @@ struct FactGatherer {
         var attributor: Attributor
     }
 
+    /// `refs/notes/ai` as it was when the gatherer was made: its notes commit (nil: no notes
+    /// yet), or why it could not be resolved (each commit's note then says so).
+    struct NotesSource: Sendable {
+        var tip: ObjectID?
+        var unreadable: String?
+
+        init(_ repository: Repository) {
+            do {
+                tip = try repository.referenceTarget(AuthorshipNote.ref)
+            } catch {
+                unreadable = "\(AuthorshipNote.ref) cannot be resolved: \(error)"
+            }
+        }
+    }
+
     /// Gathers without the trusted signers: under `unsigned_is_agent` a commit's signature
-    /// is then not checked (its evidence says so).
+    /// is then not checked (its evidence says so). With `agents.notes`, reads git-ai notes.
     init(repository: Repository, policy: Policy) {
-        self.init(repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over)
+        self.init(
+            repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over,
+            notes: policy.agents.notes ? NotesSource(repository) : nil)
     }
 
     /// Gathers for a judgement by `configuration`: under `unsigned_is_agent`, the signature of
@@ -41,14 +61,15 @@ struct FactGatherer {
         }
         self.init(
             repository: repository, contents: policy.escalations.needsContents, linesOver: policy.escalations.changedLines?.over,
-            signatures: signatures)
+            signatures: signatures, notes: policy.agents.notes ? NotesSource(repository) : nil)
     }
 
-    init(repository: Repository, contents: Bool, linesOver: Int?, signatures: SignatureCheck? = nil) {
+    init(repository: Repository, contents: Bool, linesOver: Int?, signatures: SignatureCheck? = nil, notes: NotesSource? = nil) {
         self.repository = repository
         self.contents = contents
         self.linesOver = linesOver
         self.signatures = signatures
+        self.notes = notes
     }
 
     /// What a worker thread gathers for a commit: the commit object and the changes it
@@ -57,6 +78,8 @@ struct FactGatherer {
     struct Gathered: Sendable {
         var commit: CommitObject
         var changes: Changes
+        /// The commit's git-ai note, as read; nil unless notes are read.
+        var note: AuthorshipNote.Reading?
         /// nil unless signatures are checked, or when the commit could not be parsed here
         /// (`facts(from:)` then parses it again and reports why).
         var parsed: Parsed?
@@ -93,19 +116,40 @@ struct FactGatherer {
             commit = try repository.commitObject(step.id)
         }
         let changes = try changes(of: commit)
+        let note = notes.map { authorshipNote(on: commit.id, from: $0) }
         // A failure is left for `facts(from:)` to report, on the thread that judges, in order.
-        return Gathered(commit: commit, changes: changes, parsed: signatures == nil ? nil : try? parse(commit))
+        return Gathered(commit: commit, changes: changes, note: note, parsed: signatures == nil ? nil : try? parse(commit, note: note))
+    }
+
+    /// The commit's note in `refs/notes/ai`, read within ``Limits/authorshipNoteBytes`` and
+    /// parsed; one that cannot be read is ignored, saying why (a note only ever adds evidence).
+    func authorshipNote(on id: ObjectID, from source: NotesSource) -> AuthorshipNote.Reading {
+        if let unreadable = source.unreadable { return .ignored(unreadable) }
+        guard let tip = source.tip else { return .absent }
+        do {
+            guard let blob = try repository.note(on: id, atNotesCommit: tip) else { return .absent }
+            let size = try repository.objectSize(blob)
+            guard size <= Limits.authorshipNoteBytes else {
+                return .ignored("\(size) bytes, over the limit of \(Limits.authorshipNoteBytes) (not read)")
+            }
+            return .of(try repository.blob(blob))
+        } catch {
+            return .ignored("it cannot be read: \(error)")
+        }
     }
 
     /// Parses a commit (its headers checked) and its trailers; under `unsigned_is_agent`,
-    /// when nothing else attributes it, reads its signature and checks it. Uses only this
-    /// gatherer's repository handle and immutable values: a worker runs it on its own.
-    func parse(_ object: CommitObject) throws(GitError) -> Parsed {
+    /// when no agent marker attributes it (its note included), reads its signature and checks
+    /// it. Uses only this gatherer's repository handle and immutable values: a worker runs it
+    /// on its own.
+    func parse(_ object: CommitObject, note: AuthorshipNote.Reading? = nil) throws(GitError) -> Parsed {
         let commit = try repository.checkedCommit(object)
         let trailers = Trailers.parse(commit.message)
         var signature: CommitSignatureCheck?
         if let signatures,
-           signatures.attributor.needsSignature(author: Self.identity(commit.author), committer: Self.identity(commit.committer), trailers: trailers)
+           signatures.attributor.needsSignature(
+               author: Self.identity(commit.author), committer: Self.identity(commit.committer), trailers: trailers,
+               subject: commit.subject, note: note)
         {
             let extraction = CommitSignature.extract(from: try repository.rawCommit(object))
             signature = signatures.signers.check(extraction, committed: Date(timeIntervalSince1970: TimeInterval(commit.committer.time)))
@@ -124,7 +168,7 @@ struct FactGatherer {
         if let done = gathered.parsed {
             parsed = done
         } else {
-            parsed = try parse(gathered.commit)
+            parsed = try parse(gathered.commit, note: gathered.note)
         }
         let commit = parsed.info
         return CommitFacts(
@@ -138,7 +182,8 @@ struct FactGatherer {
             subject: commit.subject,
             trailers: parsed.trailers,
             changes: gathered.changes.paths,
-            signature: parsed.signature
+            signature: parsed.signature,
+            authorshipNote: gathered.note
         )
     }
 

@@ -4,7 +4,8 @@ import Foundation
 
 /// Gathers a batch of commits (their objects and the changes they introduce) on worker
 /// threads, in the batch's order; the thread that judges parses the rest of each commit
-/// (under `unsigned_is_agent` the workers parse it too, and check the signatures that matter).
+/// (under `unsigned_is_agent` the workers parse it too, and check the signatures that matter;
+/// under `agents.notes` they read each commit's git-ai note).
 /// Each worker has its own repository handle and uses it alone. One core is left to the
 /// thread that judges and writes: on two cores, one worker measured fastest (two workers
 /// each need their own object caches, and together read more than one does alone).
@@ -17,7 +18,7 @@ final class FactPipeline: @unchecked Sendable {
             workers.append(
                 FactGatherer(
                     repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
-                    signatures: gatherer.signatures))
+                    signatures: gatherer.signatures, notes: gatherer.notes))
         }
         self.workers = workers
     }

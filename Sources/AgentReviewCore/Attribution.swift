@@ -23,55 +23,111 @@ public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// One piece of evidence that an agent wrote a commit.
+/// One piece of evidence that an agent (or a bot) wrote a commit.
+///
+/// In JSON: `source`, `value`, and `agent` for an agent's evidence or `bot` for a bot's.
 public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// `author`, `committer`, `trailer` or `signature`.
+    /// `author`, `committer`, `trailer`, `subject`, `note` or `signature`.
     public var source: String
     /// What matched, as written: `Claude <noreply@anthropic.com>`, `Made-with: Cursor`.
     public var value: String
-    /// The agent it points at: `claude-code`, `copilot`, … or the policy's entry.
-    public var agent: String
+    /// The agent it points at: `claude-code`, `copilot`, … or the policy's entry; nil for a bot's.
+    public var agent: String?
+    /// The bot it points at: `dependabot`, …; nil for an agent's.
+    public var bot: String?
+
     public init(source: String, value: String, agent: String) {
         self.source = source
         self.value = value
         self.agent = agent
     }
+
+    public init(source: String, value: String, bot: String) {
+        self.source = source
+        self.value = value
+        self.bot = bot
+    }
+
     public var description: String { "\(source) \(value)" }
 
     public static let authorSource = "author"
     public static let committerSource = "committer"
     public static let trailerSource = "trailer"
+    public static let subjectSource = "subject"
+    public static let noteSource = "note"
     public static let signatureSource = "signature"
 }
 
+/// Who wrote a commit: an agent, else a bot, else a person.
 public struct Attribution: Sendable, Hashable, Codable {
-    /// The agent, or nil for a human commit.
+    /// The agent, or nil when no agent wrote the commit.
     public var agent: String?
+    /// The dependency or release bot, when no agent wrote the commit and a bot did; else nil.
+    public var bot: String?
+    /// The agent's evidence, or (for a bot's commit) the bot's.
     public var evidence: [Evidence]
-    public init(agent: String?, evidence: [Evidence]) {
+
+    public init(agent: String?, bot: String? = nil, evidence: [Evidence]) {
         self.agent = agent
+        self.bot = agent == nil ? bot : nil
         self.evidence = evidence
     }
+
     public var isAgent: Bool { agent != nil }
+    public var isBot: Bool { bot != nil }
 }
 
-/// Decides whether a commit is agent-authored, from its author, committer, trailers and
-/// (optionally) whether a known human signed it.
+/// Every marker attribution checked on one commit, and what matched: what `explain` shows.
+public struct AttributionExplanation: Sendable, Hashable, Codable {
+    /// One marker checked, with what in the commit matched it (empty: not found).
+    public struct Check: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var kind: Marker.Kind
+        public var name: String
+        public var place: Marker.Place
+        public var form: String
+        /// `built-in` or `policy`.
+        public var origin: String
+        /// What matched, as evidence reads: `author dependabot[bot] <…>`.
+        public var matched: [String]
+
+        public var description: String {
+            "\(kind == .bot ? "bot:" : "")\(name) \(place.rawValue) \(form)" + (matched.isEmpty ? "" : " (matched: \(matched.joined(separator: "; ")))")
+        }
+    }
+
+    /// Every marker, in the order they are tried: the built-in table (unless `builtin` is off),
+    /// then the policy's identities and trailers.
+    public var checks: [Check]
+    /// What `refs/notes/ai` says about the commit, or why it was not read.
+    public var note: String
+    /// With `unsigned_is_agent`: what the commit's own signature says, or why it was not needed.
+    public var signature: String?
+
+    public var matched: [Check] { checks.filter { !$0.matched.isEmpty } }
+}
+
+/// Decides whether a commit is agent-authored (or a bot's), from its author, committer,
+/// trailers, subject, git-ai note and (optionally) whether a known human signed it.
 ///
 /// Evidence is gathered in a fixed order — the author, the committer, then each trailer in
-/// message order (for `Co-authored-by`, the identity it names; then the trailer's key) — and
-/// the commit's agent is the agent of the first piece. Every piece that matched is kept, each
-/// (source, value) once.
+/// message order (for `Co-authored-by`, the identity it names; then the trailer's key), the
+/// subject, then the git-ai note's AI sessions — and the commit's agent is the agent of the
+/// first piece. Every piece that matched is kept, each (source, value) once. A commit with no
+/// agent evidence but a bot's (a dependency or release bot of the built-in table) is that
+/// bot's: a bot marker never clears a commit an agent marker names.
 ///
-/// What counts, with `builtin` on: the exact identities and trailers of the agents in
-/// `BuiltinAgents` (emails compared ignoring case, never a whole domain); the kernel's
-/// `Assisted-by:`/`Generated-by: AGENT:MODEL` (agent: `AGENT`, lowercased, or the whole value
-/// when there is no `:`); agentreview's own `Agent: tool/version` (agent: `tool`, lowercased).
-/// Always: the policy's `identities` (agent: the entry as written) and `trailers` (agent: the
-/// trailer key as the policy wrote it, lowercased — a self-declared value never names the
-/// agent). With `unsignedIsAgent`, a commit nothing else attributed is attributed to `unknown`,
-/// with `signature` evidence saying what its own signature was, unless that signature is a
-/// person's (``CommitSignatureCheck/person(principal:fingerprint:)``).
+/// What counts, with `builtin` on: the rows of ``BuiltinAgents/markers`` (exact identities,
+/// never a whole domain; trailers; the subject prefix; note tools). Always: the policy's
+/// `identities` (agent: the entry as written) and `trailers` (agent: the trailer key as the
+/// policy wrote it, lowercased — a self-declared value never names the agent). With `notes`,
+/// the commit's git-ai note (``AuthorshipNote``): each AI tool and model it attributes lines
+/// to is evidence; a note that does not parse counts for nothing. With `unsignedIsAgent`, a
+/// commit no agent marker attributed is attributed to `unknown`, with `signature` evidence
+/// saying what its own signature was, unless that signature is a person's
+/// (``CommitSignatureCheck/person(principal:fingerprint:)``).
+///
+/// The table's lookups are made once (``BuiltinAgents``); an attributor is immutable and safe
+/// to share between threads.
 public struct Attributor: Sendable {
     /// The agent name given to commits attributed only for lacking a human signature.
     public static let unsignedAgent = "unknown"
@@ -86,59 +142,191 @@ public struct Attributor: Sendable {
         self.policyTrailerKeys = settings.trailers
     }
 
-    /// - Parameter signature: what the commit's own signature says (see ``CommitSigners``);
-    ///   nil when not checked. Only read with `unsignedIsAgent`, when nothing else attributed
-    ///   the commit.
-    public func attribute(author: Identity, committer: Identity, trailers: [Trailer], signature: CommitSignatureCheck? = nil) -> Attribution {
-        var evidence = self.evidence(author: author, committer: committer, trailers: trailers)
+    /// - Parameters:
+    ///   - subject: the commit's subject (its first line), for subject markers.
+    ///   - note: the commit's git-ai note as read; nil when not read.
+    ///   - signature: what the commit's own signature says (see ``CommitSigners``); nil when
+    ///     not checked. Only read with `unsignedIsAgent`, when no agent marker attributed the commit.
+    public func attribute(
+        author: Identity, committer: Identity, trailers: [Trailer], subject: String = "", note: AuthorshipNote.Reading? = nil,
+        signature: CommitSignatureCheck? = nil
+    ) -> Attribution {
+        let findings = self.findings(author: author, committer: committer, trailers: trailers, subject: subject, note: note)
+        var evidence = Self.evidence(findings, of: .agent)
         if evidence.isEmpty, settings.unsignedIsAgent, signature?.isPerson != true {
             evidence.append(Evidence(source: Evidence.signatureSource, value: signature?.description ?? Self.notChecked, agent: Self.unsignedAgent))
         }
-        return Attribution(agent: evidence.first?.agent, evidence: evidence)
+        if let agent = evidence.first?.agent {
+            return Attribution(agent: agent, evidence: evidence)
+        }
+        let bots = Self.evidence(findings, of: .bot)
+        return Attribution(agent: nil, bot: bots.first?.bot, evidence: bots)
     }
 
-    /// Whether ``attribute(author:committer:trailers:signature:)`` would read the signature:
-    /// with `unsignedIsAgent`, when nothing else attributes the commit. Only then is the
-    /// signature worth reading and verifying.
-    public func needsSignature(author: Identity, committer: Identity, trailers: [Trailer]) -> Bool {
-        settings.unsignedIsAgent && evidence(author: author, committer: committer, trailers: trailers).isEmpty
+    /// The attribution of a commit from its facts.
+    public func attribute(_ commit: CommitFacts) -> Attribution {
+        attribute(
+            author: commit.author, committer: commit.committer, trailers: commit.trailers, subject: commit.subject,
+            note: commit.authorshipNote, signature: commit.signature)
+    }
+
+    /// Whether ``attribute(author:committer:trailers:subject:note:signature:)`` would read the
+    /// signature: with `unsignedIsAgent`, when no agent marker attributes the commit. Only then
+    /// is the signature worth reading and verifying.
+    public func needsSignature(
+        author: Identity, committer: Identity, trailers: [Trailer], subject: String = "", note: AuthorshipNote.Reading? = nil
+    ) -> Bool {
+        settings.unsignedIsAgent
+            && !findings(author: author, committer: committer, trailers: trailers, subject: subject, note: note).contains { $0.kind == .agent }
+    }
+
+    /// Every marker checked on a commit and what matched each: the built-in table's rows (when
+    /// `builtin` is on), then the policy's identities and trailers; and what the note and the
+    /// signature said.
+    public func explain(_ commit: CommitFacts) -> AttributionExplanation {
+        let findings = self.findings(
+            author: commit.author, committer: commit.committer, trailers: commit.trailers, subject: commit.subject,
+            note: commit.authorshipNote)
+        var checks = [AttributionExplanation.Check]()
+        if settings.builtin {
+            checks = BuiltinAgents.markers.map {
+                AttributionExplanation.Check(kind: $0.kind, name: $0.name, place: $0.place, form: $0.form, origin: "built-in", matched: [])
+            }
+        }
+        let identitiesStart = checks.count
+        for pattern in policyIdentities {
+            checks.append(.init(kind: .agent, name: pattern.entry, place: .identity, form: pattern.entry, origin: "policy", matched: []))
+        }
+        let trailersStart = checks.count
+        for key in policyTrailerKeys {
+            checks.append(.init(kind: .agent, name: key.lowercased(), place: .trailer, form: "\(key):", origin: "policy", matched: []))
+        }
+        for finding in findings {
+            let index: Int? =
+                switch finding.marker {
+                case .builtin(let row): settings.builtin ? row : nil
+                case .policyIdentity(let entry): identitiesStart + entry
+                case .policyTrailer(let key): trailersStart + key
+                case .noteTool: nil
+                }
+            let text = "\(finding.source) \(finding.value)"
+            if let index, !checks[index].matched.contains(text) { checks[index].matched.append(text) }
+        }
+        let note: String
+        if !settings.notes {
+            note = "\(AuthorshipNote.ref) not read: agents.notes is off"
+        } else {
+            note = commit.authorshipNote?.description ?? "\(AuthorshipNote.ref) not read"
+        }
+        var signature: String?
+        if settings.unsignedIsAgent {
+            if findings.contains(where: { $0.kind == .agent }) {
+                signature = "not needed: an agent marker attributes the commit"
+            } else {
+                signature = commit.signature?.description ?? Self.notChecked
+            }
+        }
+        return AttributionExplanation(checks: checks, note: note, signature: signature)
     }
 
     /// The evidence value when the signature was not checked.
     static let notChecked = "signature not checked"
 
-    /// The evidence from identities and trailers, in order, each (source, value) once.
-    private func evidence(author: Identity, committer: Identity, trailers: [Trailer]) -> [Evidence] {
-        var evidence: [Evidence] = []
-        func add(_ source: String, _ value: String, _ agent: String) {
-            if !evidence.contains(where: { $0.source == source && $0.value == value }) {
-                evidence.append(Evidence(source: source, value: value, agent: agent))
-            }
-        }
+    /// Which marker a finding matched.
+    private enum MarkerReference {
+        /// A row of ``BuiltinAgents/markers``.
+        case builtin(Int)
+        /// The policy's `identities[i]`.
+        case policyIdentity(Int)
+        /// The policy's `trailers[i]`.
+        case policyTrailer(Int)
+        /// A note's tool, with the built-in table off.
+        case noteTool
+    }
 
-        for agent in agents(for: author) {
-            add(Evidence.authorSource, author.description, agent)
-        }
-        for agent in agents(for: committer) {
-            add(Evidence.committerSource, committer.description, agent)
-        }
-        for trailer in trailers {
-            if trailer.hasKey(Self.coAuthorKey), let identity = Identity.parse(trailer.value) {
-                for agent in agents(for: identity) {
-                    add(Evidence.trailerSource, trailer.description, agent)
+    private struct Finding {
+        var source: String
+        var value: String
+        var name: String
+        var kind: Marker.Kind
+        var marker: MarkerReference
+    }
+
+    /// Every marker found, in order: the author, the committer, each trailer, the subject, the note.
+    private func findings(author: Identity, committer: Identity, trailers: [Trailer], subject: String, note: AuthorshipNote.Reading?) -> [Finding] {
+        var findings = [Finding]()
+        let markers = BuiltinAgents.markers
+        let lookup = BuiltinAgents.lookup
+        func identity(_ identity: Identity, source: String, value: String) {
+            let email = identity.email.lowercased()
+            if settings.builtin {
+                for row in lookup.identity(identity, lowercasedEmail: email) {
+                    findings.append(Finding(source: source, value: value, name: markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
                 }
             }
-            for agent in agents(for: trailer) {
-                add(Evidence.trailerSource, trailer.description, agent)
+            for index in policyIdentities.indices where policyIdentities[index].matches(identity, lowercasedEmail: email) {
+                findings.append(Finding(source: source, value: value, name: policyIdentities[index].entry, kind: .agent, marker: .policyIdentity(index)))
             }
+        }
+        identity(author, source: Evidence.authorSource, value: author.description)
+        identity(committer, source: Evidence.committerSource, value: committer.description)
+        for trailer in trailers {
+            let value = trailer.description
+            if trailer.hasKey(Self.coAuthorKey), let named = Identity.parse(trailer.value) {
+                identity(named, source: Evidence.trailerSource, value: value)
+            }
+            if settings.builtin {
+                for (row, named) in lookup.trailer(trailer) {
+                    findings.append(Finding(source: Evidence.trailerSource, value: value, name: named ?? markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
+                }
+            }
+            for index in policyTrailerKeys.indices where trailer.hasKey(policyTrailerKeys[index]) {
+                findings.append(Finding(source: Evidence.trailerSource, value: value, name: policyTrailerKeys[index].lowercased(), kind: .agent, marker: .policyTrailer(index)))
+            }
+        }
+        if settings.builtin {
+            for row in lookup.subject(subject) {
+                findings.append(Finding(source: Evidence.subjectSource, value: subject, name: markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
+            }
+        }
+        // A note counts only when the policy reads notes, whoever passed it in.
+        if settings.notes, case .read(let read) = note {
+            for contribution in read.contributions {
+                let value = "\(AuthorshipNote.ref): \(contribution)"
+                if settings.builtin, let (row, named) = lookup.tool(contribution.tool) {
+                    findings.append(Finding(source: Evidence.noteSource, value: value, name: named ?? markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
+                } else {
+                    let name = MarkerLookup.agentName(contribution.tool, before: nil)
+                    findings.append(Finding(source: Evidence.noteSource, value: value, name: name, kind: .agent, marker: .noteTool))
+                }
+            }
+        }
+        return findings
+    }
+
+    /// The findings of one kind as evidence, in order, each (source, value) once.
+    private static func evidence(_ findings: [Finding], of kind: Marker.Kind) -> [Evidence] {
+        var evidence = [Evidence]()
+        for finding in findings where finding.kind == kind {
+            if evidence.contains(where: { $0.source == finding.source && $0.value == finding.value }) { continue }
+            evidence.append(
+                kind == .agent
+                    ? Evidence(source: finding.source, value: finding.value, agent: finding.name)
+                    : Evidence(source: finding.source, value: finding.value, bot: finding.name))
         }
         return evidence
     }
 
     /// The agent an identity belongs to (built-in first, then the policy's entries), or nil
-    /// for a person.
+    /// for a person (or a bot).
     public func agent(for identity: Identity) -> String? {
-        agents(for: identity).first
+        let email = identity.email.lowercased()
+        if settings.builtin {
+            for row in BuiltinAgents.lookup.identity(identity, lowercasedEmail: email) where BuiltinAgents.markers[row].kind == .agent {
+                return BuiltinAgents.markers[row].name
+            }
+        }
+        return policyIdentities.first { $0.matches(identity, lowercasedEmail: email) }?.entry
     }
 
     /// The identities named in `Co-authored-by` trailers (key in any case), in order; values
@@ -153,31 +341,6 @@ public struct Attributor: Sendable {
     }
 
     static let coAuthorKey = "Co-authored-by"
-
-    // MARK: Matching
-
-    private func agents(for identity: Identity) -> [String] {
-        var result: [String] = []
-        let email = identity.email.lowercased()
-        if settings.builtin, let agent = BuiltinAgents.agent(for: identity, lowercasedEmail: email) {
-            result.append(agent)
-        }
-        for index in policyIdentities.indices where policyIdentities[index].matches(identity, lowercasedEmail: email) {
-            result.append(policyIdentities[index].entry)
-        }
-        return result
-    }
-
-    private func agents(for trailer: Trailer) -> [String] {
-        var result: [String] = []
-        if settings.builtin, let agent = BuiltinAgents.agent(for: trailer) {
-            result.append(agent)
-        }
-        for key in policyTrailerKeys where trailer.hasKey(key) {
-            result.append(key.lowercased())
-        }
-        return result
-    }
 }
 
 // MARK: - Commit signatures
@@ -329,106 +492,6 @@ public struct CommitSigners: Sendable {
     }
 }
 
-/// The identities and trailers real agents leave, as seen in public histories.
-public enum BuiltinAgents {
-    struct IdentityRule {
-        var agent: String
-        /// Exact names, compared ignoring case (GitHub logins are case-insensitive).
-        var names: [String] = []
-        /// Exact addresses, compared ignoring case.
-        var emails: [String] = []
-    }
-
-    static let identityRules: [IdentityRule] = [
-        IdentityRule(
-            agent: "claude-code",
-            names: ["claude[bot]"],
-            emails: ["noreply@anthropic.com", "209825114+claude[bot]@users.noreply.github.com"]
-        ),
-        IdentityRule(
-            agent: "copilot",
-            names: ["copilot-swe-agent[bot]"],
-            emails: [
-                "198982749+Copilot@users.noreply.github.com",
-                "175728472+Copilot@users.noreply.github.com",
-                "copilot@github.com",
-            ]
-        ),
-        IdentityRule(agent: "codex", emails: ["noreply@openai.com", "codex@openai.com"]),
-        IdentityRule(agent: "cursor", emails: ["cursoragent@cursor.com"]),
-        IdentityRule(
-            agent: "devin",
-            names: ["devin-ai-integration[bot]"],
-            emails: ["158243242+devin-ai-integration[bot]@users.noreply.github.com"]
-        ),
-        IdentityRule(
-            agent: "jules",
-            names: ["google-labs-jules[bot]"],
-            emails: ["161369871+google-labs-jules[bot]@users.noreply.github.com"]
-        ),
-        IdentityRule(agent: "amp", emails: ["amp@ampcode.com"]),
-        // Only the agent's address: people at All Hands share the domain.
-        IdentityRule(agent: "openhands", emails: ["openhands@all-hands.dev"]),
-    ]
-
-    /// The agents the built-in rules know, in no particular order of priority.
-    public static let names: [String] =
-        identityRules.map(\.agent) + ["aider"]
-
-    /// `identityRules` with names and emails lowercased, made once.
-    private static let lowercasedRules: [IdentityRule] = identityRules.map { rule in
-        IdentityRule(agent: rule.agent, names: rule.names.map { $0.lowercased() }, emails: rule.emails.map { $0.lowercased() })
-    }
-
-    /// The built-in agent an identity belongs to, or nil.
-    public static func agent(for identity: Identity) -> String? {
-        agent(for: identity, lowercasedEmail: identity.email.lowercased())
-    }
-
-    static func agent(for identity: Identity, lowercasedEmail email: String) -> String? {
-        let name = identity.name.lowercased()
-        for rule in lowercasedRules {
-            if rule.names.contains(name) || rule.emails.contains(email) {
-                return rule.agent
-            }
-        }
-        // Aider appends " (aider)" to the author and committer names and co-authors as
-        // "aider (MODEL)".
-        if identity.name.hasSuffix(" (aider)") || (identity.name.hasPrefix("aider (") && identity.name.hasSuffix(")")) {
-            return "aider"
-        }
-        return nil
-    }
-
-    /// The built-in agent a trailer points at, or nil. (`Co-authored-by` is matched by the
-    /// identity it names, not here.)
-    public static func agent(for trailer: Trailer) -> String? {
-        let key = trailer.key.lowercased()
-        switch key {
-        case "claude-session":
-            return "claude-code"
-        case "amp-thread-id":
-            return "amp"
-        case "made-with" where trailer.value.lowercased() == "cursor":
-            return "cursor"
-        case "assisted-by", "generated-by":
-            return agentName(trailer.value, before: ":")
-        case "agent":
-            return agentName(trailer.value, before: "/")
-        default:
-            return nil
-        }
-    }
-
-    /// The part of a self-declared value before `delimiter` (or all of it), trimmed and
-    /// lowercased; `unknown` when that is empty.
-    static func agentName(_ value: String, before delimiter: Character) -> String {
-        let head = value.split(separator: delimiter, maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let name = head.trimmingWhitespace().lowercased()
-        return name.isEmpty ? Attributor.unsignedAgent : name
-    }
-}
-
 // MARK: - Policy identities
 
 /// A policy `identities` entry: `Name <email>`, `<email>`, a bare email, or (no `@`) a bare
@@ -570,15 +633,5 @@ fileprivate enum IdentityGlob {
             if low <= c && c <= high { matched = true }
         }
         return nil
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces, tabs and line breaks.
-    fileprivate func trimmingWhitespace() -> String {
-        var slice = self[...]
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -19,11 +19,14 @@ public struct CommitFacts: Sendable, Hashable {
     /// What the commit's own signature says about who made it; nil when not checked (it is
     /// checked only for `unsigned_is_agent`, and only when nothing else attributes the commit).
     public var signature: CommitSignatureCheck?
+    /// The commit's git-ai note in `refs/notes/ai`, as read; nil when not read (it is read
+    /// only with `agents.notes: true`).
+    public var authorshipNote: AuthorshipNote.Reading?
 
     public init(
         id: String, parents: [String] = [], tree: String = "", author: Identity, committer: Identity, authorTime: Int64 = 0,
         committerTime: Int64? = nil, subject: String, trailers: [Trailer] = [], changes: [PathChange] = [],
-        signature: CommitSignatureCheck? = nil
+        signature: CommitSignatureCheck? = nil, authorshipNote: AuthorshipNote.Reading? = nil
     ) {
         self.id = id
         self.parents = parents
@@ -36,6 +39,7 @@ public struct CommitFacts: Sendable, Hashable {
         self.trailers = trailers
         self.changes = changes
         self.signature = signature
+        self.authorshipNote = authorshipNote
     }
 
     public var shortID: String { String(id.prefix(12)) }

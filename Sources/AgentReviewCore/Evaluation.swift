@@ -174,9 +174,7 @@ public struct Evaluator: Sendable {
     public func judge(
         _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode
     ) -> CommitReport {
-        let attribution = attributor.attribute(
-            author: commit.author, committer: commit.committer, trailers: commit.trailers,
-            signature: commit.signature)
+        let attribution = attributor.attribute(commit)
         let classification = classifier.classify(commit.changes)
         let riskClass = policy.classes[classification.rank]
         var report = CommitReport(
@@ -185,6 +183,9 @@ public struct Evaluator: Sendable {
         if let agent = attribution.agent {
             let evidence = attribution.evidence.first.map { ": \($0)" } ?? ""
             report.reasons.append("agent-authored (\(agent))\(evidence)")
+        } else if let bot = attribution.bot {
+            let evidence = attribution.evidence.first.map { ": \($0)" } ?? ""
+            report.reasons.append("bot-authored (\(bot)), not an agent\(evidence)")
         } else {
             report.reasons.append("not agent-authored")
         }
@@ -195,8 +196,8 @@ public struct Evaluator: Sendable {
             report.reasons.append("ref mode is off: not enforced")
             return report
         }
-        if attribution.agent == nil && policy.appliesTo == .agents {
-            report.reasons.append("policy applies to agent commits only")
+        if !policy.appliesTo.covers(attribution) {
+            report.reasons.append(policy.appliesTo.notCovered)
             return report
         }
 

@@ -31,4 +31,7 @@ public enum Limits {
     /// read for `unsigned_is_agent`. An SSH signature by the largest RSA key is under 5 KiB;
     /// past this the signature is not read, and the commit counts as unsigned.
     public static let commitSignatureBytes = 64 * 1024
+    /// A git-ai authorship note in `refs/notes/ai`, in bytes: read with `agents.notes: true`.
+    /// Past this the note is ignored (it can only add evidence, never clear a commit).
+    public static let authorshipNoteBytes = 1024 * 1024
 }

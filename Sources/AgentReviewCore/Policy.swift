@@ -182,18 +182,44 @@ public struct AgentSettings: Sendable, Hashable {
     public var trailers: [String]
     /// A commit without a valid signature from a known human signer is agent-authored.
     public var unsignedIsAgent: Bool
+    /// Read git-ai authorship notes (`refs/notes/ai`): a note attributing lines to an AI
+    /// session is evidence. Off by default: the client writes them, unsigned.
+    public var notes: Bool
 
-    public init(builtin: Bool = true, identities: [String] = [], trailers: [String] = [], unsignedIsAgent: Bool = false) {
+    public init(
+        builtin: Bool = true, identities: [String] = [], trailers: [String] = [], unsignedIsAgent: Bool = false, notes: Bool = false
+    ) {
         self.builtin = builtin
         self.identities = identities
         self.trailers = trailers
         self.unsignedIsAgent = unsignedIsAgent
+        self.notes = notes
     }
 }
 
+/// Whose commits the policy judges: agents' (the default), agents' and bots', or everyone's.
 public enum AppliesTo: String, Sendable, Hashable, Codable {
     case agents
+    case agentsAndBots = "agents+bots"
     case all
+
+    /// Whether a commit so attributed is judged.
+    public func covers(_ attribution: Attribution) -> Bool {
+        switch self {
+        case .agents: attribution.isAgent
+        case .agentsAndBots: attribution.isAgent || attribution.isBot
+        case .all: true
+        }
+    }
+
+    /// The reason a commit this does not cover is not judged.
+    public var notCovered: String {
+        switch self {
+        case .agents: "policy applies to agent commits only"
+        case .agentsAndBots: "policy applies to agent and bot commits only"
+        case .all: "policy applies to all commits"
+        }
+    }
 }
 
 public enum EnforcementMode: String, Sendable, Hashable, Codable, Comparable {

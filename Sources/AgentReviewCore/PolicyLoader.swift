@@ -350,7 +350,7 @@ private struct PolicyReader {
     private mutating func readAgents(_ node: Node?) -> AgentSettings {
         var result = AgentSettings()
         guard let node, !isNull(node),
-              let fields = mapping(node, in: "'agents'", keys: ["builtin", "identities", "trailers", "unsigned_is_agent"])
+              let fields = mapping(node, in: "'agents'", keys: ["builtin", "identities", "trailers", "unsigned_is_agent", "notes"])
         else { return result }
         if let node = fields["builtin"], let value = boolean(node, key: "builtin") { result.builtin = value }
         if let node = fields["identities"], let list = stringList(node, key: "identities") { result.identities = list }
@@ -367,6 +367,7 @@ private struct PolicyReader {
         if let node = fields["unsigned_is_agent"], let value = boolean(node, key: "unsigned_is_agent") {
             result.unsignedIsAgent = value
         }
+        if let node = fields["notes"], let value = boolean(node, key: "notes") { result.notes = value }
         return result
     }
 
@@ -643,7 +644,7 @@ private struct PolicyReader {
 }
 
 extension AppliesTo {
-    fileprivate static let allNames = ["agents", "all"]
+    fileprivate static let allNames = ["agents", "agents+bots", "all"]
 }
 
 extension EnforcementMode {

@@ -43,8 +43,11 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var id: String
     public var subject: String
     public var author: String
-    /// The agent, or nil for a human commit.
+    /// The agent, or nil for a human commit (or a bot's).
     public var agent: String?
+    /// The dependency or release bot, for a commit no agent wrote and a bot did: `dependabot`.
+    public var bot: String?
+    /// The agent's evidence, or the bot's.
     public var evidence: [Evidence]
     public var `class`: String
     public var paths: [PathReport]
@@ -55,12 +58,15 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var approvals: [ApprovalReport]
     /// Sign-off records found for this commit that do not count, and why.
     public var refused: [String]
+    /// Every marker attribution checked and what matched: set by `explain` only.
+    public var attribution: AttributionExplanation?
 
     public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
         id = commit.id
         subject = commit.subject
         author = commit.author.description
         agent = attribution.agent
+        bot = attribution.bot
         evidence = attribution.evidence
         `class` = policy.classes[classification.rank].name
         paths = classification.paths.map { PathReport($0, class: policy.classes[$0.rank].name) }
@@ -72,6 +78,9 @@ public struct CommitReport: Sendable, Hashable, Codable {
     }
 
     public var shortID: String { String(id.prefix(12)) }
+
+    /// Who wrote it, for a table's agent column: the agent, `bot:NAME`, or `human`.
+    public var writer: String { agent ?? bot.map { "bot:\($0)" } ?? "human" }
 }
 
 /// An approval that counts for a commit, and the requirements it meets.

@@ -26,8 +26,11 @@ struct AttributionTests {
         var author: Identity = AttributionTests.human
         var committer: Identity = AttributionTests.human
         var trailers: [Trailer] = []
+        var subject = ""
         /// The agent expected, nil for a human commit.
         var agent: String?
+        /// The bot expected, for a commit no agent wrote.
+        var bot: String?
         var testDescription: String { name }
     }
 
@@ -86,24 +89,86 @@ struct AttributionTests {
         Case(name: "Generated-by without a model", trailers: [Trailer(key: "Generated-by", value: "Gemini")], agent: "gemini"),
         Case(name: "Agent tool/version", trailers: [Trailer(key: "Agent", value: "claude-code/1.0.51")], agent: "claude-code"),
         Case(name: "agent key in any case", trailers: [Trailer(key: "agent", value: "MyTool")], agent: "mytool"),
-        // Bots and people that are not agents
-        Case(name: "near miss: dependabot", author: Identity(name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com"), committer: github),
+        // Roo Code's cloud agent: its address, and its GitHub app under both logins (one id)
+        Case(name: "roo code co-author", trailers: [coAuthor("Roo Code <roomote@roocode.com>")], agent: "roo-code-cloud"),
+        Case(name: "roo code author", author: Identity(name: "Roo Code", email: "roomote@roocode.com"), agent: "roo-code-cloud"),
+        Case(name: "roomote[bot] by address", author: Identity(name: "roomote[bot]", email: "219738659+roomote[bot]@users.noreply.github.com"), committer: github, agent: "roo-code-cloud"),
+        Case(name: "roomote-v0[bot] by address", author: Identity(name: "Roomote", email: "219738659+roomote-v0[bot]@users.noreply.github.com"), agent: "roo-code-cloud"),
+        Case(name: "roomote-v0[bot] by login", committer: Identity(name: "roomote-v0[bot]", email: "x@example.com"), agent: "roo-code-cloud"),
+        Case(name: "near miss: a person at roocode.com", author: Identity(name: "Hannes", email: "hannes@roocode.com"), trailers: [coAuthor("Matt <matt@roocode.com>")]),
+        Case(name: "near miss: roomote's id with another login", author: Identity(name: "x", email: "219738659+someone@users.noreply.github.com")),
+        // JetBrains Junie
+        Case(name: "junie-agent author", author: Identity(name: "junie-agent", email: "247260674+junie-agent@users.noreply.github.com"), agent: "junie"),
+        Case(name: "junie co-author", trailers: [coAuthor("Junie <junie@jetbrains.com>")], agent: "junie"),
+        Case(name: "near miss: a person at jetbrains.com", trailers: [coAuthor("Anna <anna@jetbrains.com>")]),
+        // Factory Droid
+        Case(name: "factory-droid[bot] co-author", trailers: [coAuthor("factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")], agent: "factory-droid"),
+        Case(name: "factory-droid[bot] author", author: Identity(name: "factory-droid[bot]", email: "138933559+factory-droid[bot]@users.noreply.github.com"), agent: "factory-droid"),
+        Case(name: "droid co-author", trailers: [coAuthor("droid <droid@factory.ai>")], agent: "factory-droid"),
+        Case(name: "near miss: a person at factory.ai", author: Identity(name: "Nizar Alrifai", email: "nizar@factory.ai")),
+        // Firebender, opencode, Warp
+        Case(name: "firebender co-author", trailers: [coAuthor("Firebender <help@firebender.com>", key: "Co-Authored-By")], agent: "firebender"),
+        Case(name: "near miss: a person at firebender.com", trailers: [coAuthor("Kevin <kevin@firebender.com>")]),
+        Case(name: "opencode co-author", trailers: [coAuthor("opencode <noreply@opencode.ai>", key: "Co-Authored-By")], agent: "opencode"),
+        Case(name: "near miss: a person at opencode.ai", author: Identity(name: "Dax", email: "dax@opencode.ai")),
+        Case(name: "warp co-author", trailers: [coAuthor("Warp <agent@warp.dev>", key: "Co-Authored-By")], agent: "warp"),
+        Case(name: "near miss: a person at warp.dev", trailers: [coAuthor("Zach <zach@warp.dev>")]),
+        // Copilot Autofix and Copilot's other co-author id and session trailer
+        Case(name: "copilot autofix co-author", trailers: [coAuthor("Copilot Autofix powered by AI <62310815+github-advanced-security[bot]@users.noreply.github.com>")], agent: "copilot-autofix"),
+        Case(name: "copilot co-author 223556219", trailers: [coAuthor("Copilot <223556219+Copilot@users.noreply.github.com>")], agent: "copilot"),
+        Case(name: "Copilot-Session trailer", trailers: [Trailer(key: "Copilot-Session", value: "f886cd42-d3af-4244-92ca-f284082ce74a")], agent: "copilot"),
+        // Claude's GitHub apps, OpenAI's, Cursor's Bugbot, Gemini Code Assist
+        Case(name: "claude-code-action[bot]", committer: Identity(name: "claude-code-action[bot]", email: "208546643+claude-code-action[bot]@users.noreply.github.com"), agent: "claude-code"),
+        Case(name: "chatgpt-codex-connector[bot]", trailers: [coAuthor("Codex <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>")], agent: "codex"),
+        Case(name: "openai-codex[bot]", author: Identity(name: "openai-codex[bot]", email: "215057067+openai-codex[bot]@users.noreply.github.com"), agent: "codex"),
+        Case(name: "cursor author Cursor Agent", author: Identity(name: "Cursor Agent", email: "cursoragent@cursor.com"), agent: "cursor"),
+        Case(name: "cursor[bot] (Bugbot)", trailers: [coAuthor("cursor[bot] <206951365+cursor[bot]@users.noreply.github.com>")], agent: "cursor"),
+        Case(name: "gemini-code-assist[bot]", trailers: [coAuthor("gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>")], agent: "gemini-code-assist"),
+        // Replit, Entire
+        Case(name: "Replit-Commit-Author: Agent", trailers: [Trailer(key: "Replit-Commit-Author", value: "Agent"), Trailer(key: "Replit-Commit-Session-Id", value: "c723f457")], agent: "replit"),
+        Case(name: "Replit-Commit-Author: Assistant", trailers: [Trailer(key: "Replit-Commit-Author", value: "Assistant")], agent: "replit"),
+        Case(name: "near miss: Replit-Commit-Author: User", trailers: [Trailer(key: "Replit-Commit-Author", value: "User")]),
+        Case(name: "Entire-Agent trailer", trailers: [Trailer(key: "Entire-Agent", value: "Claude Code")], agent: "entire"),
+        Case(name: "near miss: Entire-Checkpoint alone", trailers: [Trailer(key: "Entire-Checkpoint", value: "a3b2c1d4e5f6")]),
+        // Aider's address and subject prefix
+        Case(name: "aider co-author address", trailers: [coAuthor("aider (openai/gpt-4o) <aider@aider.chat>", key: "Co-authored-by")], agent: "aider"),
+        Case(name: "aider subject prefix", subject: "aider: Add the retry loop", agent: "aider"),
+        Case(name: "near miss: aider later in the subject", subject: "Revert \"aider: Add the retry loop\""),
+        Case(name: "near miss: Aider: in capitals", subject: "Aider: notes on the tool"),
+        // Dependency and release bots: bots, not agents
+        Case(name: "dependabot", author: Identity(name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com"), committer: github, bot: "dependabot"),
+        Case(name: "dependabot by login only", author: Identity(name: "dependabot[bot]", email: "x@example.com"), bot: "dependabot"),
+        Case(name: "renovate co-author", trailers: [coAuthor("renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>")], bot: "renovate"),
+        Case(name: "self-hosted renovate", author: Identity(name: "Renovate Bot", email: "bot@renovateapp.com"), bot: "renovate"),
+        Case(name: "github-actions[bot]", author: Identity(name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com"), bot: "github-actions"),
+        Case(name: "pre-commit-ci[bot]", trailers: [coAuthor("pre-commit-ci[bot] <66853113+pre-commit-ci[bot]@users.noreply.github.com>")], bot: "pre-commit-ci"),
+        Case(name: "imgbot by login", author: Identity(name: "imgbot[bot]", email: "31301654+imgbot[bot]@users.noreply.github.com"), bot: "imgbot"),
+        Case(name: "an agent and a bot: the agent", author: Identity(name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com"), trailers: [coAuthor("Claude <noreply@anthropic.com>")], agent: "claude-code"),
+        Case(name: "near miss: dependabot's sign-off address", trailers: [Trailer(key: "Signed-off-by", value: "dependabot[bot] <support@github.com>")]),
+        Case(name: "near miss: another app's id", author: Identity(name: "Dependabot", email: "12345+dependabot[bot]@users.noreply.github.com")),
+        // People that are not agents
         Case(name: "near miss: human co-authors and sign-offs", trailers: [coAuthor("Grace Hopper <grace@example.com>"), Trailer(key: "Signed-off-by", value: "Ada Lovelace <ada@example.com>")]),
         Case(name: "near miss: agent address outside a co-author trailer", trailers: [Trailer(key: "Reported-by", value: "Claude <noreply@anthropic.com>")]),
     ]
 
     @Test("built-in agents", arguments: builtinCases)
     func builtin(_ c: Case) {
-        let attribution = Self.attribute(author: c.author, committer: c.committer, trailers: c.trailers)
+        let attribution = Attributor(settings: AgentSettings()).attribute(
+            author: c.author, committer: c.committer, trailers: c.trailers, subject: c.subject)
         #expect(attribution.agent == c.agent)
+        #expect(attribution.bot == c.bot)
         #expect(attribution.isAgent == (c.agent != nil))
-        #expect(attribution.evidence.isEmpty == (c.agent == nil))
+        #expect(attribution.evidence.isEmpty == (c.agent == nil && c.bot == nil))
+        #expect(attribution.evidence.allSatisfy { c.agent != nil ? $0.bot == nil && $0.agent != nil : $0.agent == nil && $0.bot == c.bot })
     }
 
-    @Test("every built-in agent has a positive case")
+    @Test("every built-in agent and bot has a positive case")
     func everyBuiltinIsCovered() {
         let covered = Set(Self.builtinCases.compactMap(\.agent))
-        #expect(Set(BuiltinAgents.names).isSubset(of: covered))
+        #expect(Set(BuiltinAgents.names).subtracting(covered).isEmpty)
+        let bots = Set(Self.builtinCases.compactMap(\.bot))
+        #expect(Set(["dependabot", "renovate", "github-actions", "pre-commit-ci", "imgbot"]).isSubset(of: bots))
+        #expect(Set(BuiltinAgents.names).isDisjoint(with: BuiltinAgents.botNames))
     }
 
     // MARK: Evidence
@@ -270,20 +335,29 @@ struct AttributionTests {
         var agent: String?
     }
 
-    /// Real commits from public repositories, labelled by hand.
-    static func fixture() throws -> [FixtureCommit] {
-        // Tests/Fixtures/agent-commits.jsonl: data about public commits, kept in the repository.
+    /// Real commits from public repositories, labelled by hand: the agent, `bot` for a
+    /// dependency or release bot's, null for a person's. `agent-commits.jsonl` holds the
+    /// first agents' and people's; `agent-commits-wide.jsonl` the rest of the field.
+    static func fixture(_ name: String = "agent-commits.jsonl") throws -> [FixtureCommit] {
+        // Tests/Fixtures: data about public commits, kept in the repository.
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/agent-commits.jsonl")
+            .appendingPathComponent("Fixtures/\(name)")
         let text = try String(contentsOf: url, encoding: .utf8)
         let decoder = JSONDecoder()
         return try text.split(separator: "\n").map { try decoder.decode(FixtureCommit.self, from: Data($0.utf8)) }
     }
 
-    @Test("fixture: trailers equal git's")
-    func fixtureTrailers() throws {
-        let commits = try Self.fixture()
-        #expect(commits.count == 384)
+    static let fixtures = ["agent-commits.jsonl", "agent-commits-wide.jsonl"]
+
+    /// The label a commit's attribution gives it.
+    static func label(_ attribution: Attribution) -> String? {
+        attribution.agent ?? (attribution.bot == nil ? nil : "bot")
+    }
+
+    @Test("fixture: trailers equal git's", arguments: fixtures)
+    func fixtureTrailers(_ name: String) throws {
+        let commits = try Self.fixture(name)
+        #expect(commits.count == (name == "agent-commits.jsonl" ? 384 : 16))
         var equal = 0
         for commit in commits {
             let parsed = Trailers.parse(commit.message).map(\.description)
@@ -294,23 +368,41 @@ struct AttributionTests {
         #expect(commits.contains { !$0.trailers.isEmpty })
     }
 
-    @Test("fixture: labelled commits are attributed to their agent, the rest to nobody")
-    func fixtureAttribution() throws {
-        let commits = try Self.fixture()
+    @Test("fixture: labelled commits are attributed to their agent or bot, the rest to nobody", arguments: fixtures)
+    func fixtureAttribution(_ name: String) throws {
+        let commits = try Self.fixture(name)
         let attributor = Attributor(settings: AgentSettings())
-        var labelled = 0
-        var human = 0
+        var held = 0
         for commit in commits {
             let author = try #require(Identity.parse(commit.author), "\(commit.id) author")
             let committer = try #require(Identity.parse(commit.committer), "\(commit.id) committer")
-            let attribution = attributor.attribute(author: author, committer: committer, trailers: Trailers.parse(commit.message))
-            #expect(attribution.agent == commit.agent, "\(commit.repo) \(commit.id): \(attribution.evidence)")
-            if attribution.agent == commit.agent {
-                if commit.agent == nil { human += 1 } else { labelled += 1 }
-            }
+            let subject = String(commit.message.prefix { $0 != "\n" })
+            let attribution = attributor.attribute(
+                author: author, committer: committer, trailers: Trailers.parse(commit.message), subject: subject)
+            #expect(Self.label(attribution) == commit.agent, "\(commit.repo) \(commit.id): \(attribution.evidence)")
+            // A bot's commit names its bot, with the bot's evidence; a person's has none.
+            #expect(attribution.evidence.isEmpty == (commit.agent == nil), "\(commit.repo) \(commit.id)")
+            if Self.label(attribution) == commit.agent { held += 1 }
         }
-        #expect(labelled == commits.filter { $0.agent != nil }.count)
-        #expect(human == commits.filter { $0.agent == nil }.count)
-        #expect(labelled > 0 && human > 0)
+        #expect(held == commits.count)
+        let labels = Set(commits.map(\.agent))
+        #expect(labels.contains(nil) == (name == "agent-commits.jsonl"))
+        #expect(labels.contains("bot"))
+    }
+
+    @Test("fixture: every agent and bot of the wide fixture, and the commits that show them")
+    func fixtureWide() throws {
+        let commits = try Self.fixture("agent-commits-wide.jsonl")
+        #expect(Set(commits.compactMap(\.agent)) == ["roo-code-cloud", "junie", "factory-droid", "firebender", "copilot-autofix", "amp", "bot"])
+        let attributor = Attributor(settings: AgentSettings())
+        var bots = Set<String>()
+        for commit in commits where commit.agent == "bot" {
+            let attribution = attributor.attribute(
+                author: try #require(Identity.parse(commit.author)), committer: try #require(Identity.parse(commit.committer)),
+                trailers: Trailers.parse(commit.message))
+            bots.insert(try #require(attribution.bot))
+            #expect(attribution.evidence.first?.source == "author")
+        }
+        #expect(bots == ["renovate", "dependabot"])
     }
 }

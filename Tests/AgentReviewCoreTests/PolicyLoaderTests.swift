@@ -292,7 +292,7 @@ private let base = """
             "p.yml:8: duplicate key 'class' (first at line 8)",
             "p.yml:10: duplicate key 'default_mode' (first at line 9)",
             "p.yml:11: duplicate key 'default_mode' (first at line 9)",
-            "p.yml:12: 'applies_to' must be one of agents, all, found 'everyone'",
+            "p.yml:12: 'applies_to' must be one of agents, agents+bots, all, found 'everyone'",
         ])
     }
 
@@ -525,7 +525,7 @@ private let base = """
 
     @Test func modesAndAppliesToAreEnumerations() {
         #expect(problems(base + "default_mode: strict\n") == ["p.yml:5: 'default_mode' must be one of enforce, warn, off, found 'strict'"])
-        #expect(problems(base + "applies_to: [agents]\n") == ["p.yml:5: 'applies_to' must be one of agents, all, found a list"])
+        #expect(problems(base + "applies_to: [agents]\n") == ["p.yml:5: 'applies_to' must be one of agents, agents+bots, all, found a list"])
         #expect(problems(base + "refs:\n  - { pattern: refs/heads/main, mode: block }\n")
             == ["p.yml:6: 'mode' must be one of enforce, warn, off, found 'block'"])
     }
@@ -636,7 +636,7 @@ private let base = """
             ".agentreview/policy.yml:13: paths entry has no 'class'",
             ".agentreview/policy.yml:16: unknown class '3' in 'binary' (the classes are low, high)",
             ".agentreview/policy.yml:18: 'Co authored' is not a trailer key: keys are letters, digits and '-'",
-            ".agentreview/policy.yml:19: 'applies_to' must be one of agents, all, found 'humans'",
+            ".agentreview/policy.yml:19: 'applies_to' must be one of agents, agents+bots, all, found 'humans'",
             ".agentreview/policy.yml:21: 'mode' must be one of enforce, warn, off, found 'strict'",
             ".agentreview/policy.yml:23: duplicate key 'default_mode' (first at line 22)",
             ".agentreview/policy.yml:24: 'signers' must be a file path inside the repository, relative to its root, found '/etc/allowed_signers'",
