@@ -11,6 +11,7 @@ public struct AgentReviewCommand: ParsableCommand {
             Status.self, Check.self, Explain.self, Approve.self, Attest.self, Sync.self, Hook.self, Install.self,
             PolicyGroup.self, Records.self, Init.self,
             Doctor.self,
+            Agents.self,
         ]
     )
 

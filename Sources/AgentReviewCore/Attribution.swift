@@ -90,6 +90,11 @@ public struct AttributionExplanation: Sendable, Hashable, Codable {
         /// What matched, as evidence reads: `author dependabot[bot] <…>`.
         public var matched: [String]
 
+        /// In JSON, `place` is `where`.
+        private enum CodingKeys: String, CodingKey {
+            case kind, name, place = "where", form, origin, matched
+        }
+
         public var description: String {
             "\(kind == .bot ? "bot:" : "")\(name) \(place.rawValue) \(form)" + (matched.isEmpty ? "" : " (matched: \(matched.joined(separator: "; ")))")
         }

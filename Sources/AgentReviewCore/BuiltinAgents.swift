@@ -45,6 +45,11 @@ public struct Marker: Sendable, Hashable, Codable {
     /// What it is, where that helps: `Bugbot`, `GitHub app, id unverified`.
     public var detail: String?
 
+    /// In JSON, `place` is `where`.
+    private enum CodingKeys: String, CodingKey {
+        case kind, name, place = "where", form, detail
+    }
+
     public init(_ kind: Kind, _ name: String, _ place: Place, _ form: String, detail: String? = nil) {
         self.kind = kind
         self.name = name

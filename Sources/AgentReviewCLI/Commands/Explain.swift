@@ -62,7 +62,8 @@ extension AgentReviewCommand {
                         configuration: configuration)
                     let judge = Judge(repository: repository, configuration: configuration, records: records)
                     let id = try repository.resolveCommit(revision)
-                    let report = try judge.judge(id, mode: .enforce)
+                    var report = try judge.judge(id, mode: .enforce)
+                    report.attribution = try Self.attribution(of: id, in: repository, configuration: configuration)
                     print(options.json ? try Rendering.json(report) : Self.text(report, policy: configuration.source))
                     return 0
                 }
@@ -94,10 +95,11 @@ extension AgentReviewCommand {
             var lines = field("commit", report.id)
             lines += field("subject", report.subject)
             lines += field("author", report.author)
-            lines += field("agent", report.agent ?? "none (human)")
+            lines += field("agent", report.agent ?? report.bot.map { "none (bot: \($0))" } ?? "none (human)")
             for evidence in report.evidence {
                 lines += TextLayout.wrap("evidence: \(evidence)", indent: 8, hanging: 10, width: width)
             }
+            lines += Self.attributionLines(report.attribution, width: width)
             lines += field("class", report.class)
             lines += field("policy", policy)
             lines.append("paths:")
@@ -116,5 +118,57 @@ extension AgentReviewCommand {
             }
             return lines.joined(separator: "\n")
         }
+    }
+}
+
+// MARK: What attribution checked
+
+extension AgentReviewCommand.Explain {
+    /// Every attribution marker checked on a commit and what matched each, from Core's
+    /// ``Attributor/explain(_:)`` over the commit's facts as the judge gathers them (its
+    /// git-ai note with `agents.notes`, its signature with `unsigned_is_agent`).
+    static func attribution(of id: ObjectID, in repository: Repository, configuration: TrustedConfiguration) throws -> AttributionExplanation {
+        let facts = try FactGatherer(repository: repository, configuration: configuration).facts(for: id)
+        return Attributor(settings: configuration.policy.agents).explain(facts)
+    }
+
+    /// The markers in text: each that matched with what matched it, then every other marker
+    /// checked (by the agent or bot it names), what `refs/notes/ai` said, and the signature.
+    static func attributionLines(_ explanation: AttributionExplanation?, width: Int) -> [String] {
+        guard let explanation else { return [] }
+        func who(_ check: AttributionExplanation.Check) -> String {
+            let name = check.name == Marker.namedByValue ? "the agent a commit names" : check.name
+            return (check.kind == .bot ? "bot:" : "") + name + (check.origin == "policy" ? " (policy)" : "")
+        }
+        /// A form as a reader needs it: identities and trailers show what they are.
+        func form(_ check: AttributionExplanation.Check) -> String {
+            switch check.place {
+            case .identity, .trailer: check.form
+            case .subject: "subject \"\(check.form)…\""
+            case .note: "note tool \(check.form)"
+            }
+        }
+        var lines = ["markers: \(explanation.checks.count) checked, \(explanation.matched.count) matched"]
+        for check in explanation.matched {
+            for text in check.matched {
+                lines += TextLayout.wrap("found \(who(check)), \(check.place.rawValue) \(check.form): \(text)", indent: 2, hanging: 4, width: width)
+            }
+        }
+        var others = [(who: String, forms: [String])]()
+        for check in explanation.checks where check.matched.isEmpty {
+            if let last = others.indices.last, others[last].who == who(check) {
+                others[last].forms.append(form(check))
+            } else {
+                others.append((who(check), [form(check)]))
+            }
+        }
+        for (name, forms) in others {
+            lines += TextLayout.wrap("not found \(name): \(forms.joined(separator: ", "))", indent: 2, hanging: 4, width: width)
+        }
+        lines += TextLayout.wrap("note: \(explanation.note)", indent: 2, hanging: 4, width: width)
+        if let signature = explanation.signature {
+            lines += TextLayout.wrap("signature: \(signature)", indent: 2, hanging: 4, width: width)
+        }
+        return lines
     }
 }

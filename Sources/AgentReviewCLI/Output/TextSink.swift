@@ -91,7 +91,7 @@ final class TextSink: JudgementSink {
     /// One commit: its table row, the approvals that counted, and unless it passed, why and
     /// what is missing, each command once with everyone who can run it.
     static func lines(_ commit: CommitReport, classWidth: Int, colour: Colour = .never, width: Int = TextLayout.width) -> [String] {
-        let agent = commit.agent ?? "human"
+        let agent = commit.writer
         let word = commit.verdict.rawValue
         let padding = String(repeating: " ", count: max(0, 7 - word.count))
         let columns = "\(Rendering.pad(commit.class, classWidth))  \(Rendering.pad(agent, 11))  "
@@ -104,7 +104,7 @@ final class TextSink: JudgementSink {
         }
         guard commit.verdict != .pass else { return lines }
         if let evidence = commit.evidence.first {
-            lines += TextLayout.wrap("agent: \(evidence)", indent: 6, width: width)
+            lines += TextLayout.wrap("\(commit.bot == nil ? "agent" : "bot"): \(evidence)", indent: 6, width: width)
         }
         lines += TextLayout.wrap(TextLayout.classReason(commit), indent: 6, width: width)
         for refused in commit.refused {
