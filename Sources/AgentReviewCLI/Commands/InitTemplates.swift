@@ -121,14 +121,19 @@ enum Templates {
 
         # How agent-authored commits are recognised.
         agents:
-          builtin: true        # the trailers and identities of known agents (Claude Code, Copilot, Aider, Codex, Cursor, ...)
+          builtin: true        # the trailers and identities of known agents and bots: `agentreview agents` lists them
           identities: []       # more exact identities, e.g. ["Build Bot <bot@corp.example>"]
           trailers: []         # trailer keys whose presence marks an agent commit, e.g. [Agent]
           # true: a commit without a valid signature from a known human signer counts
           # as agent-authored, so an agent cannot escape by leaving no trailer.
           unsigned_is_agent: false
+          # true: read git-ai's authorship notes (refs/notes/ai): a note that gives lines
+          # to an AI session marks the commit as that agent's. The client writes them,
+          # unsigned, so a note can only add evidence, never clear a commit.
+          notes: false
 
-        # Which commits the classes apply to: agents (agent-authored commits) or all.
+        # Which commits the classes apply to: agents (agent-authored commits),
+        # agents+bots (also dependency and release bots': dependabot, renovate, ...) or all.
         applies_to: agents
 
         # Enforcement per ref: the first matching rule wins; other refs use default_mode.
