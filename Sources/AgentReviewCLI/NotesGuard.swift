@@ -48,18 +48,8 @@ enum NotesGuard {
                 continue
             }
             for record in added {
-                switch record.record {
-                case .failure(let error):
-                    problems.append("unreadable record in the note on \(target): \(error)")
-                case .success(let signed):
-                    if signed.body.commit != entry.target.hex {
-                        problems.append("a record for \(signed.body.commit.prefix(12)) is stored in the note on \(target)")
-                    } else if let stale = try freshness(of: signed.body, on: entry.target, in: repository, now: now) {
-                        problems.append("record in the note on \(target) is refused: \(stale)")
-                    } else if case .failure(let refusal) = signed.verify(
-                        signers: configuration.signers, revoked: configuration.revoked, now: now, keyValidAt: now) {
-                        problems.append("record in the note on \(target) does not verify: \(refusal)")
-                    }
+                if let problem = try refusal(of: record, inNoteOn: entry.target, in: repository, configuration: configuration, now: now) {
+                    problems.append(problem)
                 }
             }
         }
@@ -69,6 +59,42 @@ enum NotesGuard {
         if !problems.isEmpty {
             throw CLIError(problems.prefix(20).joined(separator: "; ") + (problems.count > 20 ? "; and \(problems.count - 20) more" : ""))
         }
+    }
+
+    /// Why the server would refuse one record new to it in the note on `target`, nil when it
+    /// would take it: the record reads, names that commit, is fresh, and verifies against the
+    /// root's signers with the key valid now. The one check of a record, shared by the hooks,
+    /// `sync` (which leaves out what the server would refuse) and `approve` (which checks
+    /// what it signed before storing it).
+    static func refusal(
+        of entry: RecordNote.Entry, inNoteOn target: ObjectID, in repository: Repository,
+        configuration: TrustedConfiguration, now: Date
+    ) throws -> String? {
+        switch entry.record {
+        case .failure(let error):
+            return "unreadable record in the note on \(target.hex.prefix(12)): \(error)"
+        case .success(let signed):
+            return try refusal(of: signed, inNoteOn: target, in: repository, configuration: configuration, now: now)
+        }
+    }
+
+    /// Why the server would refuse a record that reads, in the note on `target`; nil when it would take it.
+    static func refusal(
+        of signed: SignedRecord, inNoteOn target: ObjectID, in repository: Repository,
+        configuration: TrustedConfiguration, now: Date
+    ) throws -> String? {
+        let short = target.hex.prefix(12)
+        if signed.body.commit != target.hex {
+            return "a record for \(signed.body.commit.prefix(12)) is stored in the note on \(short)"
+        }
+        if let stale = try freshness(of: signed.body, on: target, in: repository, now: now) {
+            return "record in the note on \(short) is refused: \(stale)"
+        }
+        if case .failure(let refusal) = signed.verify(
+            signers: configuration.signers, revoked: configuration.revoked, now: now, keyValidAt: now) {
+            return "record in the note on \(short) does not verify: \(refusal)"
+        }
+        return nil
     }
 
     /// Why a record new to the server is too old to accept, nil when it is fresh: signed no

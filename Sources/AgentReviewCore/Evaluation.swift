@@ -307,8 +307,9 @@ public struct Evaluator: Sendable {
     }
 
     /// The commit's own people (author, committer, co-authors, `Agent-Operator`) and all their
-    /// aliases, lowercased, each with the person it stands for.
-    func ownPrincipals(_ commit: CommitFacts, aliases: PrincipalAliases) -> [String: String] {
+    /// aliases, lowercased, each with the person it stands for. Public for `approve`, which
+    /// refuses to sign what this rule would not count.
+    public func ownPrincipals(_ commit: CommitFacts, aliases: PrincipalAliases) -> [String: String] {
         var people = [commit.author.email, commit.committer.email]
         people += Attributor.coAuthors(commit.trailers).map(\.email)
         for trailer in commit.trailers where trailer.hasKey("Agent-Operator") {
@@ -323,7 +324,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Why an approval is the commit's own people's, or nil.
-    func ownReason(_ approval: Signoff.Approval, own: [String: String]) -> String? {
+    public func ownReason(_ approval: Signoff.Approval, own: [String: String]) -> String? {
         let reviewer = approval.reviewer.lowercased()
         if own[reviewer] == reviewer { return "they authored, committed or operated this commit" }
         // The people themselves first, then their aliases.
