@@ -1,5 +1,11 @@
 internal import Clibgit2
 
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// An open git repository. The only owner of a `git_repository` handle.
 public final class Repository {
     let pointer: OpaquePointer
@@ -124,13 +130,40 @@ public final class Repository {
     /// form (see `CommitInfo.init?(id:raw:)`) is read from its bytes; any other is left to
     /// libgit2's parser.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        try checkedCommit(id)
+        // Its parents as stored: the date, identities and message of a commit at the edge of
+        // a shallow clone are all here; only what it changes is not.
+        try checkedCommit(try commitObjectAsStored(id))
     }
 
     /// A commit's tree and parents, from its first lines; the rest is parsed by `commit(_:)`,
     /// on whichever thread needs it.
+    ///
+    /// In a shallow clone, a commit at the edge (`shallowEdge`) has no parents here, as git
+    /// itself reads it: walks stop there instead of failing on parents never fetched. Such a
+    /// commit can still be hidden by a walk, but not judged: `commit(_:)` of it throws
+    /// (`GitError.Code.shallowHistory`), since what it changes is not known without its parent.
     public func commitObject(_ id: ObjectID) throws(GitError) -> CommitObject {
-        let raw = try rawObject(id, .commit)
+        let object = try commitObjectAsStored(id)
+        guard isCutAtShallowEdge(object) else { return object }
+        return CommitObject(id: id, tree: object.tree, parents: [], raw: object.raw, parsed: object.parsed)
+    }
+
+    /// Whether a commit as stored is at the edge of a shallow clone with a parent missing.
+    /// A commit listed in `shallow` whose parents are all here (fetched since, by another
+    /// branch) is read whole.
+    private func isCutAtShallowEdge(_ stored: CommitObject) -> Bool {
+        guard !stored.parents.isEmpty, !shallowEdge.isEmpty, shallowEdge.contains(stored.id) else { return false }
+        return stored.parents.contains { !contains($0) }
+    }
+
+    /// A commit's tree and parents as its object says, the edge of a shallow clone or not.
+    func commitObjectAsStored(_ id: ObjectID) throws(GitError) -> CommitObject {
+        let raw: [UInt8]
+        do {
+            raw = try rawObject(id, .commit)
+        } catch {
+            throw shallowExplained(error, commit: id)
+        }
         if let (tree, parents) = CommitInfo.treeAndParents(raw) {
             return CommitObject(id: id, tree: tree, parents: parents, raw: raw, parsed: nil)
         }
@@ -147,6 +180,12 @@ public final class Repository {
 
     /// The whole commit, from an object read by `commitObject(_:)` (in any handle on this repository).
     public func commit(_ object: CommitObject) throws(GitError) -> CommitInfo {
+        if object.parents.isEmpty, !shallowEdge.isEmpty, shallowEdge.contains(object.id),
+           isCutAtShallowEdge(try commitObjectAsStored(object.id)) {
+            throw GitError(
+                code: .shallowHistory, operation: "judge commit \(object.id.hex.prefix(12))",
+                message: "this shallow clone lacks its parent, so what it changes is unknown: \(Self.shallowFix)")
+        }
         if let parsed = object.parsed { return parsed }
         if let raw = object.raw, let info = CommitInfo(id: object.id, raw: raw) { return info }
         return try parsedByLibgit2(object.id)
@@ -224,6 +263,44 @@ public final class Repository {
         var oid = id.oid
         try git("read the header of \(id)") { git_odb_read_header(&size, &type, odb, &oid) }
         return size
+    }
+
+    // MARK: Shallow clones
+
+    /// Whether this is a shallow clone (`git clone --depth`, CI checkouts): `$GIT_DIR/shallow`
+    /// lists commits whose parents were never fetched.
+    public var isShallow: Bool { !shallowEdge.isEmpty }
+
+    /// The commits listed in `$GIT_DIR/shallow` (in the common directory, as git keeps it):
+    /// the edge of a shallow clone's history. Empty when the clone is complete.
+    public private(set) lazy var shallowEdge: Set<ObjectID> = {
+        let path = String(cString: git_repository_commondir(pointer)) + "shallow"
+        guard let file = fopen(path, "r") else { return [] }
+        defer { fclose(file) }
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+        var edge = Set<ObjectID>()
+        for line in bytes.split(whereSeparator: { $0 == 10 || $0 == 13 }) {
+            if let id = ObjectID(hex: String(decoding: line, as: UTF8.self).filter { $0 != " " }) { edge.insert(id) }
+        }
+        return edge
+    }()
+
+    /// What to run when a shallow clone lacks history: one clause, for the end of a line.
+    public static let shallowFix = "run `git fetch --unshallow`, or `git fetch --deepen=N` for N more commits of history"
+
+    /// A missing object in a shallow clone is history never fetched: said so, with the fix,
+    /// instead of libgit2's "object not found".
+    func shallowExplained(_ error: GitError, commit id: ObjectID) -> GitError {
+        guard error.code == .notFound, isShallow else { return error }
+        return GitError(
+            code: .shallowHistory, operation: "read commit \(id.hex.prefix(12))",
+            message: "not in this shallow clone: \(Self.shallowFix)")
     }
 
     // MARK: References
@@ -327,6 +404,11 @@ public final class Repository {
         try git("read \(key)") { result }
         return value.map { String(cString: $0) }
     }
+}
+
+extension GitError.Code {
+    /// History a shallow clone never fetched was needed (see `Repository.isShallow`).
+    public static var shallowHistory: Self { .other(-7_001) }
 }
 
 /// Decodes C text that should be UTF-8 but may not be, replacing what is not.
