@@ -182,23 +182,48 @@ struct TrustedBase {
     /// The trust root as the remote has it, for local work: the remote of the current
     /// branch's upstream, else `origin`, else the first remote with a copy of the root.
     /// `ref` is the server's name for the root ref (nil when no remote names one).
+    /// Never a local branch: on a detached HEAD (a CI checkout) or a branch with no upstream
+    /// it is still the remote's copy.
     static func rootForLocalWork(in repository: Repository) throws -> (ref: String?, base: TrustedBase?) {
+        let root = try remoteRootForLocalWork(in: repository)
+        return (root.ref, root.base)
+    }
+
+    /// `rootForLocalWork`, with the remote it was read from (the first candidate when none
+    /// has a copy; nil when there is no remote at all).
+    static func remoteRootForLocalWork(in repository: Repository) throws -> (remote: String?, ref: String?, base: TrustedBase?) {
         var remotes = [String]()
         if let branch = try repository.symbolicTarget("HEAD"), branch.hasPrefix("refs/heads/"),
            let remote = try repository.configString("branch.\(branch.dropFirst("refs/heads/".count)).remote"), remote != "." {
             remotes.append(remote)
         }
-        remotes.append("origin")
+        if !remotes.contains("origin") { remotes.append("origin") }
         for name in try repository.referenceNames(matching: "refs/remotes/*") {
             let remote = name.split(separator: "/").dropFirst(2).first.map(String.init)
             if let remote, !remotes.contains(remote) { remotes.append(remote) }
         }
-        var first: String?
+        var first: (remote: String, ref: String)?
         for remote in remotes {
             let root = try root(ofRemote: remote, in: repository)
-            if root.base != nil { return root }
-            first = first ?? root.ref
+            if root.base != nil { return (remote, root.ref, root.base) }
+            if first == nil, let ref = root.ref { first = (remote, ref) }
         }
-        return (first, nil)
+        return (first?.remote ?? remotes.first, first?.ref, nil)
+    }
+
+    /// Whether anything was ever fetched from (or pushed to) a remote: a ref under
+    /// `refs/remotes/`. Then this is a clone, and its local branches are never a trust root.
+    static func hasRemoteTrackingRefs(in repository: Repository) throws -> Bool {
+        !(try repository.referenceNames(matching: "refs/remotes/*")).isEmpty
+    }
+
+    /// The one line that says how to get the remote's copy of the root.
+    static func fetchHint(remote: String?, ref: String?) -> String {
+        let remote = remote ?? "origin"
+        if let ref, ref.hasPrefix("refs/heads/") {
+            let branch = ref.dropFirst("refs/heads/".count)
+            return "run `git fetch \(remote) \(branch)` (if \(remote)'s default branch is not \(branch): `git remote set-head \(remote) --auto`, or `git config agentreview.policyRef refs/heads/BRANCH`)"
+        }
+        return "run `git fetch \(remote)` and `git remote set-head \(remote) --auto`"
     }
 }

@@ -7,10 +7,22 @@ import Foundation
 /// `explain` then read `.agentreview/` (policy, signers, revoked keys) and CODEOWNERS from
 /// the working tree, and say once on stderr that it is not yet a trusted base. Hooks and
 /// `check` never do: they judge by what the remote holds, or refuse.
+///
+/// Only before anything was fetched or pushed, on a branch: a detached HEAD (a CI checkout)
+/// or a clone with remote-tracking refs but no copy of the root (a PR fetched alone, a
+/// default branch not fetched) would otherwise judge commits by the policy they bring.
 enum WorkingTreePolicy {
     static func load(in repository: Repository) throws -> TrustedConfiguration {
         guard let root = repository.workingDirectory else {
             throw CLIError("no trusted base to read the policy from (a bare repository with no default branch yet): pass --base REV or --policy FILE")
+        }
+        let detached = try repository.symbolicTarget("HEAD") == nil
+        if try detached || TrustedBase.hasRemoteTrackingRefs(in: repository) {
+            let remote = try TrustedBase.remoteRootForLocalWork(in: repository)
+            let copy = remote.ref.map { "\(remote.remote ?? "origin")'s \($0)" } ?? "the remote's default branch"
+            let situation = detached ? "HEAD is detached (a CI checkout?) and " : ""
+            throw CLIError(
+                "no trusted base: \(situation)this clone has no copy of \(copy), and the working tree is not trusted: \(TrustedBase.fetchHint(remote: remote.remote, ref: remote.ref)), or pass --base REV or --policy FILE")
         }
         let directory = URL(fileURLWithPath: root)
         func read(_ path: String, maxBytes: Int) throws -> [UInt8]? {
