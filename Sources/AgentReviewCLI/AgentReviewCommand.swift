@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `agentreview` command: lists the subcommands, each in its own file under Commands/.
 public struct AgentReviewCommand: ParsableCommand {
@@ -16,4 +17,99 @@ public struct AgentReviewCommand: ParsableCommand {
     )
 
     public init() {}
+}
+
+// MARK: Exit codes and usage errors
+
+extension AgentReviewCommand {
+    /// Runs the command line and exits as documented: 0 pass (and `--help`, `--version`),
+    /// 1 blocked, 2 a usage error (unknown option or command, missing argument: swift-argument-parser's
+    /// message, with a suggestion for a mistyped command) or any other error.
+    public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            // Help, version and other clean exits print to stdout and exit 0, as the parser does.
+            if code == .success { exit(withError: error) }
+            if code == .validationFailure, let suggestion = suggestion(for: arguments) {
+                printError(suggestion)
+                let usage = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+                if !usage.isEmpty { FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8)) }
+            } else if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            } else {
+                printError(describe(error))
+            }
+            Foundation.exit(2)
+        }
+        Foundation.exit(0)
+    }
+
+    /// "unknown command 'stauts': did you mean `status`?" when the first word that is not a
+    /// command of its group is close to one (at any depth: `policy chek`); nil otherwise.
+    static func suggestion(for arguments: [String]) -> String? {
+        var command: ParsableCommand.Type = Self.self
+        var path = [String]()
+        for argument in arguments {
+            guard !argument.hasPrefix("-") else { return nil }
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty else { return nil }
+            if path.isEmpty && argument == "help" { return nil }
+            var next: ParsableCommand.Type?
+            var names = [String]()
+            for subcommand in subcommands {
+                let name = subcommand._commandName
+                if name == argument || subcommand.configuration.aliases.contains(argument) { next = subcommand }
+                if subcommand.configuration.shouldDisplay { names.append(name) }
+            }
+            if let next {
+                command = next
+                path.append(argument)
+                continue
+            }
+            guard let best = closest(to: argument, among: names) else { return nil }
+            let group = (["agentreview"] + path).joined(separator: " ")
+            return "unknown command '\(argument)' for `\(group)`: did you mean `\((path + [best]).joined(separator: " "))`?"
+        }
+        return nil
+    }
+
+    /// The name nearest to `word` when it is near enough to be a slip: within an edit
+    /// distance of a third of its length (at least 2, transpositions counting once), or the
+    /// one name it begins.
+    static func closest(to word: String, among names: [String]) -> String? {
+        let scored = names.map { (name: $0, distance: editDistance(word, $0)) }.sorted { $0.distance < $1.distance }
+        if let best = scored.first, best.distance <= max(2, best.name.count / 3),
+           scored.dropFirst().first?.distance != best.distance {
+            return best.name
+        }
+        let prefixed = names.filter { word.count >= 2 && $0.hasPrefix(word) }
+        return prefixed.count == 1 ? prefixed[0] : nil
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and
+    /// transpositions of neighbours each cost 1.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
+    }
 }

@@ -1,3 +1,3 @@
 import AgentReviewCLI
 
-AgentReviewCommand.main()
+AgentReviewCommand.runAndExit()
