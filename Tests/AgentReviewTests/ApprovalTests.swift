@@ -120,7 +120,8 @@ import Testing
     ])
     func untrustedSigner(person: String, what: String, reason: String) throws {
         let id = try agentCommit("src/app.swift")
-        try approve("HEAD", by: person)
+        // `approve` refuses to write it (RecordHygieneTests); --force does, for the server to refuse.
+        try approve("HEAD", by: person, extra: ["--force"])
         let report = try status()
         #expect(report.verdict == .blocked, "\(what)")
         #expect(report.refused.contains { $0.contains("approval by \(person)@example.com does not count") })
@@ -179,7 +180,7 @@ import Testing
         try sandbox.commit("Revoke bob's key", in: clone)
         #expect(try push("origin", "main").status == 0)
         try agentCommit("src/app.swift")
-        try approve("HEAD", by: "bob")
+        try approve("HEAD", by: "bob", extra: ["--force"])
         let report = try status()
         #expect(report.verdict == .blocked)
         #expect(report.refused.contains { $0.contains("revoked") })
@@ -194,7 +195,7 @@ import Testing
         case "committer": try sandbox.commit("Change\n\nAgent: codex/1", in: clone, committer: "Bob <bob@example.com>")
         default: try sandbox.commit("Change\n\nAgent: codex/1\nAgent-Operator: Bob <bob@example.com>", in: clone)
         }
-        try approve("HEAD", by: "bob")
+        try approve("HEAD", by: "bob", extra: ["--force"])
         let report = try status()
         #expect(report.verdict == .blocked)
         #expect(report.approvals.isEmpty)
@@ -303,7 +304,9 @@ import Testing
         #expect(report.missing.map(\.requirement) == ["gate"])
         #expect(report.refused.contains { $0.contains("tests failed on this tree") })
         // An attestation by someone the policy does not allow for the gate does not count.
-        _ = try sandbox.agentreview(["attest", "tests", "HEAD", "--result", "pass", "--key", key("alice"), "--as", "alice@example.com"], in: clone)
+        let notAllowed = try sandbox.agentreview(
+            ["attest", "tests", "HEAD", "--result", "pass", "--key", key("alice"), "--as", "alice@example.com", "--force"], in: clone)
+        #expect(notAllowed.status == 0, "\(notAllowed.stderr)")
         #expect(try status().missing.map(\.requirement) == ["gate"])
         Thread.sleep(forTimeInterval: 1.1)  // a later date than the failing attestation
         let passing = try sandbox.agentreview(["attest", "tests", "HEAD", "--result", "pass", "--key", key("ci"), "--as", "ci@example.com"], in: clone)

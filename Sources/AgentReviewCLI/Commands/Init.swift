@@ -6,7 +6,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write .agentreview/policy.yml and an empty allowed_signers from the templates.")
+            abstract: "Write .agentreview/policy.yml and an empty allowed_signers from the templates, at the top of this git repository.")
 
         @Flag(help: "Overwrite files that already exist.")
         var force = false
@@ -17,7 +17,11 @@ extension AgentReviewCommand {
         func run() throws {
             try guarded {
                 let start = directory ?? FileManager.default.currentDirectoryPath
-                let root = (try? Repository(path: start).workingDirectory) ?? start
+                // .agentreview/ belongs at the top of a clone, committed and pushed: never in any directory.
+                let repository = try Repository.open(start)
+                guard let root = repository.workingDirectory else {
+                    throw CLIError("\(repository.gitDirectory) is a bare repository: run `agentreview init` in a clone, then commit and push .agentreview/")
+                }
                 let folder = URL(fileURLWithPath: root).appendingPathComponent(".agentreview")
                 let files = [
                     (folder.appendingPathComponent("policy.yml"), Templates.policy),
