@@ -118,8 +118,9 @@ extension AgentReviewCommand {
             for problem in problems {
                 printError("\(short): \(forced ? "written anyway (--force): " : "")\(problem)")
             }
-            if case .success(let hygiene) = hygiene, !reject, let who = try? hygiene.whoCanApprove(id) {
-                printError("\(short): who can approve it: \(who)")
+            if case .success(let hygiene) = hygiene {
+                if !reject, let who = try? hygiene.whoCanApprove(id) { printError("\(short): who can approve it: \(who)") }
+                printError("\(short): checked against \(hygiene.base.name) at \(hygiene.base.commit.hex.prefix(12)), as this clone last fetched it (`git fetch` if it has changed since)")
             }
             return forced
         }
