@@ -126,18 +126,18 @@ public struct AuthorshipNote: Sendable, Hashable {
             switch attestation.key {
             case .human(let id):
                 guard metadata.humans?[id] != nil else {
-                    throw ParseError(line: attestation.line, "'\(id)' is not among the metadata's humans")
+                    throw ParseError(line: attestation.line, "'\(shown(id))' is not among the metadata's humans")
                 }
                 humanLines += attestation.lines
                 continue
             case .session(let id):
                 guard let session = metadata.sessions?[id] else {
-                    throw ParseError(line: attestation.line, "'\(id)' is not among the metadata's sessions")
+                    throw ParseError(line: attestation.line, "'\(shown(id))' is not among the metadata's sessions")
                 }
                 agent = session.agent_id
             case .legacy(let id):
                 guard let prompt = metadata.prompts[id] else {
-                    throw ParseError(line: attestation.line, "'\(id)' is not among the metadata's prompts")
+                    throw ParseError(line: attestation.line, "'\(shown(id))' is not among the metadata's prompts")
                 }
                 agent = prompt.agent_id
             }
@@ -231,16 +231,16 @@ public struct AuthorshipNote: Sendable, Hashable {
         if text.hasPrefix("s_") {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[1].isEmpty, isID(parts[0], prefix: "s_"), isID(parts[2], prefix: "t_") else {
-                throw ParseError(line: line, "'\(text)' is not a session key s_HEX::t_HEX")
+                throw ParseError(line: line, "'\(shown(text))' is not a session key s_HEX::t_HEX")
             }
             return .session(String(parts[0]))
         }
         if text.hasPrefix("h_") {
-            guard isID(text, prefix: "h_") else { throw ParseError(line: line, "'\(text)' is not a human key h_HEX") }
+            guard isID(text, prefix: "h_") else { throw ParseError(line: line, "'\(shown(text))' is not a human key h_HEX") }
             return .human(String(text))
         }
         guard (text.count == 16 || text.count == 7), isHex(text) else {
-            throw ParseError(line: line, "'\(text)' is not a key: s_HEX::t_HEX, h_HEX or 16 hex digits")
+            throw ParseError(line: line, "'\(shown(text))' is not a key: s_HEX::t_HEX, h_HEX or 16 hex digits")
         }
         return .legacy(String(text))
     }
@@ -254,9 +254,9 @@ public struct AuthorshipNote: Sendable, Hashable {
             guard ends.count <= 2, let start = Self.number(ends[0]), let end = ends.count == 2 ? Self.number(ends[1]) : start,
                   start >= 1, end >= start
             else {
-                throw ParseError(line: line, "'\(range)' is not a line or a range of lines (N or N-M, from 1)")
+                throw ParseError(line: line, "'\(shown(range))' is not a line or a range of lines (N or N-M, from 1)")
             }
-            guard start > last else { throw ParseError(line: line, "line ranges out of order at '\(range)'") }
+            guard start > last else { throw ParseError(line: line, "line ranges out of order at '\(shown(range))'") }
             count += end - start + 1
             last = end
         }
@@ -314,23 +314,23 @@ public struct AuthorshipNote: Sendable, Hashable {
             throw ParseError("the metadata after line \(line - 1) is not JSON")
         }
         guard metadata.schema_version == schemaVersion else {
-            throw ParseError("schema_version '\(metadata.schema_version)', not '\(schemaVersion)'")
+            throw ParseError("schema_version '\(shown(metadata.schema_version))', not '\(schemaVersion)'")
         }
         for id in metadata.sessions?.keys.sorted() ?? [] where !isID(Substring(id), prefix: "s_") {
-            throw ParseError("the session '\(id)' is not named s_HEX")
+            throw ParseError("the session '\(shown(id))' is not named s_HEX")
         }
         for id in metadata.humans?.keys.sorted() ?? [] where !isID(Substring(id), prefix: "h_") {
-            throw ParseError("the human '\(id)' is not named h_HEX")
+            throw ParseError("the human '\(shown(id))' is not named h_HEX")
         }
         var agents = (metadata.sessions ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value.agent_id) }
         agents += metadata.prompts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.agent_id) }
         for (id, agent) in agents {
             for (name, value) in [("tool", agent.tool), ("model", agent.model)] {
                 if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) || value.utf8.count > 200 {
-                    throw ParseError("\(id)'s agent_id.\(name) is not one line of at most 200 bytes")
+                    throw ParseError("\(shown(id))'s agent_id.\(name) is not one line of at most 200 bytes")
                 }
             }
-            if agent.tool.trimmingWhitespace().isEmpty { throw ParseError("\(id)'s agent_id.tool is empty") }
+            if agent.tool.trimmingWhitespace().isEmpty { throw ParseError("\(shown(id))'s agent_id.tool is empty") }
         }
         return metadata
     }
@@ -338,13 +338,21 @@ public struct AuthorshipNote: Sendable, Hashable {
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? "" : " at \(path)"
+            return path.isEmpty ? "" : " at \(shown(path))"
         }
         switch error {
-        case .keyNotFound(let key, let context): return "no '\(key.stringValue)'\(path(context))"
+        case .keyNotFound(let key, let context): return "no '\(shown(key.stringValue))'\(path(context))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): return "a value of the wrong type\(path(context))"
         case .dataCorrupted(let context): return "not JSON\(path(context))"
         @unknown default: return "not readable"
         }
     }
+}
+
+/// Note text as a message shows it: on one line (control characters as spaces), at most 40
+/// characters, cut with `…`.
+private func shown(_ text: some StringProtocol) -> String {
+    var result = String(text.prefix(40).map { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } ? " " : $0 })
+    if text.count > 40 { result += "…" }
+    return result
 }

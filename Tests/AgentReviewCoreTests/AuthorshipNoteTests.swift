@@ -135,6 +135,7 @@ struct AuthorshipNoteTests {
         ("a tool on two lines", sessions.replacingOccurrences(of: "\"tool\": \"claude\"", with: "\"tool\": \"cla\\nude\""), "agent_id.tool is not one line"),
         ("an empty tool", sessions.replacingOccurrences(of: "\"tool\": \"claude\"", with: "\"tool\": \" \""), "agent_id.tool is empty"),
         ("metadata not JSON", sessions.replacingOccurrences(of: "\"prompts\": {},", with: "\"prompts\": {},,"), "is not the standard's JSON"),
+        ("a long schema on two lines", sessions.replacingOccurrences(of: "authorship/3.0.0", with: "authorship/\\n" + String(repeating: "9", count: 5000)), "schema_version 'authorship/ " + String(repeating: "9", count: 28) + "…', not"),
         ("a carriage return", sessions.replacingOccurrences(of: "src/lib.rs\n", with: "src/lib.rs\r\n"), "line 5: a control character"),
     ]
 
@@ -154,6 +155,44 @@ struct AuthorshipNoteTests {
         #expect(AuthorshipNote.Reading.of(Array(large.utf8)) == .ignored("\(large.utf8.count) bytes, over the limit of \(Limits.authorshipNoteBytes)"))
         #expect(AuthorshipNote.Reading.of([0x66, 0xFF, 0x0A]) == .ignored("it is not UTF-8 text"))
         #expect(AuthorshipNote.Reading.of(Array(Self.legacy.utf8)) == .read(try! Self.parse(Self.legacy)))
+    }
+
+    @Test("mutated notes either parse into counted AI lines or are refused, never anything else")
+    func mutations() {
+        // A fixed generator, so a failure replays (SplitMix64).
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+        let seeds = [Self.sessions, Self.legacy, Self.humanOnly].map { Array($0.utf8) }
+        let alphabet = Array(" \n\t\"-,:_0123456789abcdefs_th{}[]---".utf8) + [0x00, 0xC3, 0xFF]
+        var parsed = 0
+        for round in 0..<3000 {
+            var bytes = seeds[round % seeds.count]
+            for _ in 0..<(1 + next(4)) {
+                let at = next(bytes.count)
+                switch next(3) {
+                case 0: bytes[at] = alphabet[next(alphabet.count)]
+                case 1: bytes.insert(alphabet[next(alphabet.count)], at: at)
+                default: bytes.remove(at: at)
+                }
+            }
+            switch AuthorshipNote.Reading.of(bytes) {
+            case .read(let note):
+                parsed += 1
+                #expect(note.contributions.allSatisfy { $0.lines >= 1 && $0.files >= 1 && !$0.tool.isEmpty })
+            case .ignored(let why):
+                #expect(!why.isEmpty && !why.contains("\n"), "\(why)")
+            case .absent:
+                Issue.record("a note's bytes never read as absent")
+            }
+        }
+        // Some mutations leave a valid note (a changed line number, a changed id in the JSON).
+        #expect(parsed > 0)
     }
 
     // MARK: As evidence
