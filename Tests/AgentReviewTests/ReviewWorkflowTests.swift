@@ -120,4 +120,21 @@ import Testing
         let shared = try JSONDecoder().decode(Judgement.self, from: Data(after.stdout.utf8))
         #expect(shared.commits.first?.approvals.first?.notPushed == nil, "\(after.stdout)")
     }
+
+    /// pre-push checks a notes update as the server will: a record the server would refuse
+    /// stops the push on the client, instead of a "pass" the server then contradicts.
+    @Test func prePushChecksTheNotesAsTheServerWill() throws {
+        let carol = try reviewer("carol")
+        try sandbox.write("docs/a.md", "a\n", in: carol)
+        let id = try sandbox.commit("Docs", in: carol)
+        // A record signed by a key the trusted signers do not list.
+        let stranger = try sandbox.sshKey("stranger", in: sandbox.root.appendingPathComponent("keys"))
+        let written = try sandbox.agentreview(["approve", id, "--key", stranger.path, "--as", "eve@example.com", "--force"], in: carol)
+        #expect(written.status == 0, "\(written.stderr)")
+        try #require(try sandbox.agentreview(["install"], in: carol).status == 0)
+        let output = try push("origin", "main", "refs/notes/agentreview", from: carol)
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("refs/notes/agentreview refused"), "\(output.stderr)")
+        #expect(!output.stderr.contains("remote:"), "stopped on the client, before the server: \(output.stderr)")
+    }
 }
