@@ -130,9 +130,12 @@ public final class Repository {
     /// form (see `CommitInfo.init?(id:raw:)`) is read from its bytes; any other is left to
     /// libgit2's parser.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
-        // Its parents as stored: the date, identities and message of a commit at the edge of
-        // a shallow clone are all here; only what it changes is not.
-        try checkedCommit(try commitObjectAsStored(id))
+        guard !shallowEdge.isEmpty, shallowEdge.contains(id) else { return try checkedCommit(id) }
+        // At the edge of a shallow clone: its parents as stored. Its date, identities and
+        // message are all here; only what it changes is not. Headers checked first, as ever.
+        let raw = try rawObject(id, .commit)
+        let (tree, parents) = CommitInfo.treeAndParents(raw) ?? (ObjectID.zero, [])
+        return try checkedCommit(CommitObject(id: id, tree: tree, parents: parents, raw: raw, parsed: nil))
     }
 
     /// A commit's tree and parents, from its first lines; the rest is parsed by `commit(_:)`,
