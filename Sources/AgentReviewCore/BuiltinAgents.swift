@@ -281,7 +281,7 @@ struct MarkerLookup: Sendable {
         let name = identity.name.lowercased()
         rows += names[name] ?? []
         for (prefix, suffix, row) in namePatterns
-        where name.count > prefix.count + suffix.count && name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+        where name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.utf8.count > prefix.utf8.count + suffix.utf8.count {
             rows.append(row)
         }
         return rows.count > 1 ? rows.sorted() : rows
@@ -309,7 +309,7 @@ struct MarkerLookup: Sendable {
 
     /// The rows a subject matches.
     func subject(_ subject: String) -> [Int] {
-        subjects.filter { subject.hasPrefix($0.0) && subject.count > $0.0.count }.map(\.1)
+        subjects.filter { subject.hasPrefix($0.0) && subject.utf8.count > $0.0.utf8.count }.map(\.1)
     }
 
     /// The row a git-ai note's tool matches, with the agent the tool names itself for the row
