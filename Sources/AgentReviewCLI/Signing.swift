@@ -71,15 +71,6 @@ struct RecordSigner {
         self.environment = environment
     }
 
-    /// The key setting as written: `--key`, else `user.signingkey` (for `doctor`, which
-    /// reports on it); throws when neither is set. What signs is ``signingKey(option:in:environment:)``.
-    static func key(option: String?, in repository: Repository) throws -> String {
-        if let option { return option }
-        if let configured = try repository.configString("user.signingkey"), !configured.isEmpty { return configured }
-        throw CLIError(
-            "no signing key: pass --key ~/.ssh/id_ed25519, or set one with `git config user.signingkey ~/.ssh/id_ed25519.pub`")
-    }
-
     /// The key from `--key`, else git's: `user.signingkey`, else the first line of what
     /// `gpg.ssh.defaultKeyCommand` prints. With `gpg.format` set to anything but `ssh`,
     /// git's key is a GPG key, which agentreview cannot sign with: that is said in one line.
