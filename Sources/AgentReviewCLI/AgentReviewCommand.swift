@@ -1,3 +1,4 @@
+import AgentReviewCore
 import ArgumentParser
 import Foundation
 
@@ -83,33 +84,12 @@ extension AgentReviewCommand {
     /// distance of a third of its length (at least 2, transpositions counting once), or the
     /// one name it begins.
     static func closest(to word: String, among names: [String]) -> String? {
-        let scored = names.map { (name: $0, distance: editDistance(word, $0)) }.sorted { $0.distance < $1.distance }
+        let scored = names.map { (name: $0, distance: Spelling.editDistance(Array(word), Array($0))) }.sorted { $0.distance < $1.distance }
         if let best = scored.first, best.distance <= max(2, best.name.count / 3),
            scored.dropFirst().first?.distance != best.distance {
             return best.name
         }
         let prefixed = names.filter { word.count >= 2 && $0.hasPrefix(word) }
         return prefixed.count == 1 ? prefixed[0] : nil
-    }
-
-    /// Optimal string alignment distance: insertions, deletions, substitutions and
-    /// transpositions of neighbours each cost 1.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { table[i][0] = i }
-        for j in 0...b.count { table[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return table[a.count][b.count]
     }
 }

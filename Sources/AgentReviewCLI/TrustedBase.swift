@@ -72,23 +72,46 @@ struct TrustedBase {
         } else {
             throw CLIError("no trusted base to read the policy from: pass --base REV or --policy FILE")
         }
-        var owners: CodeOwners?
-        var signers = AllowedSigners(text: "", source: policy.signers)
-        var revoked = RevokedKeys.none
         if let base, let repository {
-            owners = try loadOwners(policy: policy, base: base, repository: repository)
-            if let bytes = try read(policy.signers, in: base, in: repository, maxBytes: Limits.signersBytes) {
-                signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(policy.signers)")
+            return try configuration(policy, prefix: base.name, place: base.name) { path, limit in
+                try read(path, in: base, in: repository, maxBytes: limit)
             }
-            if let path = policy.revoked {
-                // A revocation list the policy names must exist: without it, revoked keys would count.
-                guard let bytes = try read(path, in: base, in: repository, maxBytes: Limits.signersBytes) else {
-                    throw CLIError("the policy names revoked keys at \(path), but \(base.name) has no such file")
-                }
-                revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "\(base.name):\(path)")
-            }
-        } else if policy.revoked != nil {
+        }
+        if policy.revoked != nil {
             throw CLIError("the policy names a revoked keys file, but there is no trusted base to read it from")
+        }
+        return TrustedConfiguration(
+            policy: policy, owners: nil, signers: AllowedSigners(text: "", source: policy.signers), revoked: .none,
+            source: policy.source)
+    }
+
+    /// The policy with the files it names beside it — CODEOWNERS (the first of its
+    /// candidates that exists), the allowed signers (none when absent) and the revoked keys
+    /// (which must exist when named: without them, revoked keys would count) — read by
+    /// `read(path, limit)` (nil: no such file) from `place`, each named `prefix:path`.
+    static func configuration(
+        _ policy: Policy, prefix: String, place: String, read: (String, Int) throws -> [UInt8]?
+    ) throws -> TrustedConfiguration {
+        var owners: CodeOwners?
+        for path in policy.owners.candidates {
+            guard let bytes = try read(path, Limits.codeOwnersBytes) else { continue }
+            do {
+                owners = try CodeOwners(bytes: bytes, source: "\(prefix):\(path)")
+            } catch {
+                throw CLIError(error.description)
+            }
+            break
+        }
+        var signers = AllowedSigners(text: "", source: policy.signers)
+        if let bytes = try read(policy.signers, Limits.signersBytes) {
+            signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "\(prefix):\(policy.signers)")
+        }
+        var revoked = RevokedKeys.none
+        if let path = policy.revoked {
+            guard let bytes = try read(path, Limits.signersBytes) else {
+                throw CLIError("the policy names revoked keys at \(path), but \(place) has no such file")
+            }
+            revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "\(prefix):\(path)")
         }
         return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
     }
@@ -100,24 +123,6 @@ struct TrustedBase {
             throw CLIError("\(base.name):\(path) is \(error.message) (see Limits in the README): not read")
         }
         return try result.get()
-    }
-
-    private static func loadOwners(policy: Policy, base: TrustedBase, repository: Repository) throws -> CodeOwners? {
-        let candidates: [String]
-        switch policy.owners {
-        case .auto: candidates = CodeOwners.locations
-        case .path(let path): candidates = [path]
-        }
-        for path in candidates {
-            if let bytes = try read(path, in: base, in: repository, maxBytes: Limits.codeOwnersBytes) {
-                do {
-                    return try CodeOwners(bytes: bytes, source: "\(base.name):\(path)")
-                } catch {
-                    throw CLIError(error.description)
-                }
-            }
-        }
-        return nil
     }
 
     /// The configured root ref: `git config agentreview.policyRef` (a full ref name such as

@@ -43,32 +43,8 @@ enum WorkingTreePolicy {
         printError(
             "nothing pushed yet: reading \(path) from the working tree, which is not a trusted base; once it is pushed, the remote's copy is used")
         let policy = try PolicyLoader.load(bytes: bytes, file: "working tree:\(path)")
-        var owners: CodeOwners?
-        let candidates: [String] = switch policy.owners {
-        case .auto: CodeOwners.locations
-        case .path(let path): [path]
+        return try TrustedBase.configuration(policy, prefix: "working tree", place: "the working tree") { path, limit in
+            try read(path, maxBytes: limit)
         }
-        for candidate in candidates {
-            if let bytes = try read(candidate, maxBytes: Limits.codeOwnersBytes) {
-                do {
-                    owners = try CodeOwners(bytes: bytes, source: "working tree:\(candidate)")
-                } catch {
-                    throw CLIError(error.description)
-                }
-                break
-            }
-        }
-        var signers = AllowedSigners(text: "", source: policy.signers)
-        if let bytes = try read(policy.signers, maxBytes: Limits.signersBytes) {
-            signers = AllowedSigners(text: String(decoding: bytes, as: UTF8.self), source: "working tree:\(policy.signers)")
-        }
-        var revoked = RevokedKeys.none
-        if let path = policy.revoked {
-            guard let bytes = try read(path, maxBytes: Limits.signersBytes) else {
-                throw CLIError("the policy names revoked keys at \(path), but the working tree has no such file")
-            }
-            revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "working tree:\(path)")
-        }
-        return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
     }
 }

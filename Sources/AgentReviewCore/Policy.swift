@@ -254,6 +254,14 @@ public enum OwnersSource: Sendable, Hashable {
     /// GitHub's CODEOWNERS locations: `.github/`, the root, `docs/`; first found.
     case auto
     case path(String)
+
+    /// The paths to try, in order; the first that exists is read.
+    public var candidates: [String] {
+        switch self {
+        case .auto: CodeOwners.locations
+        case .path(let path): [path]
+        }
+    }
 }
 
 public struct GateRule: Sendable, Hashable {

@@ -653,7 +653,7 @@ extension EnforcementMode {
 
 // MARK: - Did you mean
 
-private enum Spelling {
+public enum Spelling {
     /// The candidate closest to `word` by edit distance (ignoring case and `-`/`_`), if close enough to be a typo.
     static func closest(to word: String, among candidates: [String], limit fixed: Int? = nil) -> String? {
         func normal(_ s: String) -> [Character] { Array(s.lowercased().replacingOccurrences(of: "-", with: "_")) }
@@ -679,8 +679,9 @@ private enum Spelling {
         closest(to: word, among: keys, limit: 2)
     }
 
-    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+    /// transpositions each cost 1. (Also what the CLI's "did you mean" for commands uses.)
+    public static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

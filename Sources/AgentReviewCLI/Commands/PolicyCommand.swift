@@ -143,11 +143,7 @@ extension AgentReviewCommand {
                 }
             }
             var owners: CodeOwners?
-            let candidates: [String] = switch policy.owners {
-            case .auto: CodeOwners.locations
-            case .path(let path): [path]
-            }
-            for candidate in candidates {
+            for candidate in policy.owners.candidates {
                 guard let bytes = read(candidate, limit: Limits.codeOwnersBytes) else { continue }
                 do {
                     owners = try CodeOwners(bytes: bytes, source: candidate)
