@@ -168,11 +168,14 @@ public struct FileMode: RawRepresentable, Sendable, Hashable, CustomStringConver
 public struct PathChange: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case added, deleted, modified, typeChange = "type-change"
+        /// Only from rename detection, which runs only where a task contract asks (see
+        /// `TaskContract`): `oldPath` moved to `newPath`, maybe with edits.
+        case renamed
     }
 
     public var kind: Kind
-    /// The path before and after; equal unless renamed (renames arrive as a deletion
-    /// and an addition, so in practice they are equal).
+    /// The path before and after; equal unless renamed (renames arrive as a deletion and
+    /// an addition, unless rename detection ran for a task contract).
     public var oldPath: GitPath
     public var newPath: GitPath
     public var oldMode: FileMode

@@ -39,15 +39,52 @@ public struct Signoff: Sendable, Hashable {
         }
     }
 
+    /// A verified break-glass override of one commit (an `agentreview override v1` record
+    /// whose signature the trusted allowed_signers accept for its signer). Whether it counts
+    /// (a listed override signer, not the commit's own people, within `max_age`, a reason)
+    /// is the evaluator's rule.
+    public struct Override: Sendable, Hashable, Codable {
+        /// The principal the signature verified as.
+        public var signer: String
+        public var reason: String
+        public var date: Date
+        /// Set when the override was given to another commit with the same patch-id (a rebase).
+        public var rebasedFrom: String?
+        /// The committer date (seconds since the epoch) of `rebasedFrom`, when known.
+        public var rebasedFromTime: Int64?
+        /// The fingerprint of the key that signed (`SHA256:…`).
+        public var key: String?
+        /// The principal lists of every allowed_signers line that lists that key.
+        public var keyListings: [String]
+
+        public init(
+            signer: String, reason: String, date: Date, rebasedFrom: String? = nil, rebasedFromTime: Int64? = nil,
+            key: String? = nil, keyListings: [String] = []
+        ) {
+            self.signer = signer
+            self.reason = reason
+            self.date = date
+            self.rebasedFrom = rebasedFrom
+            self.rebasedFromTime = rebasedFromTime
+            self.key = key
+            self.keyListings = keyListings
+        }
+    }
+
     /// Every decision found, approvals and rejections.
     public var approvals: [Approval]
+    /// Every verified override found for the commit (or a commit with its patch-id).
+    public var overrides: [Override]
     /// Gates with a passing attestation from a signer the policy allows.
     public var passedGates: Set<String>
     /// Which principals of the trusted allowed_signers are one reviewer.
     public var aliases: PrincipalAliases
 
-    public init(approvals: [Approval] = [], passedGates: Set<String> = [], aliases: PrincipalAliases = .none) {
+    public init(
+        approvals: [Approval] = [], passedGates: Set<String> = [], aliases: PrincipalAliases = .none, overrides: [Override] = []
+    ) {
         self.approvals = approvals
+        self.overrides = overrides
         self.passedGates = passedGates
         self.aliases = aliases
     }

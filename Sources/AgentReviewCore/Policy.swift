@@ -1,3 +1,5 @@
+import Foundation
+
 /// A policy, version 1: how agents are recognised, the ordered risk classes and
 /// what each requires, path rules and ref rules. Built by `PolicyLoader`, which
 /// validates everything; a `Policy` value is always internally consistent
@@ -25,6 +27,12 @@ public struct Policy: Sendable {
     /// Repository path of a file of revoked public keys, if any.
     public var revoked: String?
     public var gates: [String: GateRule]
+    /// Task contracts: which commits must name one, and what a violation does.
+    public var contracts: ContractSettings
+    /// What a commit that declares a lower `Execution-Class:` than its computed class gets.
+    public var declaredClass: DeclaredClassSettings
+    /// Who may break the glass, and for how long an override counts.
+    public var overrides: OverrideSettings
     /// Where the policy was read from, for messages ("refs/heads/main:.agentreview/policy.yml").
     public var source: String
 
@@ -45,6 +53,9 @@ public struct Policy: Sendable {
         bots: [String] = [],
         revoked: String? = nil,
         gates: [String: GateRule] = [:],
+        contracts: ContractSettings = ContractSettings(),
+        declaredClass: DeclaredClassSettings = DeclaredClassSettings(),
+        overrides: OverrideSettings = OverrideSettings(),
         source: String = "policy.yml"
     ) {
         self.version = version
@@ -63,6 +74,9 @@ public struct Policy: Sendable {
         self.bots = bots
         self.revoked = revoked
         self.gates = gates
+        self.contracts = contracts
+        self.declaredClass = declaredClass
+        self.overrides = overrides
         self.source = source
     }
 
@@ -268,4 +282,63 @@ public struct GateRule: Sendable, Hashable {
     /// Principals allowed to attest this gate.
     public var signers: [String]
     public init(signers: [String]) { self.signers = signers }
+}
+
+/// `contracts: {required, on_violation}`.
+public struct ContractSettings: Sendable, Hashable {
+    /// Which judged commits must name a task contract (`Task-Contract: NAME`).
+    public enum Required: String, Sendable, Hashable, Codable, CaseIterable {
+        case none, agents, all
+    }
+    /// What a violated contract does to the commit.
+    public enum OnViolation: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The commit is blocked (a warning on a warn ref) until it is rewritten or overridden.
+        case block
+        /// The commit is raised to the highest class: more sign-off, not a wall.
+        case raiseClass = "raise-class"
+    }
+
+    public var required: Required
+    public var onViolation: OnViolation
+    /// Where `contracts` is written in the policy, for messages.
+    public var location: SourceLocation?
+
+    public init(required: Required = .none, onViolation: OnViolation = .block, location: SourceLocation? = nil) {
+        self.required = required
+        self.onViolation = onViolation
+        self.location = location
+    }
+}
+
+/// `declared_class: {under}`.
+public struct DeclaredClassSettings: Sendable, Hashable {
+    public enum Under: String, Sendable, Hashable, Codable, CaseIterable {
+        case block, warn, ignore
+    }
+
+    public var under: Under
+    public var location: SourceLocation?
+
+    public init(under: Under = .warn, location: SourceLocation? = nil) {
+        self.under = under
+        self.location = location
+    }
+}
+
+/// `overrides: {signers, max_age}`: the break-glass.
+public struct OverrideSettings: Sendable, Hashable {
+    /// Principals (emails, as in allowed_signers; `@team` through `teams`) who may sign an override.
+    /// Empty: nobody can.
+    public var signers: [String]
+    /// How long after it is signed an override counts, relative to the push being judged.
+    public var maxAge: TimeInterval
+    public var location: SourceLocation?
+
+    public static let defaultMaxAge: TimeInterval = 24 * 60 * 60
+
+    public init(signers: [String] = [], maxAge: TimeInterval = OverrideSettings.defaultMaxAge, location: SourceLocation? = nil) {
+        self.signers = signers
+        self.maxAge = maxAge
+        self.location = location
+    }
 }
