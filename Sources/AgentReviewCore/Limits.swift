@@ -11,7 +11,12 @@ public enum Limits {
     public static let codeOwnersBytes = 3 * 1024 * 1024
     /// The allowed_signers file, and the revoked keys file, in bytes.
     public static let signersBytes = 1024 * 1024
-    /// Duplicate keys reported in one policy before the rest are summed up.
+    /// One task contract, `.agentreview/contracts/NAME.yml`, in bytes.
+    public static let contractBytes = 64 * 1024
+    /// Entries of `.agentreview/contracts/` read; past this many the rest are not read, and
+    /// a commit naming one of them has no usable contract.
+    public static let contracts = 256
+    /// Duplicate keys reported in one policy (or contract) before the rest are summed up.
     public static let policyDuplicateKeys = 20
     /// One note blob in `refs/notes/agentreview`, in bytes.
     public static let noteBytes = 1024 * 1024

@@ -42,7 +42,8 @@ public struct PolicyWarning: Sendable, Hashable, CustomStringConvertible {
 /// - `human_signoff: true` when every key is a bot's (listed, directly or by a pattern, for
 ///   a principal in `bots:`), or there is none;
 /// - `owners: true`, for each owner CODEOWNERS names: an email no key is listed for; an
-///   `@user` or `@team` that `users`/`teams` do not resolve, or whose people have no key.
+///   `@user` or `@team` that `users`/`teams` do not resolve, or whose people have no key;
+/// - task contracts and overrides that cannot work as written (`governanceWarnings`).
 public enum PolicyWarnings {
     /// The namespace approvals are signed in.
     static let namespace = "agentreview"
@@ -70,6 +71,32 @@ public enum PolicyWarnings {
         }
         if let owners, let requiring = policy.classes.first(where: \.owners) {
             warnings += ownerWarnings(policy: policy, owners: owners, keys: keys, signers: signers.source, requiring: requiring.name)
+        }
+        warnings += governanceWarnings(policy: policy, keys: keys, signers: signers.source)
+        return warnings
+    }
+
+    /// Task contracts and overrides written so that they cannot do what they say:
+    /// - `contracts.required: all` under `applies_to: agents`, which judges agent commits only;
+    /// - `contracts.on_violation: raise-class` when the highest class requires no sign-off
+    ///   (raising a commit there changes nothing);
+    /// - each `overrides.signers` principal no usable key is listed for (an `@team` or
+    ///   `@user` through `teams`/`users`), as owners are read.
+    private static func governanceWarnings(policy: Policy, keys: ListedKeys, signers: String) -> [PolicyWarning] {
+        var warnings = [PolicyWarning]()
+        let contracts = policy.contracts
+        if contracts.required == .all, policy.appliesTo == .agents {
+            warnings.append(PolicyWarning(contracts.location, file: policy.source, message:
+                "contracts.required: all, but applies_to: agents judges agent commits only: 'all' then means every agent commit, as 'agents' does (write applies_to: all for a contract on every commit)"))
+        }
+        if contracts.onViolation == .raiseClass, let highest = policy.classes.last, !highest.requiresSignoff {
+            warnings.append(PolicyWarning(contracts.location, file: policy.source, message:
+                "contracts.on_violation: raise-class raises a commit that breaks its contract to class '\(highest.name)', which requires no sign-off: raising changes nothing, and every violation passes (use on_violation: block, or give '\(highest.name)' a requirement)"))
+        }
+        for signer in policy.overrides.signers {
+            guard let reason = unapprovable(signer, policy: policy, keys: keys, signers: signers) else { continue }
+            warnings.append(PolicyWarning(policy.overrides.location, file: policy.source, message:
+                "override signer \(signer) cannot sign an override: \(reason)"))
         }
         return warnings
     }

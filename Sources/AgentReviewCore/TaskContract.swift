@@ -118,3 +118,35 @@ public struct ContractViolation: Sendable, Hashable, Codable, CustomStringConver
         return text
     }
 }
+
+// MARK: - Names
+
+extension TaskContract {
+    /// The longest contract name, in bytes.
+    public static let maxNameBytes = 100
+
+    /// What a contract name may be, in words (for messages).
+    public static let nameRule =
+        "a name is ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, at most \(maxNameBytes) bytes, without '..' and not ending in '.yml'"
+
+    /// Whether `name` can name a contract: `[A-Za-z0-9][A-Za-z0-9._-]*`, at most 100 bytes,
+    /// no `..`, not ending in `.yml`. A name is a file name in one directory and never more:
+    /// no slash, no way up, nothing hidden.
+    public static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+        guard let first = bytes.first, bytes.count <= maxNameBytes, isAlphanumeric(first) else { return false }
+        guard bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+        else { return false }
+        return !name.contains("..") && !name.lowercased().hasSuffix(".yml")
+    }
+
+    /// Text as messages show it: one line, a long one cut short.
+    static func shown(_ text: String) -> String {
+        var shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(50))) + "…" : text
+        shown = shown.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        return shown
+    }
+}

@@ -240,7 +240,7 @@ private let base = """
         UnknownKeyCase(level: "top level, dash for underscore", yaml: base + "default-mode: warn\n",
                        expected: "p.yml:5: unknown key 'default-mode' in the policy; did you mean 'default_mode'?"),
         UnknownKeyCase(level: "top level, nothing close", yaml: base + "frobnicate: 1\n",
-                       expected: "p.yml:5: unknown key 'frobnicate' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)"),
+                       expected: "p.yml:5: unknown key 'frobnicate' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)"),
         UnknownKeyCase(level: "class entry", yaml: "version: 1\nclasses:\n  - name: high\n    aprovals: 2\n",
                        expected: "p.yml:4: unknown key 'aprovals' in class 'high'; did you mean 'approvals'?"),
         UnknownKeyCase(level: "class entry without a name", yaml: "version: 1\nclasses:\n  - nmae: high\n",
@@ -348,8 +348,8 @@ private let base = """
             "p.yml:5: duplicate key 'name' (first at line 3)",
             "p.yml:6: duplicate key 'approvals' (first at line 6)",
             "p.yml:7: duplicate key 'a' (first at line 7)",
-            "p.yml:8: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)",
-            "p.yml:9: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)",
+            "p.yml:8: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)",
+            "p.yml:9: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)",
         ])
     }
 
@@ -694,5 +694,147 @@ private let base = """
             #expect(error.description == "p.yml:5: the policy is not valid UTF-8 text")
         }
         #expect((try? PolicyLoader.load(bytes: Array(base.utf8), file: "p.yml"))?.classes.count == 2)
+    }
+
+    // MARK: Governance: contracts, declared_class, overrides
+
+    @Test func governanceKeysAreReadWithWhereTheyAreWritten() throws {
+        let yaml = base + """
+            teams: { sre: [sam@example.com] }
+            users: { olga: olga@example.com }
+            contracts:
+              required: agents
+              on_violation: raise-class
+            declared_class:
+              under: block
+            overrides:
+              signers: [oncall-lead@example.com, "@sre", "@acme/sre", "@olga"]
+              max_age: 90m
+
+            """
+        let policy = try #require(valid(yaml, file: "pol.yml"))
+        #expect(policy.contracts.required == .agents)
+        #expect(policy.contracts.onViolation == .raiseClass)
+        #expect(policy.contracts.location == AgentReviewCore.SourceLocation(file: "pol.yml", line: 7, column: 1))
+        #expect(policy.declaredClass.under == .block)
+        #expect(policy.declaredClass.location?.line == 10)
+        #expect(policy.overrides.signers == ["oncall-lead@example.com", "@sre", "@acme/sre", "@olga"])
+        #expect(policy.overrides.maxAge == 90 * 60)
+        #expect(policy.overrides.location?.line == 12)
+    }
+
+    @Test func governanceDefaultsWhenNotWritten() throws {
+        let policy = try #require(valid(base))
+        #expect(policy.contracts == ContractSettings(required: .none, onViolation: .block, location: nil))
+        #expect(policy.declaredClass == DeclaredClassSettings(under: .warn, location: nil))
+        #expect(policy.overrides == OverrideSettings(signers: [], maxAge: 24 * 60 * 60, location: nil))
+        // Written with nothing in them: still the defaults, located where written.
+        let empty = try #require(valid(base + "contracts:\ndeclared_class:\noverrides:\n"))
+        #expect(empty.contracts.required == .none && empty.contracts.onViolation == .block)
+        #expect(empty.contracts.location?.line == 5)
+        #expect(empty.declaredClass.under == .warn && empty.declaredClass.location?.line == 6)
+        #expect(empty.overrides.signers.isEmpty && empty.overrides.maxAge == 86400 && empty.overrides.location?.line == 7)
+    }
+
+    @Test(arguments: [
+        ("1s", 1.0), ("45m", 2700.0), ("24h", 86400.0), ("7d", 604800.0), ("30d", 2_592_000.0), ("720h", 2_592_000.0),
+    ])
+    func maxAgeDurations(text: String, seconds: Double) throws {
+        let policy = try #require(valid(base + "overrides:\n  max_age: \(text)\n"))
+        #expect(policy.overrides.maxAge == seconds)
+    }
+
+    @Test(arguments: [
+        ("contracts:\n  required: agent\n",
+         "p.yml:6: 'contracts.required' must be one of none, agents, all, found 'agent'; did you mean 'agents'?"),
+        ("contracts:\n  required: everyone\n",
+         "p.yml:6: 'contracts.required' must be one of none, agents, all, found 'everyone'"),
+        ("contracts:\n  required: [all]\n",
+         "p.yml:6: 'contracts.required' must be one of none, agents, all, found a list"),
+        ("contracts:\n  on_violation: raise\n",
+         "p.yml:6: 'contracts.on_violation' must be one of block, raise-class, found 'raise'; did you mean 'raise-class'?"),
+        ("contracts:\n  on-violation: block\n",
+         "p.yml:6: unknown key 'on-violation' in 'contracts'; did you mean 'on_violation'?"),
+        ("contracts: all\n",
+         "p.yml:5: 'contracts' must be a mapping, found the string \"all\""),
+        ("declared_class:\n  under: warning\n",
+         "p.yml:6: 'declared_class.under' must be one of block, warn, ignore, found 'warning'; did you mean 'warn'?"),
+        ("declared_class:\n  undr: warn\n",
+         "p.yml:6: unknown key 'undr' in 'declared_class'; did you mean 'under'?"),
+        ("declared_class:\n  over: warn\n",
+         "p.yml:6: unknown key 'over' in 'declared_class' (known keys: under)"),
+        ("declared_clas:\n  under: warn\n",
+         "p.yml:5: unknown key 'declared_clas' in the policy; did you mean 'declared_class'?"),
+        ("overrides:\n  signer: [a@example.com]\n",
+         "p.yml:6: unknown key 'signer' in 'overrides'; did you mean 'signers'?"),
+        ("overrides:\n  signers: a@example.com\n",
+         "p.yml:6: 'overrides.signers' must be a list of strings, found the string \"a@example.com\" (write [a@example.com] for a list of one)"),
+        ("overrides:\n  signers: [a@example.com, \"\"]\n",
+         "p.yml:6: entries of 'overrides.signers' must be strings, found an empty string"),
+        ("overrides:\n  signers: [a@example.com, A@example.com]\n",
+         "p.yml:6: 'A@example.com' is listed twice in 'overrides.signers'"),
+        ("overrides:\n  max_age: 24\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the integer 24"),
+        ("overrides:\n  max_age: 1w\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the string \"1w\""),
+        ("overrides:\n  max_age: -1h\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the string \"-1h\""),
+        ("overrides:\n  max_age: 1.5h\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the string \"1.5h\""),
+        ("overrides:\n  max_age: 24 h\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the string \"24 h\""),
+        ("overrides:\n  max_age: 99999999999999999999d\n",
+         "p.yml:6: 'overrides.max_age' must be a duration: digits and a unit, s, m, h or d (24h, 90m, 7d), found the string \"99999999999999999999d\""),
+        ("overrides:\n  max_age: 0h\n",
+         "p.yml:6: 'overrides.max_age' must be more than 0, found '0h'"),
+        ("overrides:\n  max_age: 31d\n",
+         "p.yml:6: 'overrides.max_age' is at most 30d, found '31d'"),
+        ("overrides:\n  max_age: 721h\n",
+         "p.yml:6: 'overrides.max_age' is at most 30d, found '721h'"),
+    ])
+    func governanceKeyErrors(yaml: String, expected: String) {
+        #expect(problems(base + yaml) == [expected])
+    }
+
+    /// An `@name` among the override signers must resolve through teams or users, as a
+    /// CODEOWNERS owner does (`@org/team` through its last part); otherwise it never matches.
+    @Test func overrideSignersNamingNobodyAreErrors() {
+        let yaml = base + """
+            teams: { sre: [sam@example.com] }
+            users: { olga: olga@example.com }
+            overrides:
+              signers:
+                - "@sre"
+                - "@acme/sre"
+                - "@olga"
+                - "@sre-team"
+                - "@ghost"
+                - "@acme/ghost"
+
+            """
+        #expect(problems(yaml) == [
+            "p.yml:12: override signer '@sre-team': neither the policy's teams nor its users name 'sre-team', so it could never match; did you mean '@sre'?",
+            "p.yml:13: override signer '@ghost': neither the policy's teams nor its users name 'ghost', so it could never match",
+            "p.yml:14: override signer '@acme/ghost': neither the policy's teams nor its users name 'acme/ghost' or 'ghost', so it could never match",
+        ])
+    }
+
+    /// Every governance problem is reported at once, among the policy's others, in order.
+    @Test func governanceErrorsComeWithTheRest() {
+        let yaml = base + """
+            default_mode: loud
+            contracts: { required: some, on_violation: wall }
+            declared_class: { under: maybe }
+            overrides: { signers: ["@nobody"], max_age: 0d }
+
+            """
+        #expect(problems(yaml) == [
+            "p.yml:5: 'default_mode' must be one of enforce, warn, off, found 'loud'",
+            "p.yml:6: 'contracts.required' must be one of none, agents, all, found 'some'",
+            "p.yml:6: 'contracts.on_violation' must be one of block, raise-class, found 'wall'",
+            "p.yml:7: 'declared_class.under' must be one of block, warn, ignore, found 'maybe'",
+            "p.yml:8: override signer '@nobody': neither the policy's teams nor its users name 'nobody', so it could never match",
+            "p.yml:8: 'overrides.max_age' must be more than 0, found '0d'",
+        ])
     }
 }

@@ -105,7 +105,7 @@ import Testing
          "p.yml:5: unknown key 'ovr' in 'changed_lines'; did you mean 'over'?"),
         // A key of another level is three or more edits from every key allowed here.
         ("unsigned_is_agent: true\n",
-         "p.yml:4: unknown key 'unsigned_is_agent' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates)"),
+         "p.yml:4: unknown key 'unsigned_is_agent' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)"),
     ])
     func suggestion(yaml: String, expected: String) {
         #expect(Self.problems(Self.classes + yaml).contains(expected), "\(Self.problems(Self.classes + yaml))")
@@ -297,5 +297,64 @@ import Testing
         #expect(first?.file == "p.yml" && first?.line == 4 && first?.column == 5)
         let owner = warnings.last
         #expect(owner?.file == "CODEOWNERS" && owner?.line == 1 && owner?.column == nil)
+    }
+
+    // MARK: Contracts and overrides
+
+    static func governed(_ extra: String, appliesTo: String = "agents", highest: String = "    approvals: 1\n") throws -> Policy {
+        try PolicyLoader.load(yaml: """
+            version: 1
+            classes:
+              - name: low
+              - name: high
+            \(highest)applies_to: \(appliesTo)
+            teams: { sre: [sam@example.com, sue@example.com], nobody: [] }
+            users: { olga: olga@example.com }
+
+            """ + extra, file: "p.yml")
+    }
+
+    static let oneKey = Case(name: "alice and bob", signers: "alice@example.com KEY_A\nbob@example.com KEY_B\n", expected: [])
+
+    @Test func requiringAContractOfAllCommitsWhileJudgingAgentsOnlySaysWhatItMeans() throws {
+        let all = "contracts:\n  required: all\n"
+        #expect(Self.oneKey.warnings(policy: try Self.governed(all)) == [
+            "p.yml:9: warning: contracts.required: all, but applies_to: agents judges agent commits only: 'all' then means every agent commit, as 'agents' does (write applies_to: all for a contract on every commit)",
+        ])
+        #expect(Self.oneKey.warnings(policy: try Self.governed(all, appliesTo: "all")) == [])
+        #expect(Self.oneKey.warnings(policy: try Self.governed(all, appliesTo: "agents+bots")) == [])
+        #expect(Self.oneKey.warnings(policy: try Self.governed("contracts:\n  required: agents\n")) == [])
+    }
+
+    @Test func raisingToAClassThatRequiresNothingChangesNothing() throws {
+        let raise = "contracts:\n  on_violation: raise-class\n"
+        #expect(Self.oneKey.warnings(policy: try Self.governed(raise, highest: "")) == [
+            "p.yml:8: warning: contracts.on_violation: raise-class raises a commit that breaks its contract to class 'high', which requires no sign-off: raising changes nothing, and every violation passes (use on_violation: block, or give 'high' a requirement)",
+        ])
+        #expect(Self.oneKey.warnings(policy: try Self.governed(raise)) == [])
+        #expect(Self.oneKey.warnings(policy: try Self.governed(raise, highest: "    human_signoff: true\n")) == [])
+        #expect(Self.oneKey.warnings(policy: try Self.governed("contracts:\n  on_violation: block\n", highest: "")) == [])
+    }
+
+    @Test func overrideSignersWithoutAKey() throws {
+        let policy = try Self.governed("""
+            overrides:
+              signers: [alice@example.com, Bob@Example.com, carol@example.com, "@sre", "@olga", "@nobody"]
+
+            """)
+        #expect(Self.oneKey.warnings(policy: policy) == [
+            "p.yml:9: warning: override signer carol@example.com cannot sign an override: no key in allowed_signers is listed for carol@example.com",
+            "p.yml:9: warning: override signer @sre cannot sign an override: no key in allowed_signers is listed for any of sam@example.com, sue@example.com",
+            "p.yml:9: warning: override signer @olga cannot sign an override: no key in allowed_signers is listed for olga@example.com",
+            "p.yml:9: warning: override signer @nobody cannot sign an override: the policy's team lists nobody",
+        ])
+        // One member of the team with a key is enough; a revoked key is no key.
+        let sue = Case(name: "sue", signers: "alice@example.com KEY_A\nbob@example.com KEY_B\nsue@example.com,olga@example.com,carol@example.com KEY_C\n", expected: [])
+        #expect(sue.warnings(policy: policy) == [
+            "p.yml:9: warning: override signer @nobody cannot sign an override: the policy's team lists nobody",
+        ])
+        var revoked = sue
+        revoked.revoked = "KEY_C\n"
+        #expect(revoked.warnings(policy: policy).count == 4)
     }
 }

@@ -18,8 +18,12 @@ extension AgentReviewCommand {
                 Also warns (without failing) about requirements no key can meet, reading the allowed_signers, \
                 revoked keys and CODEOWNERS the policy names from the working tree it is in: a class needing more \
                 approvals than reviewers are listed, a human sign-off when every key is a bot's, an owner no key \
-                is listed for (or a @team or @user that teams/users do not resolve).
-                Exit 0 when valid (warnings or not), 1 when invalid, 2 when the file cannot be read.
+                is listed for (or a @team or @user that teams/users do not resolve), an override signer no key is \
+                listed for.
+                Also checks every task contract in .agentreview/contracts/ of that working tree against the policy: \
+                every error of every contract, with file:line (an entry that is not NAME.yml is a warning: it is never read).
+                Exit 0 when the policy and its contracts are valid (warnings or not), 1 when either is invalid, \
+                2 when the file cannot be read.
                 """)
 
         @Argument(help: "The policy file (default: .agentreview/policy.yml).")
@@ -42,6 +46,9 @@ extension AgentReviewCommand {
             var valid: Bool
             var errors: [Problem]
             var warnings: [Problem]
+            /// How many contracts (`NAME.yml` in `.agentreview/contracts/`) were checked; absent
+            /// when there is no such directory, or the policy is invalid (nothing to check them against).
+            var contracts: Int?
         }
 
         func run() throws {
@@ -78,17 +85,79 @@ extension AgentReviewCommand {
                 }
                 throw ExitCode(1)
             }
-            let warnings = Self.warnings(for: policy, file: file)
+            var warnings = Self.warnings(for: policy, file: file)
+            let book = Self.contracts(for: policy, file: file)
+            let contractErrors = book?.problems ?? []
+            warnings += (book?.warnings ?? []).map { PolicyWarning(file: $0.location.file, line: $0.location.line, message: $0.message) }
             if json {
                 let problems = warnings.map { Problem(file: $0.file, line: $0.line, column: $0.column, message: $0.message) }
-                print(try Rendering.json(Result(file: file, valid: true, errors: [], warnings: problems)))
+                let errors = contractErrors.map {
+                    Problem(file: $0.location.file, line: $0.location.line,
+                            column: $0.location.line > 0 ? $0.location.column : nil, message: $0.message)
+                }
+                print(try Rendering.json(Result(
+                    file: file, valid: errors.isEmpty, errors: errors, warnings: problems, contracts: book?.names.count)))
             } else {
-                let count = warnings.isEmpty ? "" : warnings.count == 1 ? ", 1 warning" : ", \(warnings.count) warnings"
-                print("\(file): valid (\(policy.classes.count) classes, \(policy.paths.count) path rules, \(policy.refs.count) ref rules\(count))")
+                var counts = "\(policy.classes.count) classes, \(policy.paths.count) path rules, \(policy.refs.count) ref rules"
+                if let book {
+                    counts += book.names.count == 1 ? ", 1 contract" : ", \(book.names.count) contracts"
+                }
+                let invalid = Set(contractErrors.map(\.location.file)).count
+                if invalid > 0 { counts += ", \(invalid) invalid" }
+                counts += warnings.isEmpty ? "" : warnings.count == 1 ? ", 1 warning" : ", \(warnings.count) warnings"
+                print(contractErrors.isEmpty ? "\(file): valid (\(counts))" : "\(file): the policy is valid, its contracts are not (\(counts))")
+                for diagnostic in contractErrors {
+                    FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+                }
                 for warning in warnings {
                     FileHandle.standardError.write(Data("\(warning)\n".utf8))
                 }
             }
+            if !contractErrors.isEmpty { throw ExitCode(1) }
+        }
+
+        /// The task contracts in `.agentreview/contracts/` of the working tree the policy is in
+        /// (see `root(of:)`), read as the hooks read them from the trusted base: regular files
+        /// within `Limits.contractBytes`, never a symbolic link, at most `Limits.contracts` + 1
+        /// entries; each named by its repository path. Nil when there is no such directory.
+        static func contracts(for policy: Policy, file: String) -> ContractBook? {
+            let directory = root(of: file).appendingPathComponent(TaskContract.directory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+            else { return nil }
+            var files = [ContractBook.File]()
+            for name in names.sorted().prefix(Limits.contracts + 1) {
+                let path = "\(TaskContract.directory)/\(name)"
+                let url = directory.appendingPathComponent(name)
+                // attributesOfItem does not follow a symbolic link: it describes the link.
+                let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
+                var bytes: [UInt8]?
+                var unreadable: String?
+                switch type {
+                case .typeRegular?:
+                    if let handle = FileHandle(forReadingAtPath: url.path) {
+                        defer { try? handle.close() }
+                        do {
+                            let data = try handle.read(upToCount: Limits.contractBytes + 1) ?? Data()
+                            if data.count <= Limits.contractBytes {
+                                bytes = [UInt8](data)
+                            } else {
+                                unreadable = "it is over the limit of \(Limits.contractBytes) bytes (Limits.contractBytes)"
+                            }
+                        } catch {
+                            unreadable = "it could not be read: \(error.localizedDescription)"
+                        }
+                    } else {
+                        unreadable = "it could not be read (permissions?)"
+                    }
+                case .typeSymbolicLink?: unreadable = "it is a symbolic link, which is never followed"
+                case .typeDirectory?: unreadable = "it is a directory"
+                default: unreadable = "it is not a file"
+                }
+                files.append(ContractBook.File(path: path, source: path, bytes: bytes, unreadable: unreadable))
+            }
+            return ContractBook(files: files, directory: "\(TaskContract.directory)/", policy: policy)
         }
 
         /// The repository directory a policy file is in: the working tree holding it (the
