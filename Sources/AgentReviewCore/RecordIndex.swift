@@ -1,7 +1,7 @@
 import Foundation
 
 /// The signed records found in notes, verified against the trusted signers and indexed
-/// by what they bind to: approvals by commit and by patch-id, attestations by tree.
+/// by what they bind to: approvals and overrides by commit and by patch-id, attestations by tree.
 /// Records that do not verify are kept as reasons, for the commit they name.
 public struct RecordIndex: Sendable {
     public let signers: AllowedSigners
@@ -19,10 +19,19 @@ public struct RecordIndex: Sendable {
         var keyListings: [String]
     }
 
+    /// A verified override, with the key that signed it and who that key could be.
+    private struct Override {
+        var record: OverrideRecord
+        var key: String
+        var keyListings: [String]
+    }
+
     private var seen = Set<[UInt8]>()
     private var approvalsByCommit: [String: [Decision]] = [:]
     private var approvalsByPatchID: [String: [Decision]] = [:]
     private var listingsByKey: [SSHPublicKey: [String]] = [:]
+    private var overridesByCommit: [String: [Override]] = [:]
+    private var overridesByPatchID: [String: [Override]] = [:]
     private var attestationsByTree: [String: [AttestationRecord]] = [:]
     private var refusedByCommit: [String: [String]] = [:]
     /// Records read but not yet verified (``add(notes:verify:)`` with `verify: false`), and
@@ -47,8 +56,9 @@ public struct RecordIndex: Sendable {
         self.verifyBatch = verifyBatch
     }
 
-    /// Whether any approval might carry over a rebase: only then is a commit's patch-id worth computing.
-    public var hasApprovals: Bool { !approvalsByCommit.isEmpty || hasPendingApprovals }
+    /// Whether any approval or override might carry over a rebase: only then is a commit's
+    /// patch-id worth computing.
+    public var hasApprovals: Bool { !approvalsByCommit.isEmpty || !overridesByCommit.isEmpty || hasPendingApprovals }
 
     /// Reads every record of these notes (each with the commit it is on), verifying the
     /// signatures (with the index's `verifyBatch`), or with `verify: false` leaving that to ``prepare(commit:patchID:tree:)``.
@@ -76,6 +86,10 @@ public struct RecordIndex: Sendable {
                     pendingByKey["p" + approval.patchID, default: []].append(index)
                 case .attestation(let attestation):
                     pendingByKey["t" + attestation.tree, default: []].append(index)
+                case .override(let override):
+                    hasPendingApprovals = true
+                    pendingByKey["c" + override.commit, default: []].append(index)
+                    pendingByKey["p" + override.patchID, default: []].append(index)
                 }
             }
             return
@@ -110,15 +124,19 @@ public struct RecordIndex: Sendable {
             case .success(let signer):
                 match = signer
             }
+            let listings = listingsByKey[match.key] ?? signers.listings(of: match.key)
+            listingsByKey[match.key] = listings
             switch record.body {
             case .approval(let approval):
-                let listings = listingsByKey[match.key] ?? signers.listings(of: match.key)
-                listingsByKey[match.key] = listings
                 let decision = Decision(record: approval, key: match.key.fingerprint, keyListings: listings)
                 approvalsByCommit[approval.commit, default: []].append(decision)
                 approvalsByPatchID[approval.patchID, default: []].append(decision)
             case .attestation(let attestation):
                 attestationsByTree[attestation.tree, default: []].append(attestation)
+            case .override(let record):
+                let override = Override(record: record, key: match.key.fingerprint, keyListings: listings)
+                overridesByCommit[record.commit, default: []].append(override)
+                overridesByPatchID[record.patchID, default: []].append(override)
             }
         }
     }
@@ -127,8 +145,10 @@ public struct RecordIndex: Sendable {
     /// this commit or on one with the same patch-id (a rebase that changed nothing), each with
     /// the key that signed it, for the evaluator to count (``Evaluator``: dates, one per
     /// reviewer, the latest, not the commit's own people); and the gates whose latest
-    /// attestation on this tree, by a signer the policy allows for the gate, passed. With the
-    /// reasons records did not count.
+    /// attestation on this tree, by a signer the policy allows for the gate, passed; and every
+    /// verified override of this commit or of one with the same patch-id, by date, for the
+    /// evaluator to judge (``Evaluator``: a listed signer, not the commit's own people, within
+    /// `overrides.max_age`). With the reasons records did not count.
     /// - Parameter committerTime: the committer date (seconds since the epoch) of a commit by
     ///   id, when known: for a decision carried over from another commit, checked against the
     ///   date of the commit it names. Without it that check is skipped for carried-over decisions.
@@ -148,6 +168,19 @@ public struct RecordIndex: Sendable {
                 decision: record.decision, date: record.date,
                 rebasedFromTime: carried ? committerTime?(record.commit) : nil, key: decision.key,
                 keyListings: decision.keyListings)
+        }
+        var overrideCandidates = overridesByCommit[commit] ?? []
+        if let patchID {
+            overrideCandidates += (overridesByPatchID[patchID] ?? []).filter { $0.record.commit != commit }
+        }
+        overrideCandidates.sort { ($0.record.date, $0.record.signer, $0.key) < ($1.record.date, $1.record.signer, $1.key) }
+        let overrides = overrideCandidates.map { override in
+            let record = override.record
+            let carried = record.commit != commit
+            return Signoff.Override(
+                signer: record.signer, reason: record.reason, date: record.date, rebasedFrom: carried ? record.commit : nil,
+                rebasedFromTime: carried ? committerTime?(record.commit) : nil, key: override.key,
+                keyListings: override.keyListings)
         }
         var refused = refusedByCommit[commit] ?? []
 
@@ -169,13 +202,14 @@ public struct RecordIndex: Sendable {
         for (gate, attestation) in latestAttestation where attestation.result == .fail {
             refused.append("\(gate) failed on this tree (attested by \(attestation.signer) on \(Self.format(attestation.date)))")
         }
-        return (Signoff(approvals: decisions, passedGates: passed, aliases: aliases), refused)
+        return (Signoff(approvals: decisions, passedGates: passed, aliases: aliases, overrides: overrides), refused)
     }
 
     static func describe(_ body: RecordBody) -> String {
         switch body {
         case .approval(let approval): "\(approval.decision == .approve ? "approval" : "rejection") by \(approval.reviewer)"
         case .attestation(let attestation): "\(attestation.gate) attestation by \(attestation.signer)"
+        case .override(let override): "override by \(override.signer)"
         }
     }
 

@@ -14,7 +14,10 @@ import Foundation
 //     …
 //     -----END SSH SIGNATURE-----
 //
-// and `agentreview attestation v1` with commit, tree, gate, result pass|fail, signer, date.
+// `agentreview attestation v1` with commit, tree, gate, result pass|fail, signer, date; and
+// `agentreview override v1` (a break-glass) with commit, patch-id, signer, date, reason:
+// the reason is required, one line without leading or trailing spaces, at most
+// `OverrideRecord.maxReasonBytes` bytes.
 // Fields come in exactly this order, one `name value` a line. The signed bytes are exactly
 // the lines before `-----BEGIN SSH SIGNATURE-----`, each ending in LF, as read: nothing is
 // re-serialised to check a signature. Object ids are 40 (SHA-1) or 64 (SHA-256)
@@ -70,16 +73,60 @@ public struct AttestationRecord: Sendable, Hashable {
     }
 }
 
+/// A signed break-glass: its signer takes responsibility for one commit that lacks what
+/// the policy requires, with a reason. Bound to the commit and its patch-id like an
+/// approval. Whether it counts (a listed override signer, not the commit's own people,
+/// within `overrides.max_age`) is the evaluator's rule.
+public struct OverrideRecord: Sendable, Hashable {
+    /// The longest reason, in bytes of UTF-8.
+    public static let maxReasonBytes = 1000
+
+    public var commit: String
+    /// `git patch-id --stable` of the commit's change.
+    public var patchID: String
+    /// The principal the override is signed as (an allowed_signers principal, usually an email).
+    public var signer: String
+    public var date: Date
+    /// Why: one line, required.
+    public var reason: String
+
+    public init(commit: String, patchID: String, signer: String, date: Date, reason: String) {
+        self.commit = commit
+        self.patchID = patchID
+        self.signer = signer
+        self.date = date
+        self.reason = reason
+    }
+
+    /// Why `reason` cannot be an override's reason, or nil: the parser's rule (one line,
+    /// not empty, no leading or trailing spaces, at most ``maxReasonBytes`` bytes), for
+    /// commands to say before they sign.
+    public static func problem(ofReason reason: String) -> String? {
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty { return "the reason is empty" }
+        if reason.contains(where: \.isNewline) { return "the reason has a line break: it is one line" }
+        if reason.utf8.count > maxReasonBytes {
+            return "the reason is \(reason.utf8.count) bytes, over the limit of \(maxReasonBytes)"
+        }
+        if reason.first == " " || reason.last == " " { return "the reason has leading or trailing spaces" }
+        if reason.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "the reason contains a control character"
+        }
+        return nil
+    }
+}
+
 /// The unsigned part of a record.
 public enum RecordBody: Sendable, Hashable {
     case approval(ApprovalRecord)
     case attestation(AttestationRecord)
+    case override(OverrideRecord)
 
-    /// Who claims to have signed: the reviewer or the attestation's signer.
+    /// Who claims to have signed: the reviewer, the attestation's or the override's signer.
     public var principal: String {
         switch self {
         case .approval(let approval): approval.reviewer
         case .attestation(let attestation): attestation.signer
+        case .override(let override): override.signer
         }
     }
 
@@ -87,6 +134,7 @@ public enum RecordBody: Sendable, Hashable {
         switch self {
         case .approval(let approval): approval.commit
         case .attestation(let attestation): attestation.commit
+        case .override(let override): override.commit
         }
     }
 
@@ -94,6 +142,7 @@ public enum RecordBody: Sendable, Hashable {
         switch self {
         case .approval(let approval): approval.date
         case .attestation(let attestation): attestation.date
+        case .override(let override): override.date
         }
     }
 
@@ -117,6 +166,12 @@ public enum RecordBody: Sendable, Hashable {
                 ("commit", a.commit), ("tree", a.tree), ("gate", a.gate), ("result", a.result.rawValue),
                 ("signer", a.signer), ("date", CivilTime.format(a.date)),
             ]
+        case .override(let o):
+            header = RecordKind.override.header
+            lines = [
+                ("commit", o.commit), ("patch-id", o.patchID), ("signer", o.signer), ("date", CivilTime.format(o.date)),
+                ("reason", o.reason),
+            ]
         }
         for (number, (name, value)) in lines.enumerated() where value.contains(where: \.isNewline) {
             throw RecordError(line: number + 2, .lineBreakInValue(field: name))
@@ -139,12 +194,15 @@ public enum RecordBody: Sendable, Hashable {
         case .attestation(var a):
             a.date = floor(a.date)
             return .attestation(a)
+        case .override(var o):
+            o.date = floor(o.date)
+            return .override(o)
         }
     }
 }
 
 enum RecordKind: String, CaseIterable {
-    case approval, attestation
+    case approval, attestation, override
 
     static let currentVersion = 1
     var header: String { "agentreview \(rawValue) v\(Self.currentVersion)" }
@@ -156,6 +214,8 @@ enum RecordKind: String, CaseIterable {
             [("commit", true), ("patch-id", true), ("reviewer", true), ("decision", true), ("date", true), ("comment", false)]
         case .attestation:
             [("commit", true), ("tree", true), ("gate", true), ("result", true), ("signer", true), ("date", true)]
+        case .override:
+            [("commit", true), ("patch-id", true), ("signer", true), ("date", true), ("reason", true)]
         }
     }
 }
@@ -305,9 +365,9 @@ public struct RecordError: Error, Sendable, Hashable, CustomStringConvertible {
         case .blankLineInRecord:
             return "a blank line inside a record; records are separated by blank lines"
         case .notARecord(let first):
-            return "\"\(first.prefix(60))\" is not a record header; expected \"\(RecordKind.approval.header)\" or \"\(RecordKind.attestation.header)\""
+            return "\"\(first.prefix(60))\" is not a record header; expected \"\(RecordKind.approval.header)\", \"\(RecordKind.attestation.header)\" or \"\(RecordKind.override.header)\""
         case .unknownRecordKind(let kind):
-            return "unknown record kind \"agentreview \(kind.prefix(40))\"; expected approval or attestation"
+            return "unknown record kind \"agentreview \(kind.prefix(40))\"; expected approval, attestation or override"
         case .newerVersion(let kind, let version):
             return "agentreview \(kind) \(version) is newer than this agentreview understands (v\(RecordKind.currentVersion)): upgrade agentreview"
         case .unsupportedVersion(let kind, let version):
@@ -595,6 +655,24 @@ enum RecordParser {
                     commit: try objectID("commit"), tree: try objectID("tree"), gate: gate,
                     result: try choice("result", AttestationRecord.Outcome.self, "pass or fail"),
                     signer: try principal("signer"), date: try date()))
+        case .override:
+            let (reason, reasonLine) = value("reason")
+            guard reason.first != " ", reason.last != " " else {
+                throw RecordError(
+                    line: reasonLine,
+                    .invalidValue(field: "reason", value: reason, expected: "no leading or trailing spaces"))
+            }
+            guard reason.utf8.count <= OverrideRecord.maxReasonBytes else {
+                throw RecordError(
+                    line: reasonLine,
+                    .invalidValue(
+                        field: "reason", value: reason,
+                        expected: "at most \(OverrideRecord.maxReasonBytes) bytes (it has \(reason.utf8.count))"))
+            }
+            body = .override(
+                OverrideRecord(
+                    commit: try objectID("commit"), patchID: try objectID("patch-id"), signer: try principal("signer"),
+                    date: try date(), reason: reason))
         }
         return Body(body: body, signedBytes: joinLines(lines), fieldLines: lines.count)
     }

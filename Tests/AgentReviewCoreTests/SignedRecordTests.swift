@@ -409,6 +409,214 @@ import Testing
     }
 }
 
+extension SignedRecordTests {
+    static func override(
+        signer: String = "oncall@example.com", reason: String = "prod down: INC-4211, hotfix reviewed after the fact",
+        commit: String = SignedRecordTests.commit, patchID: String = SignedRecordTests.patchID, date: String = "2026-11-25T12:00:00Z"
+    ) -> RecordBody {
+        .override(OverrideRecord(commit: commit, patchID: patchID, signer: signer, date: utc(date), reason: reason))
+    }
+
+    @Test("an override renders as docs/design.md shows it, parses back, and verifies as its signer; ssh-keygen agrees")
+    func overrideRoundTrip() throws {
+        let fixture = try KeyFixture.shared.get()
+        let body = Self.override()
+        let rendered = try body.rendered()
+        #expect(
+            rendered == """
+                agentreview override v1
+                commit \(Self.commit)
+                patch-id \(Self.patchID)
+                signer oncall@example.com
+                date 2026-11-25T12:00:00Z
+                reason prod down: INC-4211, hotfix reviewed after the fact
+
+                """)
+        #expect(body.principal == "oncall@example.com")
+        #expect(body.commit == Self.commit)
+        #expect(body.date == utc("2026-11-25T12:00:00Z"))
+
+        let record = try Self.sign(body, with: .ecdsa256)
+        #expect(record.body == body)
+        #expect(record.signedBytes == Array(rendered.utf8))
+        #expect(try SignedRecord.parse(record.text) == record)
+        #expect(RecordNote.parse(record.text).compactMap(\.signedRecord) == [record])
+
+        let signersText = "oncall@example.com namespaces=\"agentreview\" \(fixture[.ecdsa256].keyText)\n"
+        let now = utc("2026-11-25T12:01:00Z")
+        #expect((try? record.verify(signers: AllowedSigners(text: signersText), now: now).get())?.principal == "oncall@example.com")
+        #expect(
+            try SSHKeygen.verifies(
+                record.signature.armored, message: record.signedBytes, principal: "oncall@example.com", namespace: "agentreview",
+                allowedSigners: signersText, time: body.date, in: try fixture.scratch()))
+        // Signed as someone else's principal, it does not verify; changed, the signature breaks.
+        let other = AllowedSigners(text: "alice@example.com \(fixture[.ecdsa256].keyText)\n")
+        guard case .failure(.signer(.principalNotListed)) = record.verify(signers: other, now: now) else {
+            Issue.record("an override must verify as its signer")
+            return
+        }
+        let changed = try SignedRecord.parse(record.text.replacingOccurrences(of: "INC-4211", with: "INC-4212"))
+        guard case .failure(.signature) = changed.verify(signers: AllowedSigners(text: signersText), now: now) else {
+            Issue.record("a changed reason must break the signature")
+            return
+        }
+
+        // Subseconds are dropped on rendering, as for the other kinds.
+        let precise = RecordBody.override(OverrideRecord(
+            commit: Self.commit, patchID: Self.patchID, signer: "oncall@example.com",
+            date: utc("2026-11-25T12:00:00Z").addingTimeInterval(0.75), reason: "why"))
+        #expect(try precise.rendered().contains("date 2026-11-25T12:00:00Z\n"))
+    }
+
+    @Test("rendering an override refuses what parsing would refuse")
+    func overrideRenderingRefuses() {
+        func error(_ body: RecordBody) -> RecordError.Problem? {
+            do {
+                _ = try body.rendered()
+                return nil
+            } catch {
+                return error.problem
+            }
+        }
+        #expect(error(Self.override(reason: "two\nlines")) == .lineBreakInValue(field: "reason"))
+        #expect(error(Self.override(reason: "")) == .emptyValue(field: "reason"))
+        #expect(error(Self.override(reason: " padded")) == .invalidValue(field: "reason", value: " padded", expected: "no leading or trailing spaces"))
+        let long = String(repeating: "x", count: OverrideRecord.maxReasonBytes + 1)
+        #expect(error(Self.override(reason: long)) == .invalidValue(field: "reason", value: long, expected: "at most 1000 bytes (it has 1001)"))
+        #expect(error(Self.override(reason: String(repeating: "x", count: OverrideRecord.maxReasonBytes))) == nil)
+        // Bytes, not characters: 334 three-byte characters are 1002 bytes.
+        #expect(error(Self.override(reason: String(repeating: "€", count: 334))) != nil)
+        #expect(error(Self.override(signer: "on call")) == .invalidValue(field: "signer", value: "on call", expected: "a principal without spaces, commas or quotes"))
+        #expect(error(Self.override(patchID: "abc")) == .invalidObjectID(field: "patch-id", value: "abc"))
+
+        #expect(OverrideRecord.problem(ofReason: "prod down") == nil)
+        #expect(OverrideRecord.problem(ofReason: "  ") == "the reason is empty")
+        #expect(OverrideRecord.problem(ofReason: "a\nb") == "the reason has a line break: it is one line")
+        #expect(OverrideRecord.problem(ofReason: long) == "the reason is 1001 bytes, over the limit of 1000")
+        #expect(OverrideRecord.problem(ofReason: "a ") == "the reason has leading or trailing spaces")
+        #expect(OverrideRecord.problem(ofReason: "a\tb") == "the reason contains a control character")
+    }
+
+    @Test("each kind of malformed override is refused with its line and reason")
+    func malformedOverrides() throws {
+        let good = try Self.sign(Self.override()).text
+        func edit(_ from: String, _ to: String) -> String {
+            precondition(good.contains(from), from)
+            return good.replacingOccurrences(of: from, with: to)
+        }
+        let reasonLine = "reason prod down: INC-4211, hotfix reviewed after the fact\n"
+        let signerLine = "signer oncall@example.com\n"
+        let long = String(repeating: "y", count: 1001)
+        let cases: [(String, String, Int, RecordError.Problem)] = [
+            ("missing reason", edit(reasonLine, ""), 5, .missingField("reason")),
+            ("empty reason", edit(reasonLine, "reason \n"), 6, .emptyValue(field: "reason")),
+            ("bare reason", edit(reasonLine, "reason\n"), 6, .emptyValue(field: "reason")),
+            ("reason with a leading space", edit(reasonLine, "reason  prod down\n"), 6, .invalidValue(field: "reason", value: " prod down", expected: "no leading or trailing spaces")),
+            ("reason with a trailing space", edit(reasonLine, "reason prod down \n"), 6, .invalidValue(field: "reason", value: "prod down ", expected: "no leading or trailing spaces")),
+            ("reason over 1000 bytes", edit(reasonLine, "reason \(long)\n"), 6, .invalidValue(field: "reason", value: long, expected: "at most 1000 bytes (it has 1001)")),
+            ("reason with a control character", edit(reasonLine, "reason prod\u{1B}down\n"), 6, .controlCharacter),
+            ("reason with a CR", edit(reasonLine, "reason prod down\r\n"), 6, .carriageReturn),
+            ("unknown field", edit(reasonLine, reasonLine + "ticket INC-4211\n"), 7, .unknownField("ticket")),
+            ("a comment is not an override field", edit(reasonLine, "comment hi\n"), 6, .unknownField("comment")),
+            ("duplicate reason", edit(reasonLine, reasonLine + "reason again\n"), 7, .duplicateField("reason", firstLine: 6)),
+            ("out of order", edit(signerLine + "date 2026-11-25T12:00:00Z\n", "date 2026-11-25T12:00:00Z\n" + signerLine), 5, .fieldOutOfOrder("signer", mustPrecede: "date")),
+            ("reason before date", edit("date 2026-11-25T12:00:00Z\n" + reasonLine, reasonLine + "date 2026-11-25T12:00:00Z\n"), 6, .fieldOutOfOrder("date", mustPrecede: "reason")),
+            ("missing patch-id", edit("patch-id \(Self.patchID)\n", ""), 5, .missingField("patch-id")),
+            ("missing signer", edit(signerLine, ""), 5, .missingField("signer")),
+            ("signer with a comma", edit(signerLine, "signer a@example.com,b@example.com\n"), 4, .invalidValue(field: "signer", value: "a@example.com,b@example.com", expected: "a principal without spaces, commas or quotes")),
+            ("bad date", edit("T12:00:00Z", "T12:00Z"), 5, .invalidDate("2026-11-25T12:00Z")),
+            ("uppercase commit", edit("commit \(Self.commit)", "commit \(Self.commit.uppercased())"), 2, .invalidObjectID(field: "commit", value: Self.commit.uppercased())),
+            ("newer version", edit("override v1", "override v2"), 1, .newerVersion(kind: "override", version: "v2")),
+            ("version 0", edit("override v1", "override v0"), 1, .unsupportedVersion(kind: "override", version: "v0")),
+            ("approval fields", edit(signerLine, "reviewer oncall@example.com\n"), 4, .unknownField("reviewer")),
+        ]
+        for (name, text, line, problem) in cases {
+            let error = Self.parseError(text)
+            #expect(error?.problem == problem, "\(name): \(error?.description ?? "accepted")")
+            #expect(error?.line == line, "\(name): \(error?.description ?? "accepted")")
+        }
+        #expect(
+            Self.parseError(edit(reasonLine, "reason \(long)\n"))?.description.hasSuffix("is not valid: expected at most 1000 bytes (it has 1001)") == true)
+        #expect(
+            Self.parseError(edit("override v1", "overrule v1"))?.description
+                == "line 1: unknown record kind \"agentreview overrule\"; expected approval, attestation or override")
+        #expect(
+            Self.parseError(edit("agentreview override v1", "hello"))?.description
+                == "line 1: \"hello\" is not a record header; expected \"agentreview approval v1\", \"agentreview attestation v1\" or \"agentreview override v1\"")
+    }
+
+    @Test("the index hands the evaluator every override of the commit or of one with its patch-id, by date, with its key")
+    func indexCarriesOverrides() throws {
+        let fixture = try KeyFixture.shared.get()
+        let signers = AllowedSigners(text: """
+            oncall@example.com,ops@example.com \(fixture[.ed25519].keyText)
+            lead@example.com \(fixture[.ecdsa256].keyText)
+
+            """)
+        let rebased = "fedcba9876543210fedcba9876543210fedcba98"
+        let unrelated = "1111111111111111111111111111111111111111"
+        let otherPatch = "2222222222222222222222222222222222222222"
+        let own = try Self.sign(Self.override(reason: "on this one", date: "2026-11-25T12:00:00Z"))
+        let carried = try Self.sign(Self.override(signer: "lead@example.com", reason: "before the rebase", commit: rebased, date: "2026-11-25T11:00:00Z"), with: .ecdsa256)
+        let elsewhere = try Self.sign(Self.override(reason: "another change", commit: unrelated, patchID: otherPatch))
+        // A stranger's key: refused, with its reason, on the commit it names.
+        let stranger = try Self.sign(Self.override(signer: "lead@example.com", reason: "not me"), with: .ecdsa384)
+        let approval = try Self.sign(Self.approval())
+        let notes: [(bytes: [UInt8], target: String)] = [
+            (Array(RecordNote.render([own, stranger, approval]).utf8), Self.commit),
+            (Array(carried.text.utf8), rebased),
+            (Array(elsewhere.text.utf8), unrelated),
+        ]
+        let policy = Policy(classes: [RiskClass(name: "low")], defaultClass: 0)
+        let committed: Int64 = 1_795_000_000
+
+        for verify in [true, false] {
+            var index = RecordIndex(signers: signers, now: utc("2026-11-26T00:00:00Z"))
+            index.add(notes: notes, verify: verify)
+            #expect(index.hasApprovals)
+            if !verify {
+                index.prepare(commit: Self.commit, patchID: Self.patchID, tree: Self.tree)
+                index.prepare(commit: unrelated, patchID: otherPatch, tree: Self.tree)
+            }
+            let (signoff, refused) = index.signoff(
+                commit: Self.commit, patchID: Self.patchID, tree: Self.tree, policy: policy,
+                committerTime: { $0 == rebased ? committed : nil })
+            #expect(signoff.overrides == [
+                Signoff.Override(
+                    signer: "lead@example.com", reason: "before the rebase", date: utc("2026-11-25T11:00:00Z"), rebasedFrom: rebased,
+                    rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["lead@example.com"]),
+                Signoff.Override(
+                    signer: "oncall@example.com", reason: "on this one", date: utc("2026-11-25T12:00:00Z"),
+                    key: fixture[.ed25519].publicKey.fingerprint, keyListings: ["oncall@example.com,ops@example.com"]),
+            ], "verify: \(verify)")
+            // alice is not listed: her approval is refused beside the stranger's override.
+            #expect(signoff.approvals.isEmpty)
+            #expect(refused.count == 2, "\(refused)")
+            #expect(refused.contains { $0.hasPrefix("approval by alice@example.com does not count: ") }, "\(refused)")
+            #expect(refused.contains { $0.hasPrefix("override by lead@example.com does not count: ") }, "\(refused)")
+
+            // Without the patch-id only the commit's own override is found.
+            let bare = index.signoff(commit: Self.commit, patchID: nil, tree: Self.tree, policy: policy).signoff
+            #expect(bare.overrides.map(\.reason) == ["on this one"])
+            // A commit with a different patch-id gets neither.
+            let different = index.signoff(commit: unrelated, patchID: otherPatch, tree: Self.tree, policy: policy).signoff
+            #expect(different.overrides.map(\.reason) == ["another change"])
+            #expect(different.overrides.first?.rebasedFrom == nil)
+            let unknown = index.signoff(commit: String(repeating: "3", count: 40), patchID: String(repeating: "4", count: 40), tree: Self.tree, policy: policy)
+            #expect(unknown.signoff.overrides.isEmpty)
+        }
+
+        // Overrides alone make a patch-id worth computing.
+        var onlyOverrides = RecordIndex(signers: signers, now: utc("2026-11-26T00:00:00Z"))
+        #expect(!onlyOverrides.hasApprovals)
+        onlyOverrides.add(notes: [(Array(carried.text.utf8), rebased)])
+        #expect(onlyOverrides.hasApprovals)
+        var pending = RecordIndex(signers: signers, now: utc("2026-11-26T00:00:00Z"))
+        pending.add(notes: [(Array(carried.text.utf8), rebased)], verify: false)
+        #expect(pending.hasApprovals)
+    }
+}
+
 extension Result {
     var failure: Failure? {
         if case .failure(let error) = self { return error }

@@ -275,6 +275,32 @@ import Testing
         #expect(!(try notesRefExists(in: server)))
     }
 
+    @Test func aForcedOverrideTheServerWouldRefuseIsLeftOutBySyncAndWithdrawnByUndo() throws {
+        let id = try agentCommit("src/a.swift")
+        // This policy names nobody who may override, and mallory's key is listed nowhere.
+        let refused = try sandbox.agentreview(
+            ["override", id, "--reason", "INC-9", "--key", key("mallory"), "--as", "mallory@example.com"], in: clone)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("override by mallory@example.com would not count, and the server would refuse it"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the policy names nobody who may override"), "\(refused.stderr)")
+        #expect(!(try notesRefExists(in: clone)))
+        let forced = try sandbox.agentreview(
+            ["override", id, "--reason", "INC-9", "--key", key("mallory"), "--as", "mallory@example.com", "--force"], in: clone)
+        #expect(forced.status == 0, "\(forced.stderr)")
+
+        let short = id.prefix(12)
+        let synced = try sandbox.agentreview(["sync"], in: clone)
+        #expect(synced.status == 1)
+        #expect(synced.stderr.contains("not shared: the override by mallory@example.com on \(short): record in the note on \(short) does not verify"), "\(synced.stderr)")
+        #expect(synced.stderr.contains("drop it with `agentreview approve --undo \(short) --as mallory@example.com`"))
+        #expect(!(try notesRefExists(in: server)))
+
+        let undone = try sandbox.agentreview(["approve", "--undo", id, "--as", "mallory@example.com"], in: clone)
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(undone.stdout.contains("withdrew the override by mallory@example.com on \(short)"), "\(undone.stdout)")
+        #expect(try note(id) == nil)
+    }
+
     // MARK: approve --undo
 
     @Test func undoTouchesOnlyOnesOwnRecordsAndNotThoseAlreadyPushed() throws {

@@ -60,9 +60,7 @@ extension AgentReviewCommand {
                 let now = Date()
                 let hygiene = try RecordHygiene.forLocalWork(in: repository, now: now)
 
-                // Every record is checked before any is signed: nothing is written unless all would count.
                 var bodies = [(id: ObjectID, commit: CommitInfo, body: RecordBody)]()
-                var refused = false
                 for revision in revisions {
                     let id = try repository.resolveCommit(revision)
                     let commit = try repository.commit(id)
@@ -70,59 +68,18 @@ extension AgentReviewCommand {
                         commit: id.hex, patchID: try Judge.patchID(of: id, in: repository), reviewer: reviewer,
                         decision: reject ? .reject : .approve, date: now, comment: comment))
                     bodies.append((id, commit, body))
-                    if !report(try problems(of: body, key: publicKey, on: id, hygiene), on: id, hygiene, forced: force) {
-                        refused = true
-                    }
                 }
-                if refused {
-                    printError("nothing was written: --force writes it anyway (a record the server refuses is left out by `agentreview sync`)")
-                    return 1
-                }
-                var signed = [(ObjectID, CommitInfo, SignedRecord)]()
-                for (id, commit, body) in bodies {
-                    let record = try signer.sign(body)
-                    // The key that signed, checked as the server will check it.
-                    if case .success(let hygiene) = hygiene, !force || publicKey == nil {
-                        let problems = try hygiene.refusals(signed: record, on: id)
-                        if !report(problems, on: id, .success(hygiene), forced: force) {
-                            printError("nothing was written: --force writes it anyway")
-                            return 1
-                        }
-                    }
-                    signed.append((id, commit, record))
-                }
-                for (id, commit, record) in signed {
-                    try signer.store(record, on: id)
+                // Every record is checked before any is signed: nothing is written unless all would count.
+                let batch = RecordBatch(
+                    signer: signer, publicKey: publicKey, hygiene: hygiene, force: force,
+                    whoCan: { hygiene, id in reject ? nil : (try? hygiene.whoCanApprove(id)).map { "who can approve it: \($0)" } })
+                guard let signed = try batch.signAndStore(bodies.map { ($0.id, $0.body) }) else { return 1 }
+                for ((id, commit, _), record) in zip(bodies, signed) {
                     print("\(reject ? "rejected" : "approved") \(id.hex.prefix(12)) \(commit.subject) — as \(reviewer), key \(record.signature.publicKey.fingerprint)")
                 }
                 print("share it: agentreview sync (or git push origin \(SignoffRecords.notesRef))")
                 return 0
             }
-        }
-
-        /// The problems of one record: the hygiene checks, or that there is no base to check by.
-        private func problems(
-            of body: RecordBody, key: SSHPublicKey?, on id: ObjectID, _ hygiene: Result<RecordHygiene, CLIError>
-        ) throws -> [String] {
-            switch hygiene {
-            case .success(let hygiene): try hygiene.refusals(of: body, key: key, on: id)
-            case .failure(let none): [none.message]
-            }
-        }
-
-        /// Says why a record would not count, and who can approve; true when it may be written
-        /// (nothing wrong, or --force).
-        private func report(_ problems: [String], on id: ObjectID, _ hygiene: Result<RecordHygiene, CLIError>, forced: Bool) -> Bool {
-            guard !problems.isEmpty else { return true }
-            let short = id.hex.prefix(12)
-            for problem in problems {
-                printError("\(short): \(forced ? "written anyway (--force): " : "")\(problem)")
-            }
-            if case .success(let hygiene) = hygiene {
-                if !reject, let who = try? hygiene.whoCanApprove(id) { printError("\(short): who can approve it: \(who)") }
-                printError("\(short): checked against \(hygiene.base.name) at \(hygiene.base.commit.hex.prefix(12)), as this clone last fetched it (`git fetch` if it has changed since)")
-            }
-            return forced
         }
     }
 
