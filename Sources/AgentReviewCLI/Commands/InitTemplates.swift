@@ -167,6 +167,45 @@ enum Templates {
         #   tests: { signers: [ci@example.com] }
         #   lint: { signers: [ci@example.com] }
 
+        # Task contracts: what an agent's task allows, written down before the work
+        # (.agentreview/contracts/NAME.yml, read from the trust root like this file;
+        # `agentreview init --contracts` writes two examples, `agentreview policy check`
+        # checks them). A commit names its contract with a `Task-Contract: NAME` trailer
+        # and is then also checked against it: the paths it may touch, what it may not do,
+        # the highest class it may reach. A contract only adds checks; it never lowers
+        # what a commit needs. A contract that is named but missing, expired or malformed
+        # is a violation, never a pass.
+        #   required      none: only commits that name a contract are checked against one
+        #                 agents: an agent commit that names none is a violation
+        #                 all: any commit judged that names none is a violation
+        #   on_violation  block: a commit that breaks its contract is refused (in warn mode,
+        #                 reported) until it is rewritten or overridden
+        #                 raise-class: it is raised to the highest class instead (more
+        #                 sign-off, not a wall)
+        contracts:
+          required: none
+          on_violation: block
+
+        # A commit may declare its class with an `Execution-Class: CLASS` trailer. A class
+        # below the one computed from its paths is under-declared (so is a class the policy
+        # does not name, or two different declarations); the declaration never lowers the
+        # class.
+        #   under  block: the commit is refused (in warn mode, reported)
+        #          warn: the verdict is at least warn, the push goes through
+        #          ignore: only recorded in the report
+        declared_class:
+          under: warn
+
+        # Break-glass: `agentreview override REV --reason TEXT` signs a record that satisfies
+        # everything a commit lacks, when it must land now. It counts only when signed by a
+        # principal listed here (with a key in allowed_signers; `@team` through teams:), by
+        # none of the commit's own people, with a reason, within max_age before the push;
+        # the verdict is then `overridden`, never `pass`, and every report shows who, when
+        # and why. With no signers listed, nobody can override.
+        # overrides:
+        #   signers: [oncall-lead@example.com]
+        #   max_age: 24h        # s, m, h or d; at most 30d
+
         """#
 
     /// `.agentreview/allowed_signers`: no signers yet, and how to add one.
@@ -204,6 +243,138 @@ enum Templates {
         #   alice@example.com namespaces="agentreview" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
         #
         # and commit it for review like any other change.
+
+        """#
+
+    /// The example task contracts `init --contracts` writes into `.agentreview/contracts/`,
+    /// in the order written: each file name with its text, the file of the same name in
+    /// `templates/contracts/`.
+    static let contracts: [(file: String, text: String)] = [
+        ("docs-only.yml", docsOnlyContract),
+        ("dependency-bump.yml", dependencyBumpContract),
+    ]
+
+    /// `.agentreview/contracts/docs-only.yml`: documentation only, in the lowest class.
+    static let docsOnlyContract: String = #"""
+        # agentreview task contract, version 1: docs-only
+        #
+        # What an agent working on documentation may touch and do. A commit works under it
+        # when its message ends with the trailer
+        #
+        #   Task-Contract: docs-only
+        #
+        # and is then checked against every clause below, on top of what the policy
+        # requires: a contract only adds checks, it never lowers what a commit needs.
+        # A commit that breaks a clause is refused (or raised to the highest class, as the
+        # policy's contracts.on_violation says), and the report names the clause, the path
+        # and the line of this file.
+        #
+        # agentreview reads contracts from the trust root, like the policy: this file counts
+        # once it has been reviewed and merged there (it is under .agentreview/, so changes
+        # to it are always in the highest class). The file name is the contract's name.
+        # Check an edit: agentreview policy check
+
+        version: 1
+
+        # What the work is for, and who answers for the contract: shown in every report.
+        goal: Keep the documentation accurate and readable, without touching code
+        owner: docs-lead@example.com
+
+        # The highest class a commit under this contract may reach, one of the policy's
+        # classes. The template policy puts docs/ and *.md in low and agent instructions
+        # (AGENTS.md, CLAUDE.md, ...) in high, so a commit that edits those is refused here.
+        class: low
+
+        # The paths a commit may touch, in the policy's pattern syntax: with "allow", every
+        # touched path (both sides of a rename, deletions too) must match one pattern.
+        # "deny" wins over "allow", and is matched ignoring case as well.
+        paths:
+          allow: ["docs/", "*.md"]
+          # deny: ["docs/security/"]      # e.g. pages that need their owners' eyes
+
+        # What a commit may not do, even inside the allowed paths:
+        forbid:
+          - delete              # remove a file (moving one is a rename, which this contract allows)
+          - executable          # make a file executable
+          - symlink             # add, change or remove a symbolic link
+          - submodule           # add, move or update a submodule
+          - binary              # commit binary content (reads file contents)
+          - dependency-change   # touch a dependency manifest or lockfile
+          - agent-config        # touch agents' instructions or configuration (AGENTS.md, CLAUDE.md, .cursor/, ...)
+          - ci-config           # touch CI configuration (.github/workflows/, .gitlab-ci.yml, ...)
+
+        # Optional clauses:
+        # expires: 2026-12-31         # holds through that day, UTC (or a time: 2026-12-31T18:00:00Z)
+        # max_changed_lines: 400      # lines added + deleted over the whole commit (reads file contents)
+
+        """#
+
+    /// `.agentreview/contracts/dependency-bump.yml`: version bumps in existing npm and Go
+    /// manifests and lockfiles, nothing else.
+    static let dependencyBumpContract: String = #"""
+        # agentreview task contract, version 1: dependency-bump
+        #
+        # What an agent (or a person driving one) may do to update dependencies: change
+        # the versions in existing manifests and lockfiles, and nothing else. A commit works
+        # under it when its message ends with the trailer
+        #
+        #   Task-Contract: dependency-bump
+        #
+        # and is then checked against every clause below, on top of what the policy
+        # requires: a contract only adds checks, it never lowers what a commit needs.
+        # A commit that breaks a clause is refused (or raised to the highest class, as the
+        # policy's contracts.on_violation says), and the report names the clause, the path
+        # and the line of this file.
+        #
+        # agentreview reads contracts from the trust root, like the policy: this file counts
+        # once it has been reviewed and merged there (it is under .agentreview/, so changes
+        # to it are always in the highest class). The file name is the contract's name.
+        # Check an edit: agentreview policy check
+
+        version: 1
+
+        # What the work is for, and who answers for the contract: shown in every report.
+        goal: Update npm and Go dependencies to newer versions, in existing manifests and lockfiles only
+        owner: platform-lead@example.com
+
+        # The highest class a commit under this contract may reach, one of the policy's
+        # classes. The template policy puts every manifest and lockfile in high, so a bump
+        # is high and needs the high class's sign-off whatever this says; a lower ceiling
+        # would refuse every bump. With a policy that puts lockfiles in medium, write
+        # medium here: a bump that reaches a higher class is then refused.
+        class: high
+
+        # The paths a commit may touch, in the policy's pattern syntax: every touched path
+        # must match one. A pattern without a "/" matches at any depth, so the manifests of
+        # packages in subdirectories are allowed too. For other ecosystems add theirs:
+        # Cargo.toml and Cargo.lock, requirements*.txt, pyproject.toml and poetry.lock, ...
+        paths:
+          allow:
+            # npm, yarn, pnpm
+            - "package.json"
+            - "package-lock.json"
+            - "npm-shrinkwrap.json"
+            - "yarn.lock"
+            - "pnpm-lock.yaml"
+            # Go modules
+            - "go.mod"
+            - "go.sum"
+
+        # What a commit may not do, even inside the allowed paths:
+        forbid:
+          - new-file            # add a manifest or lockfile: a new package is not a bump
+          - delete              # remove one
+          - executable          # make a file executable
+          - symlink             # replace a manifest with a symbolic link
+          - agent-config        # touch agents' instructions or configuration (AGENTS.md, .mcp.json, ...)
+          - ci-config           # touch CI configuration (.github/workflows/, .gitlab-ci.yml, ...)
+
+        # Lines added + deleted over the whole commit (reads file contents). Lockfiles churn,
+        # but a bump bigger than this is more than a bump: split it, or raise the limit.
+        max_changed_lines: 2000
+
+        # Optional:
+        # expires: 2026-12-31         # holds through that day, UTC (or a time: 2026-12-31T18:00:00Z)
 
         """#
 }
