@@ -12,6 +12,15 @@ struct TrustedConfiguration {
     var revoked: RevokedKeys
     /// Where the policy came from, for reports.
     var source: String
+    /// The task contracts beside the policy (`.agentreview/contracts/`).
+    var contracts: ContractBook = .empty
+}
+
+/// One entry of a directory where trusted files are read (the base's tree, or a working tree).
+struct ListedEntry {
+    enum Kind { case file, symlink, directory, other }
+    var name: String
+    var kind: Kind
 }
 
 extension PolicyLoader {
@@ -73,9 +82,10 @@ struct TrustedBase {
             throw CLIError("no trusted base to read the policy from: pass --base REV or --policy FILE")
         }
         if let base, let repository {
-            return try configuration(policy, prefix: base.name, place: base.name) { path, limit in
-                try read(path, in: base, in: repository, maxBytes: limit)
-            }
+            return try configuration(
+                policy, prefix: base.name, place: base.name, contractsPrefix: "\(base.name)@\(base.commit.hex.prefix(12))",
+                read: { path, limit in try read(path, in: base, in: repository, maxBytes: limit) },
+                list: { path in try list(path, in: base, in: repository) })
         }
         if policy.revoked != nil {
             throw CLIError("the policy names a revoked keys file, but there is no trusted base to read it from")
@@ -86,11 +96,14 @@ struct TrustedBase {
     }
 
     /// The policy with the files it names beside it — CODEOWNERS (the first of its
-    /// candidates that exists), the allowed signers (none when absent) and the revoked keys
-    /// (which must exist when named: without them, revoked keys would count) — read by
-    /// `read(path, limit)` (nil: no such file) from `place`, each named `prefix:path`.
+    /// candidates that exists), the allowed signers (none when absent), the revoked keys
+    /// (which must exist when named: without them, revoked keys would count) and the task
+    /// contracts — read by `read(path, limit)` (nil: no such file) and `list(directory)`
+    /// from `place`, each named `prefix:path` (contracts `contractsPrefix:path`, which names
+    /// the base's commit as the policy's source does).
     static func configuration(
-        _ policy: Policy, prefix: String, place: String, read: (String, Int) throws -> [UInt8]?
+        _ policy: Policy, prefix: String, place: String, contractsPrefix: String? = nil,
+        read: (String, Int) throws -> [UInt8]?, list: (String) throws -> [ListedEntry]?
     ) throws -> TrustedConfiguration {
         var owners: CodeOwners?
         for path in policy.owners.candidates {
@@ -113,7 +126,51 @@ struct TrustedBase {
             }
             revoked = RevokedKeys(text: String(decoding: bytes, as: UTF8.self), source: "\(prefix):\(path)")
         }
-        return TrustedConfiguration(policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source)
+        return TrustedConfiguration(
+            policy: policy, owners: owners, signers: signers, revoked: revoked, source: policy.source,
+            contracts: try contracts(policy, prefix: contractsPrefix ?? prefix, read: read, list: list))
+    }
+
+    /// The task contracts in `.agentreview/contracts/`, each read within `Limits.contractBytes`.
+    /// A contract that cannot be read (too large, a symbolic link, a directory) is kept with
+    /// why: it breaks only the commits that name it, never the whole judgement.
+    static func contracts(
+        _ policy: Policy, prefix: String, read: (String, Int) throws -> [UInt8]?, list: (String) throws -> [ListedEntry]?
+    ) throws -> ContractBook {
+        guard let entries = try list(TaskContract.directory) else { return .empty }
+        var files = [ContractBook.File]()
+        for entry in entries.prefix(Limits.contracts + 1) {
+            let path = TaskContract.directory + "/" + entry.name
+            var bytes: [UInt8]?
+            var unreadable: String?
+            switch entry.kind {
+            case .file:
+                do {
+                    bytes = try read(path, Limits.contractBytes)
+                    if bytes == nil { unreadable = "it cannot be read" }
+                } catch {
+                    unreadable = describe(error)
+                }
+            case .symlink: unreadable = "it is a symbolic link, which is never followed"
+            case .directory: unreadable = "it is a directory"
+            case .other: unreadable = "it is not a file"
+            }
+            files.append(ContractBook.File(path: path, source: "\(prefix):\(path)", bytes: bytes, unreadable: unreadable))
+        }
+        return ContractBook(files: files, directory: "\(prefix):\(TaskContract.directory)/", policy: policy)
+    }
+
+    /// The entries of a directory of the base's tree; nil when there is none.
+    private static func list(_ path: String, in base: TrustedBase, in repository: Repository) throws -> [ListedEntry]? {
+        try repository.directory(at: path, in: base.commit)?.map { entry in
+            let kind: ListedEntry.Kind = switch entry.mode & 0o170000 {
+            case 0o100000: .file
+            case 0o120000: .symlink
+            case 0o040000: .directory
+            default: .other
+            }
+            return ListedEntry(name: String(decoding: entry.name, as: UTF8.self), kind: kind)
+        }
     }
 
     /// A trusted file's bytes, refused with one line when it is over its limit.

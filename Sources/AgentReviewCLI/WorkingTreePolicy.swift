@@ -43,8 +43,21 @@ enum WorkingTreePolicy {
         printError(
             "nothing pushed yet: reading \(path) from the working tree, which is not a trusted base; once it is pushed, the remote's copy is used")
         let policy = try PolicyLoader.load(bytes: bytes, file: "working tree:\(path)")
-        return try TrustedBase.configuration(policy, prefix: "working tree", place: "the working tree") { path, limit in
-            try read(path, maxBytes: limit)
-        }
+        return try TrustedBase.configuration(
+            policy, prefix: "working tree", place: "the working tree", read: { path, limit in try read(path, maxBytes: limit) },
+            list: { path in
+                let url = directory.appendingPathComponent(path)
+                guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return nil }
+                return names.sorted().map { name in
+                    let type = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path))?[.type] as? FileAttributeType
+                    let kind: ListedEntry.Kind = switch type {
+                    case .typeRegular?: .file
+                    case .typeSymbolicLink?: .symlink
+                    case .typeDirectory?: .directory
+                    default: .other
+                    }
+                    return ListedEntry(name: name, kind: kind)
+                }
+            })
     }
 }

@@ -149,16 +149,22 @@ struct ReviewerIdentity {
     }
 }
 
-public enum Verdict: String, Sendable, Hashable, Codable, Comparable {
+/// A commit's verdict, and a ref's (the worst of its commits'), least severe first.
+public enum Verdict: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
     case pass
+    /// Something was missing and a valid break-glass override satisfied it: accepted, never
+    /// as `pass`, and shown with who, when and why.
+    case overridden
+    /// Something is missing on a ref that is not enforced (or a warning such as an under-declared class).
     case warn
     case blocked
 
     private var severity: Int {
         switch self {
         case .pass: 0
-        case .warn: 1
-        case .blocked: 2
+        case .overridden: 1
+        case .warn: 2
+        case .blocked: 3
         }
     }
 
@@ -195,14 +201,23 @@ public struct Evaluator: Sendable {
     /// The principals the trusted allowed_signers lists for approvals: a refusal names
     /// those who can give what is missing.
     public let reviewers: [String]
+    /// The task contracts of the trusted base.
+    public let contracts: ContractBook
+    /// The time of the judgement (a push's): when contracts expire and overrides grow old.
+    public let now: Date
 
-    public init(policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true, reviewers: [String] = []) {
+    public init(
+        policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true, reviewers: [String] = [],
+        contracts: ContractBook = .empty, now: Date = Date()
+    ) {
         self.policy = policy
         self.classifier = Classifier(policy: policy)
         self.attributor = Attributor(settings: policy.agents)
         self.owners = owners
         self.signersListed = signersListed
         self.reviewers = reviewers
+        self.contracts = contracts
+        self.now = now
     }
 
     /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own
@@ -213,9 +228,10 @@ public struct Evaluator: Sendable {
     ) -> CommitReport {
         let attribution = attributor.attribute(commit)
         let classification = classifier.classify(commit.changes)
-        let riskClass = policy.classes[classification.rank]
         var report = CommitReport(
             commit: commit, attribution: attribution, classification: classification, policy: policy)
+        report.session = Self.session(commit.trailers)
+        report.operator = commit.trailers.first { $0.hasKey("Agent-Operator") }?.value
 
         if let agent = attribution.agent {
             let evidence = attribution.evidence.first.map { ": \($0)" } ?? ""
@@ -226,8 +242,9 @@ public struct Evaluator: Sendable {
         } else {
             report.reasons.append("not agent-authored")
         }
-        report.reasons.append("class \(riskClass.name): \(classification.rule)")
+        report.reasons.append("class \(policy.classes[classification.rank].name): \(classification.rule)")
         report.reasons.append(contentsOf: classification.escalations)
+        if let session = report.session { report.reasons.append("agent session \(session)") }
 
         if mode == .off {
             report.reasons.append("ref mode is off: not enforced")
@@ -238,22 +255,229 @@ public struct Evaluator: Sendable {
             return report
         }
 
+        // Governance first: what the commit's contract and declared class add (never remove).
+        var rank = classification.rank
+        var governance = [Missing]()
+        if let contract = contractReport(commit, attribution: attribution, rank: classification.rank) {
+            report.contract = contract
+            report.reasons.append(contract.summary + (contract.source.map { " at \($0)" } ?? ""))
+            if !contract.violations.isEmpty {
+                switch policy.contracts.onViolation {
+                case .block:
+                    governance += contract.violations.map { contractMissing($0, contract: contract, commit: commit) }
+                case .raiseClass:
+                    // Listed here: they block nothing, so they are not among what is missing.
+                    report.reasons.append(contentsOf: contract.violations.map { "contract violation: \($0)" })
+                    let at = policy.contracts.location.map { " at \($0)" } ?? ""
+                    if rank < policy.highestClass {
+                        rank = policy.highestClass
+                        report.class = policy.classes[rank].name
+                        report.reasons.append(
+                            "class \(report.class): raised from \(policy.classes[classification.rank].name), the commit breaks its contract (contracts.on_violation: raise-class\(at))")
+                    }
+                }
+            }
+        }
+        var underDeclaredWarning = false
+        if let declared = declaredClass(commit.trailers, computed: classification.rank) {
+            report.declared = declared
+            report.reasons.append(declared.description)
+            if declared.status == .under {
+                let at = policy.declaredClass.location.map { " at \($0)" } ?? ""
+                switch policy.declaredClass.under {
+                case .block:
+                    governance.append(Missing(
+                        requirement: "declared_class",
+                        detail: "\(declared.description) (declared_class.under: block\(at))",
+                        command: "declare the class the commit has: git commit --amend --trailer 'Execution-Class: \(declared.computed)', or \(overrideCommand(commit))",
+                        by: overrideSignersPhrase))
+                case .warn: underDeclaredWarning = true
+                case .ignore: break
+                }
+            }
+        }
+
+        let riskClass = policy.classes[rank]
         let (counted, refused) = countable(signoff.approvals, for: commit, aliases: signoff.aliases)
         let owned = ownedPaths(classification.paths)
         report.approvals = counted.enumerated().map { index, approval in
             ApprovalReport(approval: approval, meets: met(by: approval, index: index, riskClass, owned: owned))
         }
         report.reasons.append(contentsOf: report.approvals.map(\.description))
-        report.refused = signoffNotes + refused
+        let (override, overrideRefusals) = countableOverride(signoff.overrides, for: commit, aliases: signoff.aliases)
+        report.refused = signoffNotes + refused + overrideRefusals
         report.reasons.append(contentsOf: report.refused)
-        report.missing = missing(riskClass, owned: owned, approvals: counted, gates: signoff.passedGates, commit: commit)
-        if !report.missing.isEmpty {
+        let missing = governance + missing(riskClass, owned: owned, approvals: counted, gates: signoff.passedGates, commit: commit)
+        if !missing.isEmpty, let override {
+            // Break-glass: everything missing is satisfied, and nobody can miss that it was.
+            report.override = OverrideReport(override: override, satisfied: missing)
+            report.verdict = .overridden
+            report.reasons.append(report.override!.line)
+            report.reasons.append(contentsOf: missing.map { "overridden: \($0.detail)" })
+        } else if !missing.isEmpty {
+            report.missing = missing
             report.verdict = mode == .enforce ? .blocked : .warn
-            report.reasons.append(contentsOf: report.missing.map { "missing: \($0.detail)" })
-        } else if riskClass.requiresSignoff {
-            report.reasons.append("sign-off for class \(riskClass.name) complete")
+            report.reasons.append(contentsOf: missing.map { "missing: \($0.detail)" })
+        } else {
+            if riskClass.requiresSignoff { report.reasons.append("sign-off for class \(riskClass.name) complete") }
+            if let override {
+                report.reasons.append("override by \(override.signer) not needed: nothing is missing")
+            }
+            if underDeclaredWarning { report.verdict = .warn }
         }
         return report
+    }
+
+    // MARK: Governance: sessions, contracts, declared class, overrides
+
+    /// Trailers that name the agent session a commit came from, in the order looked for.
+    public static let sessionTrailers = [
+        "Agent-Session", "Claude-Session", "Copilot-Session", "Amp-Thread-ID", "Replit-Commit-Session-Id", "Entire-Session",
+    ]
+
+    /// The session a commit names: the first of ``sessionTrailers`` it carries, its value as written.
+    static func session(_ trailers: [Trailer]) -> String? {
+        for key in sessionTrailers {
+            if let trailer = trailers.first(where: { $0.hasKey(key) }), !trailer.value.isEmpty { return trailer.value }
+        }
+        return nil
+    }
+
+    /// The contract names a commit's `Task-Contract:` trailers give, each once, in order.
+    public static func contractNames(_ trailers: [Trailer]) -> [String] {
+        var names = [String]()
+        for trailer in trailers where trailer.hasKey("Task-Contract") {
+            let name = trailer.value.trimmingSpaces
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// The contract a commit is judged against and how it breaks it; nil when it names none
+    /// and the policy requires none of it.
+    func contractReport(_ commit: CommitFacts, attribution: Attribution, rank: Int) -> ContractReport? {
+        let names = Self.contractNames(commit.trailers)
+        let at = policy.contracts.location.map { "\($0)" }
+        guard let name = names.first else {
+            let required = policy.contracts.required == .all || (policy.contracts.required == .agents && attribution.isAgent)
+            guard required else { return nil }
+            let whose = policy.contracts.required == .all ? "every commit it judges" : "agent commits"
+            return ContractReport(name: nil, violations: [ContractViolation(
+                clause: "Task-Contract",
+                detail: "no Task-Contract: trailer; the policy requires a task contract of \(whose) (contracts.required: \(policy.contracts.required.rawValue))",
+                location: at)])
+        }
+        guard names.count == 1 else {
+            let listed = names.prefix(5).map { "'\($0.prefix(60))'" }.joined(separator: ", ")
+            return ContractReport(name: names.joined(separator: ", "), violations: [ContractViolation(
+                clause: "Task-Contract", detail: "the commit names \(names.count) contracts (\(listed)): name exactly one")])
+        }
+        switch contracts.lookup(name) {
+        case .unusable(let violation):
+            return ContractReport(name: name, violations: [violation])
+        case .found(let contract):
+            return ContractReport(
+                name: contract.name, source: contract.source, goal: contract.goal, owner: contract.owner,
+                class: policy.classes[contract.ceiling].name,
+                violations: contract.violations(of: commit.changes, classRank: rank, policy: policy, now: now))
+        }
+    }
+
+    private func contractMissing(_ violation: ContractViolation, contract: ContractReport, commit: CommitFacts) -> Missing {
+        let keep = contract.source == nil
+            ? "name a contract that exists on the trusted base (.agentreview/contracts/NAME.yml): git commit --amend --trailer 'Task-Contract: NAME'"
+            : "rewrite the commit within contract \(contract.name ?? "")"
+        return Missing(
+            requirement: "contract", detail: "\(violation)", command: "\(keep), or \(overrideCommand(commit))",
+            by: overrideSignersPhrase)
+    }
+
+    private func overrideCommand(_ commit: CommitFacts) -> String {
+        "break the glass: agentreview override \(commit.shortID) --reason TEXT"
+    }
+
+    /// Who can break the glass, for a refusal.
+    private var overrideSignersPhrase: String {
+        let signers = policy.overrides.signers
+        guard !signers.isEmpty else { return "nobody can override: the policy lists no overrides.signers" }
+        return "an override signer: " + signers.prefix(5).joined(separator: ", ") + (signers.count > 5 ? " and \(signers.count - 5) more" : "")
+    }
+
+    /// The class a commit declares (`Execution-Class:`) against `computed`; nil when it declares none.
+    /// Several different declarations, or a name the policy does not have, count as under-declared.
+    func declaredClass(_ trailers: [Trailer], computed: Int) -> DeclaredClassReport? {
+        var values = [String]()
+        for trailer in trailers where trailer.hasKey("Execution-Class") {
+            let value = trailer.value.trimmingSpaces
+            if !values.contains(value) { values.append(value) }
+        }
+        guard let value = values.first else { return nil }
+        let computedName = policy.classes[computed].name
+        guard values.count == 1 else {
+            return DeclaredClassReport(
+                class: values.joined(separator: ", "), computed: computedName, status: .under,
+                note: "Execution-Class is declared \(values.count) different ways")
+        }
+        guard let rank = policy.rank(of: value) else {
+            let names = policy.classes.map(\.name).joined(separator: ", ")
+            return DeclaredClassReport(
+                class: value, computed: computedName, status: .under,
+                note: "Execution-Class '\(value.prefix(60))' names no class of the policy (\(names))")
+        }
+        let status: DeclaredClassReport.Status = rank < computed ? .under : rank == computed ? .match : .over
+        return DeclaredClassReport(class: value, computed: computedName, status: status)
+    }
+
+    /// The override that counts for a commit, if any (the latest), and why the others do not:
+    /// its signer must be listed in `overrides.signers` (directly, or through a team or user),
+    /// not be the commit's own people (as for approvals), give a reason, and have signed no
+    /// more than `overrides.max_age` before the judgement and not before the commit (or the
+    /// commit with its patch-id it was given to) was committed.
+    func countableOverride(
+        _ overrides: [Signoff.Override], for commit: CommitFacts, aliases: PrincipalAliases = .none
+    ) -> (counted: Signoff.Override?, refused: [String]) {
+        guard !overrides.isEmpty else { return (nil, []) }
+        let allowed = Set(policy.overrides.signers.flatMap(resolve).map { $0.lowercased() })
+        let own = ownPrincipals(commit, aliases: aliases)
+        let maxAge = policy.overrides.maxAge
+        var counted: Signoff.Override?
+        var refused = [String]()
+        for override in overrides.sorted(by: { $0.date < $1.date }) {
+            let why: String?
+            let committed = override.rebasedFrom == nil ? commit.committerTime : override.rebasedFromTime
+            let decision = Signoff.Approval(
+                reviewer: override.signer, date: override.date, key: override.key, keyListings: override.keyListings)
+            if !allowed.contains(override.signer.lowercased()) {
+                why = allowed.isEmpty
+                    ? "the policy lists no overrides.signers"
+                    : "\(override.signer) is not among the policy's overrides.signers"
+            } else if override.reason.trimmingSpaces.isEmpty {
+                why = "it gives no reason"
+            } else if let reason = ownReason(decision, own: own) {
+                why = reason
+            } else if let committed, override.date.timeIntervalSince1970 + AllowedSigners.allowedClockSkew < TimeInterval(committed) {
+                why = "it is dated \(CivilTime.format(override.date)), before the commit was committed"
+            } else if override.date.addingTimeInterval(maxAge) < now {
+                why = "it was signed \(CivilTime.format(override.date)), more than \(Self.duration(maxAge)) (overrides.max_age) before \(CivilTime.format(now))"
+            } else {
+                why = nil
+            }
+            if let why {
+                refused.append("override by \(override.signer) does not count: \(why)")
+            } else {
+                counted = override
+            }
+        }
+        return (counted, refused)
+    }
+
+    /// `24h`, `90m`, `2d`, `45s`: the largest unit that divides it.
+    static func duration(_ interval: TimeInterval) -> String {
+        let seconds = Int(interval)
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] where seconds % size == 0 && seconds >= size {
+            return "\(seconds / size)\(unit)"
+        }
+        return "\(seconds)s"
     }
 
     /// The approvals that count, in date order, and why the other decisions do not:

@@ -16,8 +16,8 @@ public struct RefJudgement: Sendable, Hashable, Codable {
     public var nothingJudged: String?
     /// The error that stopped the judgement, if any.
     public private(set) var error: String?
-    /// Commits judged, by verdict.
-    public private(set) var counts: [Verdict: Int] = [:]
+    /// Commits judged, by verdict: overrides are counted here for the audit log and metrics.
+    public private(set) var counts = VerdictCounts()
 
     public init(ref: String?, mode: EnforcementMode?, policy: String?) {
         self.ref = ref
@@ -26,11 +26,11 @@ public struct RefJudgement: Sendable, Hashable, Codable {
     }
 
     /// Commits judged so far.
-    public var judged: Int { counts.values.reduce(0, +) }
+    public var judged: Int { counts.total }
 
     /// Counts a commit's verdict: the ref's verdict is the worst of its commits'.
     public mutating func add(_ commit: CommitReport) {
-        counts[commit.verdict, default: 0] += 1
+        counts.add(commit.verdict)
         verdict = max(verdict, commit.verdict)
         nothingJudged = nil
     }
@@ -47,8 +47,38 @@ public struct RefJudgement: Sendable, Hashable, Codable {
     public var refuses: Bool { verdict == .blocked }
 
     private enum CodingKeys: String, CodingKey {
-        case ref, mode, policy, verdict, nothingJudged, error
+        case ref, mode, policy, verdict, nothingJudged, error, counts
     }
+}
+
+/// How many commits got each verdict. In JSON: `{"blocked":0,"overridden":1,"pass":3,"warn":0}`.
+public struct VerdictCounts: Sendable, Hashable, Codable {
+    public private(set) var pass = 0
+    public private(set) var overridden = 0
+    public private(set) var warn = 0
+    public private(set) var blocked = 0
+
+    public init() {}
+
+    public subscript(verdict: Verdict) -> Int? {
+        switch verdict {
+        case .pass: pass
+        case .overridden: overridden
+        case .warn: warn
+        case .blocked: blocked
+        }
+    }
+
+    public mutating func add(_ verdict: Verdict) {
+        switch verdict {
+        case .pass: pass += 1
+        case .overridden: overridden += 1
+        case .warn: warn += 1
+        case .blocked: blocked += 1
+        }
+    }
+
+    public var total: Int { pass + overridden + warn + blocked }
 }
 
 /// A judgement as `--json` writes it: the ref's judgement with every commit report.
@@ -60,10 +90,12 @@ public struct Judgement: Sendable, Hashable, Codable {
     public var verdict: Verdict
     public var nothingJudged: String?
     public var error: String?
+    public var counts: VerdictCounts
 
     /// The document for `commits` judged into `judgement`.
     public init(_ judgement: RefJudgement, commits: [CommitReport]) {
         self.commits = commits
+        counts = judgement.counts
         ref = judgement.ref
         mode = judgement.mode
         policy = judgement.policy

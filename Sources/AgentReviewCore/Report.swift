@@ -60,6 +60,16 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var refused: [String]
     /// Every marker attribution checked and what matched: set by `explain` only.
     public var attribution: AttributionExplanation?
+    /// The task contract the commit names (or should have named), and how it broke it.
+    public var contract: ContractReport?
+    /// The class the commit declared with `Execution-Class:`, against the class computed.
+    public var declared: DeclaredClassReport?
+    /// The break-glass override that satisfied what was missing: set when the verdict is `overridden`.
+    public var override: OverrideReport?
+    /// The agent session that produced the commit, as a trailer names it (`Claude-Session:`, …).
+    public var session: String?
+    /// The person who ran the agent (`Agent-Operator:`), as written.
+    public var `operator`: String?
 
     public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
         id = commit.id
@@ -108,6 +118,107 @@ public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertib
         if !meets.isEmpty { text += " (\(meets.joined(separator: ", ")))" }
         if let rebasedFrom { text += ", given to \(rebasedFrom.prefix(12)) with the same patch-id" }
         if notPushed == true { text += " — not pushed yet: agentreview sync" }
+        return text
+    }
+}
+
+/// The task contract a commit was judged against: which one, and each clause it broke.
+/// With no usable contract (none named where one is required, a name that is no file name,
+/// no such contract, a malformed one) `name` is what was named, if anything, and the one
+/// violation says why.
+public struct ContractReport: Sendable, Hashable, Codable {
+    public var name: String?
+    /// Where the contract was read from; nil when none was read.
+    public var source: String?
+    public var goal: String?
+    public var owner: String?
+    /// The contract's ceiling class.
+    public var `class`: String?
+    public var violations: [ContractViolation]
+
+    public init(
+        name: String?, source: String? = nil, goal: String? = nil, owner: String? = nil, class: String? = nil,
+        violations: [ContractViolation]
+    ) {
+        self.name = name
+        self.source = source
+        self.goal = goal
+        self.owner = owner
+        self.class = `class`
+        self.violations = violations
+    }
+
+    /// One line: `contract docs-only (owner docs-lead@example.com): kept` or `… broken: 2 violations`.
+    public var summary: String {
+        guard let name else { return "no task contract" }
+        let owner = self.owner.map { " (owner \($0))" } ?? ""
+        if violations.isEmpty { return "contract \(name)\(owner): kept" }
+        return "contract \(name)\(owner): \(violations.count) violation\(violations.count == 1 ? "" : "s")"
+    }
+}
+
+/// The class a commit declared (`Execution-Class:`) against the class its paths give it.
+public struct DeclaredClassReport: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// Declared below the computed class (or unknown, or declared twice differently).
+        case under
+        case match
+        /// Declared above the computed class: fine, and recorded.
+        case over
+    }
+
+    /// As written (several different values joined with `, `).
+    public var `class`: String
+    public var computed: String
+    public var status: Status
+    /// Why it counts as under-declared when the declaration itself is unusable.
+    public var note: String?
+
+    public init(class: String, computed: String, status: Status, note: String? = nil) {
+        self.class = `class`
+        self.computed = computed
+        self.status = status
+        self.note = note
+    }
+
+    public var description: String {
+        switch status {
+        case .match: "declared class \(`class`) matches"
+        case .over: "declared class \(`class`), above the computed \(computed): recorded"
+        case .under:
+            if let note { "under-declared: \(note); computed class \(computed)" }
+            else { "under-declared: Execution-Class \(`class`), but the computed class is \(computed)" }
+        }
+    }
+}
+
+/// The break-glass override that satisfied a commit's requirements: who, when, why, with
+/// what key, and what it satisfied.
+public struct OverrideReport: Sendable, Hashable, Codable {
+    public var signer: String
+    /// UTC, to the second: `2026-11-28T10:00:00Z`.
+    public var date: String
+    public var reason: String
+    /// The fingerprint of the key that signed.
+    public var key: String?
+    /// Set when the override was given to another commit with the same patch-id.
+    public var rebasedFrom: String?
+    /// What was missing, and is satisfied by the override instead.
+    public var satisfied: [Missing]
+
+    public init(override: Signoff.Override, satisfied: [Missing]) {
+        signer = override.signer
+        date = CivilTime.format(override.date)
+        reason = override.reason
+        key = override.key
+        rebasedFrom = override.rebasedFrom
+        self.satisfied = satisfied
+    }
+
+    /// `OVERRIDDEN by oncall@example.com on 2026-11-28T10:00:00Z: "prod down: INC-4211"`.
+    public var line: String {
+        var text = "OVERRIDDEN by \(signer) on \(date): \"\(reason)\""
+        if let rebasedFrom { text += " (given to \(rebasedFrom.prefix(12)) with the same patch-id)" }
         return text
     }
 }

@@ -256,6 +256,28 @@ extension Repository {
         return try body(diff)
     }
 
+    /// The renames git's rename detection finds between two trees, as `git diff -M` does
+    /// by default: exact renames, then a deleted and an added file at least 50% similar.
+    /// Reads the blobs of deleted and added files (only those). Each pair is (deleted path,
+    /// added path), in the diff's order.
+    public func renames(from oldTree: ObjectID?, to newTree: ObjectID) throws(GitError) -> [(old: [UInt8], new: [UInt8])] {
+        try withDiff(from: oldTree, to: newTree, contents: true) { diff throws(GitError) in
+            var options = git_diff_find_options()
+            try git("initialise rename detection") { git_diff_find_options_init(&options, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)) }
+            options.flags = GIT_DIFF_FIND_RENAMES.rawValue
+            try git("find renames \(oldTree?.description ?? "empty tree")..\(newTree)") { git_diff_find_similar(diff, &options) }
+            var pairs = [(old: [UInt8], new: [UInt8])]()
+            for index in 0..<git_diff_num_deltas(diff) {
+                guard let delta = git_diff_get_delta(diff, index)?.pointee, delta.status == GIT_DELTA_RENAMED,
+                      let old = delta.old_file.path, let new = delta.new_file.path
+                else { continue }
+                pairs.append((Array(UnsafeBufferPointer(start: old, count: strlen(old)).map { UInt8(bitPattern: $0) }),
+                              Array(UnsafeBufferPointer(start: new, count: strlen(new)).map { UInt8(bitPattern: $0) })))
+            }
+            return pairs
+        }
+    }
+
     /// Reads both sides of a changed file to count lines and detect binary content.
     public func countLines(of change: inout FileChange) throws(GitError) {
         guard !change.isGitlink else { return }

@@ -256,6 +256,56 @@ public final class Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: Int(git_blob_rawsize(blob))))
     }
 
+    /// One entry of a directory in a commit's tree.
+    public struct DirectoryEntry: Sendable, Hashable {
+        /// The entry's name, as stored (bytes, not necessarily UTF-8).
+        public var name: [UInt8]
+        public var id: ObjectID
+        /// The git file mode: 0o100644, 0o100755, 0o120000 (symlink), 0o040000 (directory), 0o160000 (submodule).
+        public var mode: UInt32
+    }
+
+    /// The entries of the directory at `path` in a commit's tree, in tree order; nil when there
+    /// is no such path or it is not a directory.
+    public func directory(at path: String, in commit: ObjectID) throws(GitError) -> [DirectoryEntry]? {
+        var handle: OpaquePointer?
+        var oid = commit.oid
+        try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
+        defer { git_commit_free(handle) }
+        var root: OpaquePointer?
+        try git("read the tree of \(commit)") { git_commit_tree(&root, handle) }
+        defer { git_tree_free(root) }
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, root, path)
+        if found == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("find \(path) in \(commit)") { found }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        var tree: OpaquePointer?
+        try git("read \(path) in \(commit)") { git_tree_lookup(&tree, pointer, git_tree_entry_id(entry)) }
+        defer { git_tree_free(tree) }
+        var entries = [DirectoryEntry]()
+        for index in 0..<git_tree_entrycount(tree) {
+            guard let item = git_tree_entry_byindex(tree, index), let name = git_tree_entry_name(item) else { continue }
+            entries.append(DirectoryEntry(
+                name: Array(UnsafeBufferPointer(start: name, count: strlen(name)).map { UInt8(bitPattern: $0) }),
+                id: ObjectID(git_tree_entry_id(item).pointee), mode: git_tree_entry_filemode(item).rawValue))
+        }
+        return entries
+    }
+
+    /// A blob's bytes; a blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
+    public func blob(_ id: ObjectID, maxBytes: Int) throws(GitError) -> [UInt8] {
+        let size = try objectSize(id)
+        if size > maxBytes {
+            throw GitError(code: .tooLarge, operation: "read blob \(id.hex.prefix(12))", message: "\(size) bytes, over the limit of \(maxBytes)")
+        }
+        return try blob(id)
+    }
+
     /// An object's size in bytes, from its header alone (the object is not inflated).
     public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
         var odb: OpaquePointer?

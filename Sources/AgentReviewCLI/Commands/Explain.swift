@@ -100,6 +100,14 @@ extension AgentReviewCommand {
                 lines += TextLayout.wrap("evidence: \(evidence)", indent: 8, hanging: 10, width: width)
             }
             lines += Self.attributionLines(report.attribution, width: width)
+            if let session = report.session { lines += field("session", session) }
+            if let person = report.operator { lines += field("run by", person) }
+            if let contract = report.contract, let name = contract.name {
+                var task = name
+                if let goal = contract.goal { task += ": \(goal)" }
+                if let owner = contract.owner, let ceiling = contract.class { task += " (owner \(owner), ceiling \(ceiling))" }
+                lines += field("task", task)
+            }
             lines += field("class", report.class)
             lines += field("policy", policy)
             lines.append("paths:")

@@ -1,4 +1,5 @@
 import AgentReviewCore
+import Foundation
 import AgentReviewGit
 
 /// Gathers facts commit by commit and judges each: the engine under status, check and the hooks.
@@ -13,12 +14,18 @@ struct Judge {
     /// is marked as not pushed yet.
     let published: RecordSource?
 
-    init(repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil, published: RecordSource? = nil) {
+    /// - Parameter now: the time of the judgement (a push's): contracts expire and overrides
+    ///   grow old against it.
+    init(
+        repository: Repository, configuration: TrustedConfiguration, records: RecordSource? = nil, published: RecordSource? = nil,
+        now: Date = Date()
+    ) {
         self.repository = repository
         self.configuration = configuration
         self.evaluator = Evaluator(
             policy: configuration.policy, owners: configuration.owners, signersListed: !configuration.signers.entries.isEmpty,
-            reviewers: configuration.signers.listedPrincipals(for: SignedRecord.namespace))
+            reviewers: configuration.signers.listedPrincipals(for: SignedRecord.namespace), contracts: configuration.contracts,
+            now: now)
         self.gatherer = FactGatherer(repository: repository, configuration: configuration)
         self.records = records
         self.published = published
@@ -78,6 +85,7 @@ struct Judge {
     }
 
     func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
+        let facts = try withContractFacts(facts, id: id)
         var report = try judgeWithRecords(id, facts: facts, mode: mode)
         if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
         return report
@@ -120,6 +128,48 @@ struct Judge {
                 ObjectID(hex: hex).flatMap { repository.contains($0) ? try? repository.commit($0).committer.time : nil }
             })
         return evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode)
+    }
+
+    /// The facts a commit's task contract needs beyond what the policy made the gatherer
+    /// read: blob contents (binary content, line counts) and git's rename detection, only
+    /// for a commit that names one contract that asks for them.
+    func withContractFacts(_ facts: CommitFacts, id: ObjectID) throws -> CommitFacts {
+        let names = Evaluator.contractNames(facts.trailers)
+        guard names.count == 1, case .found(let contract) = configuration.contracts.lookup(names[0]) else { return facts }
+        var facts = facts
+        if contract.needsContents, facts.changes.contains(where: { $0.isBinary == nil || $0.changedLines == nil }) {
+            // Every line counted (a threshold below any count), binary content detected.
+            let reader = FactGatherer(repository: repository, contents: true, linesOver: -1)
+            facts.changes = try reader.changes(of: try repository.commitObject(id)).paths
+        }
+        if contract.needsRenames, facts.changes.contains(where: { $0.kind == .added }),
+           facts.changes.contains(where: { $0.kind == .deleted }), let parent = facts.parents.first.flatMap(ObjectID.init(hex:)) {
+            let pairs = try repository.renames(from: try repository.tree(ofCommit: parent), to: try repository.tree(ofCommit: id))
+            facts.changes = Self.applying(pairs, to: facts.changes)
+        }
+        return facts
+    }
+
+    /// `changes` with each detected rename's deletion and addition made one `.renamed` change.
+    /// Its line count is the deletion's and the addition's together (as without rename
+    /// detection): never less than the edit.
+    static func applying(_ pairs: [(old: [UInt8], new: [UInt8])], to changes: [PathChange]) -> [PathChange] {
+        var changes = changes
+        for (old, new) in pairs {
+            guard let deleted = changes.firstIndex(where: { $0.kind == .deleted && $0.oldPath.bytes == old }),
+                  let added = changes.firstIndex(where: { $0.kind == .added && $0.newPath.bytes == new })
+            else { continue }
+            let (from, to) = (changes[deleted], changes[added])
+            var lines: Int?
+            if let a = from.changedLines, let b = to.changedLines { lines = a + b }
+            let binary: Bool? = if from.isBinary == true || to.isBinary == true { true }
+                else if let a = from.isBinary, let b = to.isBinary { a || b } else { nil }
+            changes[added] = PathChange(
+                kind: .renamed, oldPath: from.oldPath, newPath: to.newPath, oldMode: from.oldMode, newMode: to.newMode,
+                isBinary: binary, changedLines: lines)
+            changes.remove(at: deleted)
+        }
+        return changes
     }
 
     /// The patch-id an approval binds to (see `PatchBinding`).

@@ -41,6 +41,7 @@ struct Colour: Sendable {
         let code = switch verdict {
         case .pass: "32"  // green
         case .warn: "33"  // yellow
+        case .overridden: "1;35"  // bold magenta: a break-glass is never mistaken for a pass
         case .blocked: "1;31"  // bold red
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"

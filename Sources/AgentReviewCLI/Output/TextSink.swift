@@ -67,8 +67,10 @@ final class TextSink: JudgementSink {
         let word = judgement.verdict.rawValue
         let summary: String
         switch judgement.verdict {
-        case .blocked: summary = "\(word): sign-off missing on \(judgement.counts[.blocked] ?? 0) of \(total) \(commits)"
-        case .warn: summary = "\(word): sign-off missing on \(judgement.counts[.warn] ?? 0) of \(total) \(commits) (not enforced on this ref)"
+        case .blocked: summary = "\(word): sign-off missing on \(judgement.counts.blocked) of \(total) \(commits)"
+        case .warn: summary = "\(word): sign-off missing on \(judgement.counts.warn) of \(total) \(commits) (not enforced on this ref)"
+        case .overridden:
+            summary = "\(word): \(judgement.counts.overridden) of \(total) \(commits) accepted by a break-glass override"
         case .pass:
             if total > 0 {
                 summary = "\(word): \(total) \(commits) judged"
@@ -76,8 +78,13 @@ final class TextSink: JudgementSink {
                 summary = "\(word): no commits to judge" + (judgement.nothingJudged.map { ": \($0)" } ?? "")
             }
         }
+        // Overrides are always counted, whatever else the ref has.
+        var counted = summary
+        if judgement.verdict != .overridden && judgement.counts.overridden > 0 {
+            counted += "; \(judgement.counts.overridden) overridden (break-glass)"
+        }
         // The verdict word is coloured after the line is laid out: escapes take no columns.
-        var lines = TextLayout.wrap(summary, indent: 0, width: width)
+        var lines = TextLayout.wrap(counted, indent: 0, width: width)
         lines[0] = colour.verdict(judgement.verdict, word) + lines[0].dropFirst(word.count)
         print(lines.joined(separator: "\n"))
     }
@@ -106,7 +113,11 @@ final class TextSink: JudgementSink {
         if let evidence = commit.evidence.first {
             lines += TextLayout.wrap("\(commit.bot == nil ? "agent" : "bot"): \(evidence)", indent: 6, width: width)
         }
+        if let session = commit.session {
+            lines += TextLayout.wrap("session: \(session)", indent: 6, width: width)
+        }
         lines += TextLayout.wrap(TextLayout.classReason(commit), indent: 6, width: width)
+        lines += governance(commit, width: width)
         for refused in commit.refused {
             lines += TextLayout.wrap("not counted: \(refused)", indent: 6, width: width)
         }
@@ -116,6 +127,31 @@ final class TextSink: JudgementSink {
         for (command, by) in TextLayout.commands(commit.missing) {
             lines += TextLayout.run(command, indent: 6, width: width)
             for who in by { lines += TextLayout.wrap("by \(who)", indent: 8, width: width) }
+        }
+        return lines
+    }
+
+    /// The commit's contract, declared class and override, each on a line of its own: a
+    /// break-glass is never folded into another line.
+    static func governance(_ commit: CommitReport, width: Int) -> [String] {
+        var lines = [String]()
+        if let contract = commit.contract {
+            lines += TextLayout.wrap(contract.summary + (contract.source.map { " at \($0)" } ?? ""), indent: 6, width: width)
+            // Violations that block are listed as missing; those that raised the class are listed here.
+            let listed = Set(commit.missing.map(\.detail) + (commit.override?.satisfied.map(\.detail) ?? []))
+            for violation in contract.violations where !listed.contains(violation.description) {
+                lines += TextLayout.wrap("contract violation: \(violation)", indent: 8, width: width)
+            }
+        }
+        let declaredMissing = (commit.missing + (commit.override?.satisfied ?? [])).contains { $0.requirement == "declared_class" }
+        if let declared = commit.declared, declared.status != .match, !declaredMissing {
+            lines += TextLayout.wrap(declared.description, indent: 6, width: width)
+        }
+        if let override = commit.override {
+            lines += TextLayout.wrap(override.line + (override.key.map { ", key \($0)" } ?? ""), indent: 6, width: width)
+            for satisfied in override.satisfied {
+                lines += TextLayout.wrap("overridden: \(satisfied.detail)", indent: 8, width: width)
+            }
         }
         return lines
     }
