@@ -104,7 +104,12 @@ enum NotesGuard {
     static func freshness(of body: RecordBody, on commit: ObjectID, in repository: Repository, now: Date) throws -> String? {
         let oldest = now.addingTimeInterval(-Limits.recordAge)
         if body.date < oldest {
-            return "dated \(format(body.date)), more than \(Int(Limits.recordAge / 3600)) hours before this push; sign it again (`agentreview approve`) and push it at once"
+            let command = switch body {
+            case .approval: "agentreview approve"
+            case .attestation: "agentreview attest"
+            case .override: "agentreview override"
+            }
+            return "dated \(format(body.date)), more than \(Int(Limits.recordAge / 3600)) hours before this push; sign it again (`\(command)`) and push it at once"
         }
         if repository.contains(commit), let object = try repository.peelToCommit(commit) {
             let committed = Date(timeIntervalSince1970: TimeInterval(try repository.commit(object).committer.time))

@@ -83,7 +83,7 @@ struct RecordHygiene {
             if configuration.policy.overrides.signers.isEmpty {
                 problems.append(
                     "\(what) would not count: the policy names nobody who may override (`overrides: {signers: [...]}` in \(configuration.policy.source))")
-            } else if !overrideSigners().contains(override.signer.lowercased()) {
+            } else if !configuration.policy.overrideSigners.contains(override.signer.lowercased()) {
                 problems.append("\(what) would not count: \(override.signer) is not among the policy's overrides.signers")
             }
             if let reason = try ownReason(override.signer, date: override.date, key: key, on: commit) {
@@ -113,27 +113,6 @@ struct RecordHygiene {
             reviewer: principal, decision: .approve, date: date, key: key?.fingerprint,
             keyListings: key.map { signers.listings(of: $0) } ?? [])
         return evaluator.ownReason(decision, own: own)
-    }
-
-    /// The principals the policy's `overrides.signers` names, lowercased: emails as written,
-    /// `@team` (or `@org/team`) through `teams:`, `@user` through `users:`.
-    func overrideSigners() -> Set<String> {
-        let policy = configuration.policy
-        var names = Set<String>()
-        for entry in policy.overrides.signers {
-            guard entry.hasPrefix("@") else {
-                names.insert(entry.lowercased())
-                continue
-            }
-            let name = String(entry.dropFirst())
-            let team = name.lastIndex(of: "/").map { String(name[name.index(after: $0)...]) }
-            if let members = policy.teams[name] ?? team.flatMap({ policy.teams[$0] }) {
-                names.formUnion(members.map { $0.lowercased() })
-            } else if let email = policy.users[name] {
-                names.insert(email.lowercased())
-            }
-        }
-        return names
     }
 
     /// Who may override, for a refusal: the policy's override signers (as written), never the

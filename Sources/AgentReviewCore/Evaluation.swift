@@ -437,7 +437,7 @@ public struct Evaluator: Sendable {
         _ overrides: [Signoff.Override], for commit: CommitFacts, aliases: PrincipalAliases = .none
     ) -> (counted: Signoff.Override?, refused: [String]) {
         guard !overrides.isEmpty else { return (nil, []) }
-        let allowed = Set(policy.overrides.signers.flatMap(resolve).map { $0.lowercased() })
+        let allowed = policy.overrideSigners
         let own = ownPrincipals(commit, aliases: aliases)
         let maxAge = policy.overrides.maxAge
         var counted: Signoff.Override?
@@ -715,14 +715,7 @@ public struct Evaluator: Sendable {
 
     /// A CODEOWNERS owner as the principals that can approve for it.
     private func resolve(_ owner: String) -> [String] {
-        guard owner.hasPrefix("@") else { return [owner] }
-        let name = String(owner.dropFirst())
-        if let members = policy.teams[name] { return members }
-        if let slash = name.lastIndex(of: "/"), let members = policy.teams[String(name[name.index(after: slash)...])] {
-            return members
-        }
-        if let email = policy.users[name] { return [email] }
-        return []
+        policy.members(of: owner) ?? []
     }
 }
 

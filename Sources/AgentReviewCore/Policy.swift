@@ -87,6 +87,24 @@ public struct Policy: Sendable {
         classes.firstIndex { $0.name == className }
     }
 
+    /// Who an owner or signer entry stands for: `@team` and `@org/team` (by its last part too)
+    /// through `teams`, `@user` through `users`; a plain principal is itself. Nil when
+    /// neither `teams` nor `users` names it: it stands for nobody.
+    public func members(of entry: String) -> [String]? {
+        guard entry.hasPrefix("@") else { return [entry] }
+        let name = String(entry.dropFirst())
+        if let members = teams[name] { return members }
+        if let slash = name.lastIndex(of: "/"), let members = teams[String(name[name.index(after: slash)...])] {
+            return members
+        }
+        return users[name].map { [$0] }
+    }
+
+    /// Everyone `overrides.signers` lists, teams and users resolved, lowercased.
+    public var overrideSigners: Set<String> {
+        Set(overrides.signers.flatMap { members(of: $0) ?? [] }.map { $0.lowercased() })
+    }
+
     /// The mode for a ref: first matching rule wins, else `defaultMode`.
     public func mode(for ref: String) -> (mode: EnforcementMode, rule: RefRule?) {
         for rule in refs where rule.pattern.matchesRef(ref) {

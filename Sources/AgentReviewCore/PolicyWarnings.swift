@@ -138,15 +138,9 @@ public enum PolicyWarnings {
         guard owner.hasPrefix("@") else {
             return keys.canSign(as: owner) ? nil : "no key in \(signers) is listed for \(owner)"
         }
-        let name = String(owner.dropFirst())
-        let last = name.lastIndex(of: "/").map { String(name[name.index(after: $0)...]) }
-        let team = policy.teams[name] ?? last.flatMap { policy.teams[$0] }
-        let members: [String]
-        if let team {
-            members = team
-        } else if let email = policy.users[name] {
-            members = [email]
-        } else {
+        guard let members = policy.members(of: owner) else {
+            let name = String(owner.dropFirst())
+            let last = name.lastIndex(of: "/").map { String(name[name.index(after: $0)...]) }
             let names = last.map { "'\(name)' or '\($0)'" } ?? "'\(name)'"
             return "neither the policy's teams nor its users name \(names)"
         }
