@@ -23,11 +23,14 @@ public struct Signoff: Sendable, Hashable {
         /// The principal lists, as written, of every allowed_signers line that lists that key
         /// (any namespace, any validity): everyone the key could belong to.
         public var keyListings: [String]
+        /// The id of the signed record it was read from (``SignedRecord/id``).
+        public var record: String?
 
         public init(
             reviewer: String, comment: String? = nil, rebasedFrom: String? = nil, decision: ApprovalRecord.Decision = .approve,
-            date: Date? = nil, rebasedFromTime: Int64? = nil, key: String? = nil, keyListings: [String] = []
+            date: Date? = nil, rebasedFromTime: Int64? = nil, key: String? = nil, keyListings: [String] = [], record: String? = nil
         ) {
+            self.record = record
             self.reviewer = reviewer
             self.comment = comment
             self.rebasedFrom = rebasedFrom
@@ -56,11 +59,14 @@ public struct Signoff: Sendable, Hashable {
         public var key: String?
         /// The principal lists of every allowed_signers line that lists that key.
         public var keyListings: [String]
+        /// The id of the signed record it was read from (``SignedRecord/id``).
+        public var record: String?
 
         public init(
             signer: String, reason: String, date: Date, rebasedFrom: String? = nil, rebasedFromTime: Int64? = nil,
-            key: String? = nil, keyListings: [String] = []
+            key: String? = nil, keyListings: [String] = [], record: String? = nil
         ) {
+            self.record = record
             self.signer = signer
             self.reason = reason
             self.date = date

@@ -17,6 +17,8 @@ public struct RecordIndex: Sendable {
         var record: ApprovalRecord
         var key: String
         var keyListings: [String]
+        /// The signed record's id (``SignedRecord/id``).
+        var id: String
     }
 
     /// A verified override, with the key that signed it and who that key could be.
@@ -24,6 +26,7 @@ public struct RecordIndex: Sendable {
         var record: OverrideRecord
         var key: String
         var keyListings: [String]
+        var id: String
     }
 
     private var seen = Set<[UInt8]>()
@@ -128,15 +131,15 @@ public struct RecordIndex: Sendable {
             listingsByKey[match.key] = listings
             switch record.body {
             case .approval(let approval):
-                let decision = Decision(record: approval, key: match.key.fingerprint, keyListings: listings)
+                let decision = Decision(record: approval, key: match.key.fingerprint, keyListings: listings, id: record.id)
                 approvalsByCommit[approval.commit, default: []].append(decision)
                 approvalsByPatchID[approval.patchID, default: []].append(decision)
             case .attestation(let attestation):
                 attestationsByTree[attestation.tree, default: []].append(attestation)
-            case .override(let record):
-                let override = Override(record: record, key: match.key.fingerprint, keyListings: listings)
-                overridesByCommit[record.commit, default: []].append(override)
-                overridesByPatchID[record.patchID, default: []].append(override)
+            case .override(let body):
+                let override = Override(record: body, key: match.key.fingerprint, keyListings: listings, id: record.id)
+                overridesByCommit[body.commit, default: []].append(override)
+                overridesByPatchID[body.patchID, default: []].append(override)
             }
         }
     }
@@ -167,7 +170,7 @@ public struct RecordIndex: Sendable {
                 reviewer: record.reviewer, comment: record.comment, rebasedFrom: carried ? record.commit : nil,
                 decision: record.decision, date: record.date,
                 rebasedFromTime: carried ? committerTime?(record.commit) : nil, key: decision.key,
-                keyListings: decision.keyListings)
+                keyListings: decision.keyListings, record: decision.id)
         }
         var overrideCandidates = overridesByCommit[commit] ?? []
         if let patchID {
@@ -180,7 +183,7 @@ public struct RecordIndex: Sendable {
             return Signoff.Override(
                 signer: record.signer, reason: record.reason, date: record.date, rebasedFrom: carried ? record.commit : nil,
                 rebasedFromTime: carried ? committerTime?(record.commit) : nil, key: override.key,
-                keyListings: override.keyListings)
+                keyListings: override.keyListings, record: override.id)
         }
         var refused = refusedByCommit[commit] ?? []
 

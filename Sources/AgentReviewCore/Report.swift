@@ -105,11 +105,17 @@ public struct ApprovalReport: Sendable, Hashable, Codable, CustomStringConvertib
     /// is not judged with it unless the notes go along (`agentreview sync`). Nil otherwise,
     /// and wherever it is not known (the hooks).
     public var notPushed: Bool?
+    /// The fingerprint of the key that signed it (`SHA256:…`).
+    public var key: String?
+    /// The id of its signed record (the SHA-256 of the record's bytes).
+    public var record: String?
 
     public init(approval: Signoff.Approval, meets: [String]) {
         reviewer = approval.reviewer
         comment = approval.comment
         rebasedFrom = approval.rebasedFrom
+        key = approval.key
+        record = approval.record
         self.meets = meets
     }
 
@@ -203,6 +209,8 @@ public struct OverrideReport: Sendable, Hashable, Codable {
     public var key: String?
     /// Set when the override was given to another commit with the same patch-id.
     public var rebasedFrom: String?
+    /// The id of its signed record (the SHA-256 of the record's bytes).
+    public var record: String?
     /// What was missing, and is satisfied by the override instead.
     public var satisfied: [Missing]
 
@@ -212,6 +220,7 @@ public struct OverrideReport: Sendable, Hashable, Codable {
         reason = override.reason
         key = override.key
         rebasedFrom = override.rebasedFrom
+        record = override.record
         self.satisfied = satisfied
     }
 

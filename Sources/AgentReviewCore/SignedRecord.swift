@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 // Signed records (docs/design.md, "Signed records"), stored in notes under
@@ -234,6 +235,10 @@ public struct SignedRecord: Sendable, Hashable {
 
     /// The whole record as text.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The record's id: the SHA-256 of its exact bytes, hex (`sha256sum` of the record as
+    /// it stands in its note, each line ending in LF). What an audit entry names it by.
+    public var id: String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
     /// Parses exactly one record (a final LF is optional). Errors give lines of `text`.
     public static func parse(_ text: String) throws(RecordError) -> SignedRecord {
