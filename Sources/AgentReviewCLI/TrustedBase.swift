@@ -14,6 +14,8 @@ struct TrustedConfiguration {
     var source: String
     /// The task contracts beside the policy (`.agentreview/contracts/`).
     var contracts: ContractBook = .empty
+    /// Where the policy was read from, as the audit log records it.
+    var origin: AuditEntry.PolicyOrigin?
 }
 
 /// One entry of a directory where trusted files are read (the base's tree, or a working tree).
@@ -81,18 +83,30 @@ struct TrustedBase {
         } else {
             throw CLIError("no trusted base to read the policy from: pass --base REV or --policy FILE")
         }
+        var origin: AuditEntry.PolicyOrigin?
+        if let policyFile {
+            let bytes = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: policyFile)).read(upToCount: Limits.policyBytes)) ?? nil
+            origin = AuditEntry.PolicyOrigin(
+                ref: nil, commit: nil, path: policyFile, blob: try bytes.flatMap { try repository?.blobID(of: [UInt8]($0)).hex })
+        } else if let base, let repository {
+            origin = AuditEntry.PolicyOrigin(
+                ref: base.name, commit: base.commit.hex, path: PolicyLoader.defaultPath,
+                blob: try repository.fileID(at: PolicyLoader.defaultPath, in: base.commit)?.hex)
+        }
         if let base, let repository {
-            return try configuration(
+            var loaded = try configuration(
                 policy, prefix: base.name, place: base.name, contractsPrefix: "\(base.name)@\(base.commit.hex.prefix(12))",
                 read: { path, limit in try read(path, in: base, in: repository, maxBytes: limit) },
                 list: { path in try list(path, in: base, in: repository) })
+            loaded.origin = origin
+            return loaded
         }
         if policy.revoked != nil {
             throw CLIError("the policy names a revoked keys file, but there is no trusted base to read it from")
         }
         return TrustedConfiguration(
             policy: policy, owners: nil, signers: AllowedSigners(text: "", source: policy.signers), revoked: .none,
-            source: policy.source)
+            source: policy.source, origin: origin)
     }
 
     /// The policy with the files it names beside it — CODEOWNERS (the first of its

@@ -10,6 +10,9 @@ public struct RefJudgement: Sendable, Hashable, Codable {
     public var mode: EnforcementMode?
     /// Where the policy came from: `refs/heads/main@1a2b3c4d5e6f:.agentreview/policy.yml`.
     public var policy: String?
+    /// The update judged, for a push: the ref's old and new values (40 zeros for none).
+    public var old: String?
+    public var new: String?
     public private(set) var verdict: Verdict = .pass
     /// Why nothing was judged, in one line (which refs already held the commits, a
     /// deletion, off mode); nil when something was judged.
@@ -47,7 +50,7 @@ public struct RefJudgement: Sendable, Hashable, Codable {
     public var refuses: Bool { verdict == .blocked }
 
     private enum CodingKeys: String, CodingKey {
-        case ref, mode, policy, verdict, nothingJudged, error, counts
+        case ref, old, new, mode, policy, verdict, nothingJudged, error, counts
     }
 }
 

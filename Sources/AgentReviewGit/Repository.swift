@@ -297,6 +297,36 @@ public final class Repository {
         return entries
     }
 
+    /// The id of the blob at `path` in a commit's tree; nil when there is no such file.
+    public func fileID(at path: String, in commit: ObjectID) throws(GitError) -> ObjectID? {
+        var handle: OpaquePointer?
+        var oid = commit.oid
+        try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
+        defer { git_commit_free(handle) }
+        var tree: OpaquePointer?
+        try git("read the tree of \(commit)") { git_commit_tree(&tree, handle) }
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, tree, path)
+        if found == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try git("find \(path) in \(commit)") { found }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return ObjectID(git_tree_entry_id(entry).pointee)
+    }
+
+    /// The id `bytes` have as a blob in this repository (`git hash-object`), nothing written.
+    public func blobID(of bytes: [UInt8]) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        try git("hash a blob") {
+            bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        }
+        return ObjectID(oid)
+    }
+
     /// A blob's bytes; a blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
     public func blob(_ id: ObjectID, maxBytes: Int) throws(GitError) -> [UInt8] {
         let size = try objectSize(id)

@@ -22,9 +22,18 @@ protocol JudgementSink: AnyObject {
     func begin(_ judgement: RefJudgement, heading: Heading)
     /// One commit judged; `judgement` already counts it.
     func commit(_ report: CommitReport, in judgement: RefJudgement) throws
+    /// The ref's judgement, complete, before any output ends it: a sink that keeps a record
+    /// (the audit log) writes it here. A throw fails the ref's judgement (fail closed: an
+    /// enforced ref is refused when its judgement cannot be recorded), and every sink's
+    /// `end` then sees that.
+    func record(_ judgement: RefJudgement) throws
     /// The ref's judgement, complete: its verdict, and its error or why nothing was judged.
     func end(_ judgement: RefJudgement)
     func finish(_ outcome: JudgementOutcome)
+}
+
+extension JudgementSink {
+    func record(_ judgement: RefJudgement) throws {}
 }
 
 /// What a run decided, ref by ref, and the exit status that says it.
@@ -39,7 +48,7 @@ struct JudgementOutcome {
 /// to every sink as they are made; errors become part of the ref's judgement (fail closed),
 /// never a half-written output.
 final class JudgementStream {
-    private let sinks: [any JudgementSink]
+    private var sinks: [any JudgementSink]
     /// Whether an error fails the run even where the ref's mode would only warn: true for
     /// commands a person runs (an error is exit 2), false for hooks (a warn-mode ref never
     /// stops a push, not even by failing).
@@ -49,6 +58,12 @@ final class JudgementStream {
     init(sinks: [any JudgementSink], errorsAlwaysFail: Bool) {
         self.sinks = sinks
         self.errorsAlwaysFail = errorsAlwaysFail
+    }
+
+    /// Adds a sink for the refs judged from now on (the audit log, once the repository that
+    /// says where it is has been opened).
+    func attach(_ sink: any JudgementSink) {
+        sinks.append(sink)
     }
 
     /// Judges one ref: `body` hands each commit report to `add` as it is made and returns
@@ -69,6 +84,13 @@ final class JudgementStream {
         } catch {
             judgement.fail(describe(error))
         }
+        for sink in sinks {
+            do {
+                try sink.record(judgement)
+            } catch {
+                judgement.fail(describe(error))
+            }
+        }
         for sink in sinks { sink.end(judgement) }
         refs.append(judgement)
         return judgement
@@ -77,15 +99,22 @@ final class JudgementStream {
     /// Judges one ref in `mode` by `configuration`'s policy (see above).
     @discardableResult
     func judge(
-        ref: String?, mode: EnforcementMode, configuration: TrustedConfiguration, title: String,
+        ref: String?, update: RefUpdate? = nil, mode: EnforcementMode, configuration: TrustedConfiguration, title: String,
         _ body: (_ add: (CommitReport) throws -> Void) throws -> String?
     ) -> RefJudgement {
-        judge(RefJudgement(ref: ref, mode: mode, policy: configuration.source), heading: Heading(title, configuration: configuration), body)
+        var start = RefJudgement(ref: ref, mode: mode, policy: configuration.source)
+        (start.old, start.new) = (update?.old.hex, update?.new.hex)
+        return judge(start, heading: Heading(title, configuration: configuration), body)
     }
 
     /// A ref, or the whole run (`ref` nil), that could not be judged at all.
-    func fail(ref: String?, mode: EnforcementMode? = nil, policy: String? = nil, heading: Heading, _ error: any Error) {
-        judge(RefJudgement(ref: ref, mode: mode, policy: policy), heading: heading) { _ in throw error }
+    func fail(
+        ref: String?, update: RefUpdate? = nil, mode: EnforcementMode? = nil, policy: String? = nil, heading: Heading,
+        _ error: any Error
+    ) {
+        var start = RefJudgement(ref: ref, mode: mode, policy: policy)
+        (start.old, start.new) = (update?.old.hex, update?.new.hex)
+        judge(start, heading: heading) { _ in throw error }
     }
 
     /// Ends the run: every sink finishes, and the exit status is decided — 2 when an error
