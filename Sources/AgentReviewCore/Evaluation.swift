@@ -406,6 +406,9 @@ public struct Evaluator: Sendable {
     private var overrideSignersPhrase: String {
         let signers = policy.overrides.signers
         guard !signers.isEmpty else { return "nobody can override: the policy lists no overrides.signers" }
+        guard !policy.overrideSigners.isEmpty else {
+            return "nobody can override: the policy's overrides.signers stand for nobody (teams and users do not name them)"
+        }
         return "an override signer: " + signers.prefix(5).joined(separator: ", ") + (signers.count > 5 ? " and \(signers.count - 5) more" : "")
     }
 
@@ -454,9 +457,11 @@ public struct Evaluator: Sendable {
             let decision = Signoff.Approval(
                 reviewer: override.signer, date: override.date, key: override.key, keyListings: override.keyListings)
             if !allowed.contains(override.signer.lowercased()) {
-                why = allowed.isEmpty
+                why = policy.overrides.signers.isEmpty
                     ? "the policy lists no overrides.signers"
-                    : "\(override.signer) is not among the policy's overrides.signers"
+                    : allowed.isEmpty
+                        ? "the policy's overrides.signers (\(policy.overrides.signers.joined(separator: ", "))) stand for nobody: teams and users do not name them"
+                        : "\(override.signer) is not among the policy's overrides.signers"
             } else if override.reason.trimmingSpaces.isEmpty {
                 why = "it gives no reason"
             } else if let reason = ownReason(decision, own: own) {
