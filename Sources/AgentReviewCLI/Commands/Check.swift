@@ -25,6 +25,9 @@ extension AgentReviewCommand {
         @Option(help: "The ref being updated; decides the mode (enforce, warn, off).")
         var ref: String?
 
+        @Flag(help: "Also append the judgement to this repository's audit log, as the server hook does.")
+        var audit = false
+
         @OptionGroup var options: CommonOptions
 
         func run() throws {
@@ -59,11 +62,17 @@ extension AgentReviewCommand {
                 modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
                 mode = try modes.mode(for: ref)
                 update = RefUpdate(old: oldID, new: newID, ref: ref)
+                if audit {
+                    guard let sink = try AuditSink.configured(in: repository, source: "check", configuration: configuration) else {
+                        throw CLIError("--audit: the audit log is off in this repository (git config agentreview.audit false)")
+                    }
+                    stream.attach(sink)
+                }
             } catch {
                 stream.fail(ref: ref, heading: Heading(title), error)
                 return
             }
-            stream.judge(ref: ref, mode: mode, configuration: configuration, title: title) { add in
+            stream.judge(ref: ref, update: update, mode: mode, configuration: configuration, title: title) { add in
                 let knownRefs = try KnownRef.serverRefs(in: repository)
                 let records = try SignoffRecords.index(
                     notesCommits: [try repository.referenceTarget(SignoffRecords.notesRef)], in: repository,

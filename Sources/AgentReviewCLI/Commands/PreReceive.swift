@@ -10,7 +10,10 @@ extension AgentReviewCommand {
             abstract: "Judge every ref update of a push (stdin: OLD NEW REF lines); refuse it when enforced commits lack sign-off.",
             discussion: """
                 The repository is opened from git's environment, so objects still in quarantine are seen.
-                Nothing is written: no ref, note or object. Fails closed: in enforce mode any error refuses the push.
+                Nothing is written into the repository: no ref, note or object. Each ref update's judgement is
+                appended to the audit log (`git config agentreview.auditLog`, default $GIT_DIR/agentreview/audit.jsonl;
+                `agentreview.audit false` turns it off); a judgement that cannot be recorded refuses an enforced ref.
+                Fails closed: in enforce mode any error refuses the push.
                 Every ref is judged by one trust root: the policy, signers and owners at the current value of
                 `git config agentreview.policyRef` (else the default branch), or the file named by
                 `git config agentreview.policy`. A symbolic ref is judged by the stricter of its name and its target.
@@ -41,9 +44,13 @@ extension AgentReviewCommand {
             let knownRefs: [KnownRef]
             let configuration: TrustedConfiguration
             let modes: RefModes
+            var audit: AuditSink?
             do {
-                updates = try input.split(separator: "\n").map { try RefUpdate(line: String($0)) }
                 repository = try Repository.openFromEnvironment()
+                // Recorded from here on, refusals of the whole push included.
+                audit = try AuditSink.configured(in: repository, source: "pre-receive", configuration: nil)
+                if let audit { stream.attach(audit) }
+                updates = try input.split(separator: "\n").map { try RefUpdate(line: String($0)) }
                 try HookTimeLimit.start(in: repository, refusal: "push refused")
                 knownRefs = try KnownRef.serverRefs(in: repository)
                 // One trust root judges every ref of the push, warn or enforced, and the notes.
@@ -54,6 +61,7 @@ extension AgentReviewCommand {
                         "no policy to judge by: \(root.ref ?? "the default branch") has no commit yet; push its first commit before installing the hook, or pin one with `git config agentreview.policy FILE` on the server")
                 }
                 configuration = try TrustedBase.load(from: root.base, in: repository, policyFile: pinned)
+                audit?.policy(configuration.origin)
                 modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: repository)
             } catch {
                 stream.fail(ref: nil, heading: Heading("agentreview"), error)
@@ -70,7 +78,7 @@ extension AgentReviewCommand {
                 }
             } catch {
                 stream.fail(
-                    ref: SignoffRecords.notesRef, policy: configuration.source,
+                    ref: SignoffRecords.notesRef, update: updates.first { $0.ref == SignoffRecords.notesRef }, policy: configuration.source,
                     heading: Heading("agentreview \(SignoffRecords.notesRef)"), error)
                 return
             }
@@ -80,10 +88,10 @@ extension AgentReviewCommand {
                 do {
                     mode = try modes.mode(for: update.ref)
                 } catch {
-                    stream.fail(ref: update.ref, policy: configuration.source, heading: Heading(title), error)
+                    stream.fail(ref: update.ref, update: update, policy: configuration.source, heading: Heading(title), error)
                     continue
                 }
-                stream.judge(ref: update.ref, mode: mode, configuration: configuration, title: title) { add in
+                stream.judge(ref: update.ref, update: update, mode: mode, configuration: configuration, title: title) { add in
                     let records = try SignoffRecords.index(notesCommits: [notesTip], in: repository, configuration: configuration)
                     return try UpdateJudge.judge(
                         update, mode: mode, in: repository, configuration: configuration, modes: modes,

@@ -1,0 +1,79 @@
+import AgentReviewCore
+import AgentReviewGit
+import Foundation
+
+/// The audit log as an output of the judging path: each ref's judgement, with a summary of
+/// every commit judged, becomes one entry appended to the log (and, when configured, sent
+/// to syslog). It decides nothing; when the entry cannot be written, the ref's judgement
+/// fails (the stream refuses an enforced ref: nothing is accepted unrecorded).
+final class AuditSink: JudgementSink {
+    private let log: AuditLog
+    private var context: AuditEntry.Context
+    private let syslog: SyslogDestination?
+    private var commits = [AuditEntry.Commit]()
+
+    init(log: AuditLog, context: AuditEntry.Context, syslog: SyslogDestination?) {
+        self.log = log
+        self.context = context
+        self.syslog = syslog
+    }
+
+    /// The sink for a repository's configured log (nil when the log is off), for judgements
+    /// made by `source` (`pre-receive`, `check`) with the policy `configuration` names.
+    static func configured(
+        in repository: Repository, source: String, configuration: TrustedConfiguration?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> AuditSink? {
+        guard let log = try AuditLog.configured(in: repository) else { return nil }
+        let context = AuditEntry.Context(
+            time: Date(), source: source, repository: Self.repositoryName(repository, environment: environment),
+            pusher: AuditEntry.pusher(from: environment), policy: configuration?.origin)
+        return AuditSink(log: log, context: context, syslog: try SyslogDestination.configured(in: repository))
+    }
+
+    /// The repository as the server knows it: the host's name for it when its hooks say
+    /// (GitLab `GL_PROJECT_PATH`, Gitea and Forgejo `GITEA_REPO_USER`/`GITEA_REPO_NAME`), else its path.
+    static func repositoryName(_ repository: Repository, environment: [String: String]) -> String {
+        if let path = environment["GL_PROJECT_PATH"], !path.isEmpty { return path }
+        if let owner = environment["GITEA_REPO_USER"], let name = environment["GITEA_REPO_NAME"], !owner.isEmpty, !name.isEmpty {
+            return "\(owner)/\(name)"
+        }
+        return URL(fileURLWithPath: repository.gitDirectory).standardizedFileURL.path
+    }
+
+    /// Where the policy judging the refs from now on was read from.
+    func policy(_ origin: AuditEntry.PolicyOrigin?) {
+        context.policy = origin
+    }
+
+    func begin(_ judgement: RefJudgement, heading: Heading) {
+        commits = []
+    }
+
+    func commit(_ report: CommitReport, in judgement: RefJudgement) throws {
+        commits.append(AuditEntry.Commit(report))
+    }
+
+    func record(_ judgement: RefJudgement) throws {
+        var context = self.context
+        context.time = Date()
+        context.old = judgement.old
+        context.new = judgement.new
+        let written = try log.append(AuditEntry(judgement, commits: commits, context: context))
+        commits = []
+        guard let syslog else { return }
+        // The file is the record; syslog ships it. A failed send is said, and stops nothing.
+        do {
+            // The entry's own bytes: without the LF that ends it, or one that ends a torn line before it.
+            var line = written.line[...]
+            while line.first == 0x0A { line = line.dropFirst() }
+            while line.last == 0x0A { line = line.dropLast() }
+            try syslog.send(written.entry, line: Array(line))
+        } catch {
+            printError("agentreview: warning: the audit entry was recorded in \(log.path) but not sent to syslog: \(describe(error))")
+        }
+    }
+
+    func end(_ judgement: RefJudgement) {}
+    func finish(_ outcome: JudgementOutcome) {}
+}
