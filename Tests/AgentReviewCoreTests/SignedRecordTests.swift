@@ -1,3 +1,4 @@
+import Crypto
 import AgentReviewTestSupport
 import Foundation
 import Testing
@@ -365,14 +366,18 @@ import Testing
         #expect(signoff.approvals == [
             Signoff.Approval(
                 reviewer: "bob@example.com", rebasedFrom: other, decision: .approve, date: utc("2026-11-24T12:00:00Z"),
-                rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["bob@example.com"]),
+                rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["bob@example.com"],
+                record: carried.id),
             Signoff.Approval(
                 reviewer: "alice@example.com", decision: .approve, date: utc("2026-11-25T12:00:00Z"), key: alice,
-                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"]),
+                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"], record: first.id),
             Signoff.Approval(
                 reviewer: "alice@corp.example", decision: .reject, date: utc("2026-11-25T12:01:00Z"), key: alice,
-                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"]),
+                keyListings: ["alice@example.com,alice@corp.example", "alice@corp.example"], record: second.id),
         ])
+        // A record's id is the SHA-256 of its bytes, as `sha256sum` gives it for the record alone.
+        #expect(first.id == SHA256.hash(data: first.bytes).map { String(format: "%02x", $0) }.joined())
+        #expect(first.id.count == 64 && first.id != second.id)
         #expect(signoff.aliases.same("alice@example.com", "alice@corp.example"))
         #expect(!signoff.aliases.same("alice@example.com", "bob@example.com"))
     }
@@ -584,10 +589,11 @@ extension SignedRecordTests {
             #expect(signoff.overrides == [
                 Signoff.Override(
                     signer: "lead@example.com", reason: "before the rebase", date: utc("2026-11-25T11:00:00Z"), rebasedFrom: rebased,
-                    rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["lead@example.com"]),
+                    rebasedFromTime: committed, key: fixture[.ecdsa256].publicKey.fingerprint, keyListings: ["lead@example.com"],
+                    record: carried.id),
                 Signoff.Override(
                     signer: "oncall@example.com", reason: "on this one", date: utc("2026-11-25T12:00:00Z"),
-                    key: fixture[.ed25519].publicKey.fingerprint, keyListings: ["oncall@example.com,ops@example.com"]),
+                    key: fixture[.ed25519].publicKey.fingerprint, keyListings: ["oncall@example.com,ops@example.com"], record: own.id),
             ], "verify: \(verify)")
             // alice is not listed: her approval is refused beside the stranger's override.
             #expect(signoff.approvals.isEmpty)
