@@ -111,6 +111,11 @@ import Testing
         let gap = try verify([tampered])
         #expect(gap.status == 1, "\(gap.stdout)")
         #expect(gap.stdout.contains("tampered.jsonl:2: broken"), "\(gap.stdout)")
+        // Several files (one per node) are verified each on its own: the intact one says so.
+        let both = try verify([logPath, tampered])
+        #expect(both.status == 1)
+        #expect(both.stdout.contains("\(logPath): intact: \(lines.count - 1) entries in 1 chain"), "\(both.stdout)")
+        #expect(both.stdout.contains("tampered.jsonl:2: broken"), "\(both.stdout)")
     }
 
     /// Eight pushers at once, each to its own branch: every entry is there, the chain holds.
@@ -201,12 +206,15 @@ import Testing
         #expect(try entries().last?.ref == "refs/heads/after")
     }
 
-    /// A log that cannot be written refuses an enforced push, saying why; a warn ref goes through.
-    @Test(arguments: ["/dev/full", "FILE/audit.jsonl"])
+    /// A log that cannot be written refuses an enforced push, saying why; a warn ref goes
+    /// through. A full device, a path that cannot be created, a file that is read-only even
+    /// to root (sysfs).
+    @Test(arguments: ["/dev/full", "FILE/audit.jsonl", "/sys/kernel/notes"])
     func anUnwritableLogFailsThePushClosed(location: String) throws {
         let blocker = sandbox.root.appendingPathComponent("a-file")
         try "x".write(to: blocker, atomically: true, encoding: .utf8)
         let path = location.replacingOccurrences(of: "FILE", with: blocker.path)
+        if path.hasPrefix("/sys/") { try #require(FileManager.default.fileExists(atPath: path), "no \(path) on this kernel") }
         try sandbox.git("config", "agentreview.auditLog", path, in: server)
         try sandbox.write("docs/x.md", "x\n", in: clone)
         let id = try sandbox.commit("Docs x", in: clone)
