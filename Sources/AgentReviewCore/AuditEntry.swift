@@ -24,6 +24,9 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var time: String
     /// What judged: `pre-receive` or `check`.
     public var source: String
+    /// The machine that judged and wrote the entry (a server node); nil in entries written
+    /// before it was recorded.
+    public var host: String?
     /// The repository as the server knows it: its path (or `GL_PROJECT_PATH`, `GITEA_REPO_NAME`, … when set).
     public var repository: String
     public var ref: String?
@@ -161,11 +164,13 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         public var new: String?
         public var pusher: Pusher?
         public var policy: PolicyOrigin?
+        public var host: String?
 
         public init(
             time: Date, source: String, repository: String, old: String? = nil, new: String? = nil, pusher: Pusher? = nil,
-            policy: PolicyOrigin? = nil
+            policy: PolicyOrigin? = nil, host: String? = nil
         ) {
+            self.host = host
             self.time = time
             self.source = source
             self.repository = repository
@@ -185,6 +190,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         prev = ""
         time = Self.format(context.time)
         source = context.source
+        host = context.host
         repository = context.repository
         ref = judgement.ref
         old = context.old

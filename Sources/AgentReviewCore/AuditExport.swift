@@ -31,7 +31,7 @@ import Foundation
 /// |---------------------------|---------|------------|
 /// | `service.name`            | `agentreview` | semantic convention (stable) |
 /// | `service.version`         | this build's version | semantic convention (stable) |
-/// | `host.name`               | the server's host name, when the caller knows it | semantic convention |
+/// | `host.name`               | the node that wrote the entry (its `host`), else the caller's | semantic convention |
 /// | `vcs.repository.name`     | the repository's name: the last component of `repository`, without `.git` | semantic convention (vcs) |
 /// | `vcs.repository.url.full` | the repository's URL, only when `repository` is an http(s) URL (without `.git`) | semantic convention (vcs) |
 ///
@@ -167,7 +167,7 @@ public enum AuditExport {
         }
 
         var resource: [KeyValue] = [.init("service.name", serviceName), .init("service.version", serviceVersion)]
-        resource.append("host.name", host)
+        resource.append("host.name", entry.host ?? host)
         resource.append("vcs.repository.name", repositoryName(entry.repository))
         resource.append("vcs.repository.url.full", repositoryURL(entry.repository))
 

@@ -61,6 +61,7 @@ import Testing
         #expect(second.verdict == .pass)
         #expect(first.pusher == AuditEntry.Pusher(name: "alice", from: "GL_USERNAME"))
         #expect(first.source == "pre-receive")
+        #expect(first.host == ProcessInfo.processInfo.hostName)
         #expect(first.new == id)
         #expect(first.old == (try sandbox.git("rev-parse", "HEAD~1", in: clone)))
         #expect(first.mode == .enforce)
@@ -253,6 +254,13 @@ import Testing
         let warned = try push(["origin", "HEAD:refs/heads/topic"])
         #expect(warned.status == 0, "\(warned.text)")
         #expect(warned.text.contains("not sent to syslog"), "\(warned.text)")
+        // A mistake in the syslog settings is said, and stops nothing: the file still records.
+        try sandbox.git("config", "agentreview.syslogAddress", "bogus:address", in: server)
+        let before = try entries().count
+        let misconfigured = try push(["origin", "HEAD:refs/heads/topic2"])
+        #expect(misconfigured.status == 0, "\(misconfigured.text)")
+        #expect(misconfigured.text.contains("audit entries are not sent to syslog"), "\(misconfigured.text)")
+        #expect(try entries().count == before + 1)
     }
 
     @Test func checkAuditWritesTheSameEntryAndShowAndExportReadIt() throws {

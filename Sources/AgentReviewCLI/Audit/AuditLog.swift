@@ -62,7 +62,12 @@ struct AuditLog {
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            try posix("create the directory \(directory)", mkdir(directory, 0o750) == 0 || errno == EEXIST)
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            } catch {
+                throw CLIError("the audit log \(path) cannot be written (create the directory \(directory): \(error.localizedDescription)): the judgement is not recorded; fix the location or set `git config agentreview.auditLog PATH`")
+            }
         }
         let existed = FileManager.default.fileExists(atPath: path)
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
@@ -76,6 +81,9 @@ struct AuditLog {
         let size = (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : 0
         let tail = try Self.tail(of: fd, size: size)
         let next = AuditChain.next(tail: tail, fileIsEmpty: size == 0, newChainID: AuditChain.newChainID)
+        // Stamped under the lock: the times in a file never step backwards.
+        var entry = entry
+        entry.time = AuditEntry.format(Date())
         let line = try AuditChain.line(for: entry, chained: next)
         var chained = entry
         chained.chain = next.chain

@@ -9,7 +9,9 @@ import Foundation
 final class AuditSink: JudgementSink {
     private let log: AuditLog
     private var context: AuditEntry.Context
-    private let syslog: SyslogDestination?
+    /// Set when configured; dropped after the first failed send, so a dead collector costs
+    /// one timeout a push, never one a ref.
+    private var syslog: SyslogDestination?
     private var commits = [AuditEntry.Commit]()
 
     init(log: AuditLog, context: AuditEntry.Context, syslog: SyslogDestination?) {
@@ -27,8 +29,16 @@ final class AuditSink: JudgementSink {
         guard let log = try AuditLog.configured(in: repository) else { return nil }
         let context = AuditEntry.Context(
             time: Date(), source: source, repository: Self.repositoryName(repository, environment: environment),
-            pusher: AuditEntry.pusher(from: environment), policy: configuration?.origin)
-        return AuditSink(log: log, context: context, syslog: try SyslogDestination.configured(in: repository))
+            pusher: AuditEntry.pusher(from: environment), policy: configuration?.origin,
+            host: ProcessInfo.processInfo.hostName)
+        // Syslog only ships copies: a mistake in its settings is said, and stops nothing.
+        var syslog: SyslogDestination?
+        do {
+            syslog = try SyslogDestination.configured(in: repository)
+        } catch {
+            printError("agentreview: warning: audit entries are not sent to syslog: \(describe(error))")
+        }
+        return AuditSink(log: log, context: context, syslog: syslog)
     }
 
     /// The repository as the server knows it: the host's name for it when its hooks say
@@ -70,7 +80,8 @@ final class AuditSink: JudgementSink {
             while line.last == 0x0A { line = line.dropLast() }
             try syslog.send(written.entry, line: Array(line))
         } catch {
-            printError("agentreview: warning: the audit entry was recorded in \(log.path) but not sent to syslog: \(describe(error))")
+            printError("agentreview: warning: the audit entry was recorded in \(log.path) but not sent to syslog (nor will the rest of this push's): \(describe(error))")
+            self.syslog = nil
         }
     }
 

@@ -91,8 +91,17 @@ extension AgentReviewCommand.Audit {
         func run() throws {
             try guarded {
                 var results = [Result]()
+                var unreadable = false
                 for path in try files.paths() {
-                    let verification = AuditChain.verify(try AuditFiles.read(path))
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try AuditFiles.read(path)
+                    } catch {
+                        printError(describe(error))
+                        unreadable = true
+                        continue
+                    }
+                    let verification = AuditChain.verify(bytes)
                     let problem = verification.firstProblem
                     results.append(Result(
                         file: path, intact: problem == nil, entries: verification.entries, segments: verification.segments,
@@ -113,7 +122,7 @@ extension AgentReviewCommand.Audit {
                         }
                     }
                 }
-                return results.allSatisfy(\.intact) ? 0 : 1
+                return !results.allSatisfy(\.intact) ? 1 : unreadable ? 2 : 0
             }
         }
     }
