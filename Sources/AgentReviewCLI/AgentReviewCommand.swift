@@ -10,7 +10,7 @@ public struct AgentReviewCommand: ParsableCommand {
         discussion: "Exit codes: 0 pass, 1 blocked, 2 usage, configuration or repository error.",
         version: "0.1.0",
         subcommands: [
-            Status.self, Check.self, Explain.self, Approve.self, Attest.self, Override.self, Sync.self, Hook.self, Install.self,
+            Status.self, Check.self, CI.self, Explain.self, Approve.self, Attest.self, Override.self, Sync.self, Hook.self, Install.self,
             PolicyGroup.self, Records.self, Audit.self, Init.self,
             Doctor.self,
             Agents.self,
