@@ -3,6 +3,8 @@ import AgentReviewTestSupport
 import Foundation
 import Testing
 
+@testable import AgentReviewCLI
+
 /// `agentreview ci`: a pull or merge request judged as the server hook judges a push, from
 /// the CI system's own environment. Real repositories, a real bare "origin" with the hook, a
 /// separate runner checkout as CI makes one; no network.
@@ -234,5 +236,105 @@ import Testing
         let fetched = try ci(["--format", "json"], in: shallow, environment: environment)
         #expect(fetched.status == 1, "\(fetched.stderr)")
         #expect(try decode(fetched).commits.map(\.id) == [head])
+    }
+
+    // MARK: Formats
+
+    @Test func everyFormatRendersTheSameJudgement() throws {
+        let (base, head) = try pullRequest()
+        let runner = try runner(at: head)
+        let environment = try githubEvent(base: base, head: head)
+
+        // Under GitHub Actions the default is github: annotations, and the step summary.
+        let github = try ci([], in: runner, environment: environment)
+        #expect(github.status == 1, "\(github.stderr)")
+        #expect(github.stdout.split(separator: "\n").contains { $0.hasPrefix("::error") }, "\(github.stdout)")
+        let summary = try String(contentsOfFile: try #require(environment["GITHUB_STEP_SUMMARY"]), encoding: .utf8)
+        #expect(summary.contains("blocked"), "\(summary)")
+
+        // gitlab: a Code Quality report, where GitLab looks for it by default.
+        let gitlab = try ci(["--format", "gitlab"], in: runner, environment: environment)
+        #expect(gitlab.status == 1, "\(gitlab.stderr)")
+        let report = try Data(contentsOf: runner.appendingPathComponent("gl-code-quality-report.json"))
+        let issues = try #require(try JSONSerialization.jsonObject(with: report) as? [[String: Any]])
+        #expect(!issues.isEmpty)
+        let elsewhere = sandbox.root.appendingPathComponent("quality.json").path
+        #expect(try ci(["--format", "gitlab", "--output", elsewhere], in: runner, environment: environment).status == 1)
+        #expect(FileManager.default.fileExists(atPath: elsewhere))
+
+        // sarif: stdout unless --output.
+        let sarif = try ci(["--format", "sarif"], in: runner, environment: environment)
+        #expect(sarif.status == 1, "\(sarif.stderr)")
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])
+        #expect(log["version"] as? String == "2.1.0")
+
+        let markdown = try ci(["--format", "markdown"], in: runner, environment: environment)
+        #expect(markdown.status == 1)
+        #expect(markdown.stdout.contains("## agentreview: blocked"), "\(markdown.stdout)")
+        #expect(markdown.stdout.contains(String(head.prefix(12))) || markdown.stdout.contains(String(head.prefix(7))))
+
+        // Outside GitHub Actions the default is text.
+        let text = try ci(["--base", base, "--head", head, "--ref", "main"], in: runner)
+        #expect(!text.stdout.contains("::error"), "\(text.stdout)")
+        #expect(text.stdout.contains(String(head.prefix(12))))
+    }
+
+    // MARK: Reading the environment (CIEnvironment)
+
+    static func event(_ json: String) -> (String) throws -> Data {
+        { _ in Data(json.utf8) }
+    }
+
+    @Test func readsAGitHubPullRequestEvent() throws {
+        let json = """
+            {"action":"synchronize","number":9,"pull_request":{"number":9,"base":{"ref":"release/1.x","sha":"\(String(repeating: "b", count: 40))"},
+             "head":{"ref":"fix","sha":"\(String(repeating: "c", count: 40))"}}}
+            """
+        for name in ["pull_request", "pull_request_target"] {
+            let request = try CIEnvironment.request(
+                environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": "/e.json"],
+                readFile: Self.event(json))
+            #expect(request == CIRequest(
+                base: String(repeating: "b", count: 40), head: String(repeating: "c", count: 40), ref: "refs/heads/release/1.x",
+                provider: .github, number: "9"))
+        }
+        // Options override the event.
+        let overridden = try CIEnvironment.request(
+            environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/e.json"],
+            head: "HEAD", readFile: Self.event(json))
+        #expect(overridden.head == "HEAD" && overridden.provider == .github)
+        // Any other event, or a payload without the fields: one line.
+        #expect(throws: CLIError.self) {
+            try CIEnvironment.request(environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push"], readFile: Self.event(json))
+        }
+        #expect(throws: CLIError.self) {
+            try CIEnvironment.request(
+                environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/e.json"],
+                readFile: Self.event("{\"action\":\"opened\"}"))
+        }
+        #expect(throws: CLIError.self) {
+            try CIEnvironment.request(
+                environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/e.json"],
+                readFile: Self.event("not json"))
+        }
+    }
+
+    @Test func readsAGitLabMergeRequestPipeline() throws {
+        let environment = [
+            "GITLAB_CI": "true", "CI_MERGE_REQUEST_IID": "3", "CI_MERGE_REQUEST_DIFF_BASE_SHA": "base1",
+            "CI_COMMIT_SHA": "head1", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+        ]
+        #expect(try CIEnvironment.request(environment: environment)
+            == CIRequest(base: "base1", head: "head1", ref: "refs/heads/main", provider: .gitlab, number: "3"))
+        var branch = environment
+        branch.removeValue(forKey: "CI_MERGE_REQUEST_IID")
+        #expect(throws: CLIError.self) { try CIEnvironment.request(environment: branch) }
+        var partial = environment
+        partial.removeValue(forKey: "CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        #expect(throws: CLIError.self) { try CIEnvironment.request(environment: partial) }
+        // All three options: manual, whatever the environment.
+        let manual = try CIEnvironment.request(environment: branch, base: "a", head: "b", ref: "refs/tags/v1")
+        #expect(manual == CIRequest(base: "a", head: "b", ref: "refs/tags/v1", provider: .manual, number: nil))
+        #expect(throws: CLIError.self) { try CIEnvironment.request(environment: [:], base: "a", head: "b") }
     }
 }

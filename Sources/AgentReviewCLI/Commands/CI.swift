@@ -21,11 +21,11 @@ extension AgentReviewCommand {
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
-            case text, json
+            case text, json, github, gitlab, sarif, markdown
 
-            /// `text` everywhere but under GitHub Actions.
+            /// `text` everywhere but under GitHub Actions, where it is `github`.
             static func `default`(in environment: [String: String]) -> Format {
-                .text
+                environment["GITHUB_ACTIONS"] == "true" ? .github : .text
             }
         }
 
@@ -44,11 +44,16 @@ extension AgentReviewCommand {
         @Flag(name: .customLong("no-fetch"), help: "Fetch nothing: judge with the approvals and history this clone has.")
         var noFetch = false
 
-        @Option(help: "text or json (default text).")
+        @Option(help: """
+            text, json, github (annotations, and a summary appended to $GITHUB_STEP_SUMMARY), gitlab (a Code \
+            Quality report file), sarif or markdown. Default: github under GitHub Actions, else text.
+            """)
         var format: Format?
 
-        @Option(help: "Where a report file goes, for the formats that write one.")
+        @Option(help: "The report file: gitlab's (default \(Self.codeQualityReport)), sarif's (default stdout).")
         var output: String?
+
+        static let codeQualityReport = "gl-code-quality-report.json"
 
         @Option(help: "Read the policy from this file instead of BASE.")
         var policy: String?
@@ -69,6 +74,11 @@ extension AgentReviewCommand {
             let output: any JudgementSink = switch format {
             case .text: TextSink(style: .command)
             case .json: JSONSink(list: false)
+            case .github:
+                GitHubSink(summaryPath: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 })
+            case .gitlab: CodeQualitySink(path: output ?? Self.codeQualityReport)
+            case .sarif: SARIFSink(path: output)
+            case .markdown: MarkdownSink()
             }
             return [output, DiagnosticSink(.command)]
         }
