@@ -191,6 +191,13 @@ import Testing
         let overridden = try ci(["--base", base, "--head", head, "--ref", "main", "--format", "text"], in: runner, environment: push)
         #expect(overridden.status == 1, "\(overridden.stderr)")
 
+        // A remote that cannot be reached: one warning line, and the judgement with what is here.
+        try sandbox.git("remote", "set-url", "origin", sandbox.root.appendingPathComponent("gone.git").path, in: runner)
+        let unreachable = try ci(["--base", base, "--head", head, "--ref", "main"], in: runner)
+        #expect(unreachable.status == 1, "\(unreachable.stderr)")
+        let warnings = unreachable.stderr.split(separator: "\n")
+        #expect(warnings.count == 1 && warnings[0].contains("warning: cannot fetch refs/notes/agentreview"), "\(unreachable.stderr)")
+
         // Outside CI with nothing given.
         let nothing = try ci([], in: runner)
         #expect(nothing.status == 2 && nothing.stderr.contains("--base REV --head REV --ref REF"), "\(nothing.stderr)")

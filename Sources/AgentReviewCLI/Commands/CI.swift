@@ -16,8 +16,9 @@ extension AgentReviewCommand {
                 and --ref override it, and are needed anywhere else. The commits judged are BASE..HEAD, in the mode
                 the policy gives REF; the policy, signers, owners and contracts are read from BASE, never from the
                 commits judged (--policy FILE pins the policy). Approvals are the notes ref refs/notes/agentreview,
-                fetched from the remote first; a shallow checkout is deepened as needed. --no-fetch fetches nothing.
-                No secret is needed. Exit 0 pass, 1 blocked, 2 error or usage error.
+                fetched from the remote first (replacing this clone's; a failed fetch is a warning). A shallow
+                checkout is deepened as needed. --no-fetch fetches nothing. No secret is needed.
+                Exit 0 pass, 1 blocked, 2 error or usage error.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -210,8 +211,9 @@ extension AgentReviewCommand {
             do {
                 let result = try Subprocess.run("git", ["fetch", "--quiet", remote, "+\(notes):\(notes)"], directory: workTree)
                 if result.status == 0 || result.stderr.contains("couldn't find remote ref") { return }
-                why = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-                    .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
+                let first = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .first { !$0.isEmpty } ?? "git exited \(result.status)"
+                why = first.hasPrefix("fatal: ") ? String(first.dropFirst("fatal: ".count)) : first
             } catch {
                 why = describe(error)
             }
