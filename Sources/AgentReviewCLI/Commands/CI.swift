@@ -86,6 +86,7 @@ extension AgentReviewCommand {
 
         func judge(into stream: JudgementStream, environment: [String: String]) {
             var title = "ci"
+            var target: String?
             var repository: Repository
             let request: CIRequest
             let update: RefUpdate
@@ -94,6 +95,7 @@ extension AgentReviewCommand {
             do {
                 request = try CIEnvironment.request(environment: environment, base: base, head: head, ref: ref)
                 title = request.title
+                target = request.ref
                 let path = directory ?? FileManager.default.currentDirectoryPath
                 repository = try Repository.open(path)
                 let workTree = URL(fileURLWithPath: repository.workingDirectory ?? repository.gitDirectory)
@@ -112,7 +114,7 @@ extension AgentReviewCommand {
                 mode = try RefModes(policy: configuration.policy, root: root, symbolicRefs: nil).mode(for: request.ref)
                 update = RefUpdate(old: baseID, new: headID, ref: request.ref)
             } catch {
-                stream.fail(ref: ref, heading: Heading(title), error)
+                stream.fail(ref: target, heading: Heading(title), error)
                 return
             }
             let judging = "\(request.base)..\(request.head)"
@@ -199,7 +201,7 @@ extension AgentReviewCommand {
             let fix = repository.isShallow
                 ? "run `git fetch --unshallow \(remote)`"
                 : "run `git fetch \(remote) \(absent.map(\.1).joined(separator: " "))`"
-            return CLIError("this clone lacks the \(names.isEmpty ? "request's commits" : names): \(fix), or drop --no-fetch")
+            return CLIError("this clone lacks the \(names.isEmpty ? "request's commits" : names): \(fix)\(noFetch ? ", or drop --no-fetch" : "")")
         }
 
         /// Fetches the remote's approvals into refs/notes/agentreview, once. A remote with no
