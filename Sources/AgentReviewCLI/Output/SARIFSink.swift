@@ -15,8 +15,8 @@ import Foundation
 /// the commit, its agent, class and verdict.
 final class SARIFSink: JudgementSink {
     static let schema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-    /// Where the tool is described. The project's address, once it has one published.
-    static let informationURI = "https://github.com/agentreview/agentreview"
+    // No `informationUri` (optional in SARIF): the project has no published address yet,
+    // and a made-up one would send readers nowhere.
 
     /// The rules, one per requirement a result can name.
     static let rules: [(requirement: String, short: String, help: String)] = [
@@ -61,7 +61,6 @@ final class SARIFSink: JudgementSink {
 
     struct Driver: Encodable {
         var name = "agentreview"
-        var informationUri = SARIFSink.informationURI
         var version = AgentReviewCommand.configuration.version
         var rules: [Rule]
     }
