@@ -249,6 +249,18 @@ import Testing
         #expect(fields["msgid"] as? String == "ref-update")
         #expect(fields["app"] as? String == "agentreview")
 
+        // `hook pre-receive --syslog` sends with agentreview.syslog unset.
+        try sandbox.git("config", "--unset", "agentreview.syslog", in: server)
+        try sandbox.write("pre-receive", "#!/bin/sh\nexec \"\(Sandbox.binary.path)\" hook pre-receive --syslog\n", in: server.appendingPathComponent("hooks"), executable: true)
+        try sandbox.write("src/app.swift", "let a = 2\n", in: clone)
+        try sandbox.commit("App 2\n\nCo-Authored-By: Claude <noreply@anthropic.com>", in: clone)
+        #expect(try push(["origin", "HEAD:refs/heads/flagged"]).status == 0)
+        try rsyslogd.waitForLines(2)
+        let flagged = try #require(try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n").last)
+        #expect(rsyslogd.msgLines().count == 2)
+        #expect(Array(try #require(rsyslogd.msgLines().last).dropFirst(3)) == Array(flagged.utf8))
+        try sandbox.git("config", "agentreview.syslog", "true", in: server)
+
         // A syslog that is gone warns, and the push is judged as before.
         try sandbox.git("config", "agentreview.syslogAddress", "unix:\(sandbox.root.path)/no-such.sock", in: server)
         let warned = try push(["origin", "HEAD:refs/heads/topic"])

@@ -23,7 +23,7 @@ final class AuditSink: JudgementSink {
     /// The sink for a repository's configured log (nil when the log is off), for judgements
     /// made by `source` (`pre-receive`, `check`) with the policy `configuration` names.
     static func configured(
-        in repository: Repository, source: String, configuration: TrustedConfiguration?,
+        in repository: Repository, source: String, configuration: TrustedConfiguration?, syslog forced: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> AuditSink? {
         guard let log = try AuditLog.configured(in: repository) else { return nil }
@@ -35,6 +35,14 @@ final class AuditSink: JudgementSink {
         var syslog: SyslogDestination?
         do {
             syslog = try SyslogDestination.configured(in: repository)
+            // `hook pre-receive --syslog`: on whatever the configuration says, at its address if it names one.
+            if forced && syslog == nil {
+                var destination = SyslogDestination()
+                if let text = try repository.configString("agentreview.syslogAddress"), !text.isEmpty {
+                    destination.address = try SyslogDestination.address(text)
+                }
+                syslog = destination
+            }
         } catch {
             printError("agentreview: warning: audit entries are not sent to syslog: \(describe(error))")
         }

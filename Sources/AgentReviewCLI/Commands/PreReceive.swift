@@ -23,22 +23,25 @@ extension AgentReviewCommand {
         @Flag(help: "Print the judgements as JSON (an array, one object per ref).")
         var json = false
 
+        @Flag(help: "Also send each audit entry to syslog (as `git config agentreview.syslog true` does; the address from agentreview.syslogAddress, else /dev/log).")
+        var syslog = false
+
         func run() throws {
-            let status = Self.judge(input: readStandardInput(), json: json)
+            let status = Self.judge(input: readStandardInput(), json: json, syslog: syslog)
             if status != 0 { throw ExitCode(status) }
         }
 
         /// Judges the push; returns the exit status.
-        static func judge(input: String, json: Bool) -> Int32 {
+        static func judge(input: String, json: Bool, syslog: Bool = false) -> Int32 {
             let stream = JudgementStream.forHook(
                 json: json, refusal: "push refused", closing: "push refused. Supply what is missing above, then push again (reviewers share approvals with `agentreview sync`).")
-            judge(input: input, into: stream)
+            judge(input: input, into: stream, syslog: syslog)
             return stream.finish().status
         }
 
         /// Every failure refuses the push, except a failure judging a ref whose policy puts
         /// it in warn or off mode.
-        static func judge(input: String, into stream: JudgementStream) {
+        static func judge(input: String, into stream: JudgementStream, syslog: Bool = false) {
             let repository: Repository
             let updates: [RefUpdate]
             let knownRefs: [KnownRef]
@@ -48,7 +51,7 @@ extension AgentReviewCommand {
             do {
                 repository = try Repository.openFromEnvironment()
                 // Recorded from here on, refusals of the whole push included.
-                audit = try AuditSink.configured(in: repository, source: "pre-receive", configuration: nil)
+                audit = try AuditSink.configured(in: repository, source: "pre-receive", configuration: nil, syslog: syslog)
                 if let audit { stream.attach(audit) }
                 updates = try input.split(separator: "\n").map { try RefUpdate(line: String($0)) }
                 try HookTimeLimit.start(in: repository, refusal: "push refused")
