@@ -13,10 +13,18 @@ extension AgentReviewCommand {
                 Commits already on the remote's tracking refs are not judged again. The policy is read from the
                 remote's trust root as last fetched (its copy of agentreview.policyRef, else the remote's default branch).
                 Exit 0 lets the push go, 1 stops it (sign-off missing), 2 stops it (error).
+
+                Under the pre-commit framework (a `stages: [pre-push]` hook, see .pre-commit-hooks.yaml), which
+                passes hooks neither git's stdin nor its arguments: when stdin is empty and PRE_COMMIT_REMOTE_BRANCH
+                is set, the update is built from PRE_COMMIT_REMOTE_NAME (the remote, unless given), PRE_COMMIT_TO_REF
+                (else PRE_COMMIT_LOCAL_BRANCH resolved) and PRE_COMMIT_FROM_REF, taken as the remote's old value
+                only when it is the clone's tracking copy of that ref (else the ref is judged as new, against
+                every tracking ref, as when git names a remote sha this clone lacks). pre-commit hands hooks one
+                ref per push, the first with new commits: push refs one at a time, or use `agentreview install`.
                 """)
 
-        @Argument(help: "The remote's name (or its URL when pushing to a URL).")
-        var remote: String
+        @Argument(help: "The remote's name (or its URL when pushing to a URL); under pre-commit, PRE_COMMIT_REMOTE_NAME.")
+        var remote: String?
 
         @Argument(help: "The remote's URL.")
         var url: String?
@@ -28,7 +36,7 @@ extension AgentReviewCommand {
             let stream = JudgementStream.forHook(
                 json: json, refusal: "push stopped",
                 closing: "push stopped before it left. Supply what is missing above, then push again (approvals given in other clones arrive with `agentreview sync`).")
-            judge(input: readStandardInput(), into: stream)
+            judge(input: readStandardInput(), environment: ProcessInfo.processInfo.environment, into: stream)
             let status = stream.finish().status
             if status != 0 { throw ExitCode(status) }
         }
@@ -40,7 +48,7 @@ extension AgentReviewCommand {
         }
 
         /// The server's checks of a notes update (`NotesGuard`), against what the remote has.
-        private func checkNotes(_ pushed: Line, root: TrustedBase?, pinned: String?, in repository: Repository) throws {
+        private func checkNotes(_ pushed: Line, remote: String, root: TrustedBase?, pinned: String?, in repository: Repository) throws {
             guard root != nil || pinned != nil else {
                 throw CLIError("no policy to check the approvals by: run `git fetch \(remote)` and push again")
             }
@@ -53,7 +61,42 @@ extension AgentReviewCommand {
                 configuration: configuration)
         }
 
-        func judge(input: String, into stream: JudgementStream) {
+        /// pre-commit's update (`PRE_COMMIT_*`), as the line git would have written on stdin;
+        /// nil when pre-commit set none. Its FROM_REF is the remote's value only when it is the
+        /// tracking copy; otherwise it is the parent of the first commit not on the remote, so
+        /// the ref is judged as new (everything not on the remote's tracking refs), as git's
+        /// hook does with a remote sha this clone lacks.
+        static func preCommitLine(environment: [String: String], remote: String, in repository: Repository) throws -> String? {
+            func value(_ name: String) -> String? {
+                guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+                return text
+            }
+            guard let remoteRef = value("PRE_COMMIT_REMOTE_BRANCH") else { return nil }
+            let local = value("PRE_COMMIT_LOCAL_BRANCH") ?? "HEAD"
+            let new: ObjectID
+            if let to = value("PRE_COMMIT_TO_REF") {
+                new = try ObjectID(hex: to) ?? repository.resolveCommit(to)
+            } else {
+                // pre-commit sets no range when the push brings a root commit (a whole history).
+                new = try repository.resolveCommit(local)
+            }
+            var old = ObjectID.zero
+            if let from = value("PRE_COMMIT_FROM_REF"), let fromID = ObjectID(hex: from) ?? (try? repository.resolveCommit(from)) {
+                let tracking: String?
+                if remoteRef == SignoffRecords.notesRef {
+                    tracking = SignoffRecords.remoteCopy(of: remote)
+                } else if remoteRef.hasPrefix("refs/heads/") {
+                    tracking = "refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/heads/".count)
+                } else {
+                    tracking = nil
+                }
+                if let tracking, try repository.referenceTarget(tracking) == fromID { old = fromID }
+            }
+            return "\(local) \(new.hex) \(remoteRef) \(old.hex)\n"
+        }
+
+        func judge(input: String, environment: [String: String] = [:], into stream: JudgementStream) {
+            let remote = self.remote ?? environment["PRE_COMMIT_REMOTE_NAME"] ?? ""
             let repository: Repository
             let knownRefs: [KnownRef]
             let pinned: String?
@@ -63,9 +106,17 @@ extension AgentReviewCommand {
             do {
                 repository = try Repository.open(FileManager.default.currentDirectoryPath)
                 try HookTimeLimit.start(in: repository, refusal: "push stopped")
+                guard !remote.isEmpty else {
+                    throw CLIError("no remote: give REMOTE (git passes it to the hook), or run under pre-commit, which sets PRE_COMMIT_REMOTE_NAME")
+                }
                 knownRefs = try KnownRef.trackingRefs(of: remote, in: repository)
                 pinned = try repository.configString("agentreview.policy")
                 root = try TrustedBase.root(ofRemote: remote, in: repository)
+                var input = input
+                if input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                   let line = try Self.preCommitLine(environment: environment, remote: remote, in: repository) {
+                    input = line
+                }
                 for line in input.split(separator: "\n") {
                     let fields = line.split(separator: " ")
                     guard fields.count == 4, let local = ObjectID(hex: String(fields[1])),
@@ -88,7 +139,7 @@ extension AgentReviewCommand {
             // would refuse stops the push here, not after the branch was reported to pass.
             if let pushed = lines.first(where: { $0.ref == SignoffRecords.notesRef }) {
                 do {
-                    try checkNotes(pushed, root: root.base, pinned: pinned, in: repository)
+                    try checkNotes(pushed, remote: remote, root: root.base, pinned: pinned, in: repository)
                 } catch {
                     stream.fail(ref: SignoffRecords.notesRef, heading: Heading("agentreview \(SignoffRecords.notesRef) → \(remote)"), error)
                     return
