@@ -32,6 +32,13 @@ extension AgentReviewCommand {
         @Flag(help: "Print the judgements as JSON (an array, one object per ref).")
         var json = false
 
+        /// The remote is required unless pre-commit names it: a usage error, as for any missing argument.
+        func validate() throws {
+            if remote == nil, (ProcessInfo.processInfo.environment["PRE_COMMIT_REMOTE_NAME"] ?? "").isEmpty {
+                throw ValidationError("Missing expected argument '<remote>' (under pre-commit, PRE_COMMIT_REMOTE_NAME names it)")
+            }
+        }
+
         func run() throws {
             let stream = JudgementStream.forHook(
                 json: json, refusal: "push stopped",
