@@ -45,3 +45,18 @@ extension Repository {
         return try opened.get()
     }
 }
+
+extension Repository {
+    /// A boolean `git config` key: nil when unset; git's spellings in any case (true, yes,
+    /// on, 1; false, no, off, 0). No value at all is an error: git reads a bare `key` line as
+    /// true and `key =` as false, and libgit2 gives both as the empty string.
+    func configBoolean(_ key: String) throws -> Bool? {
+        guard let value = try configString(key) else { return nil }
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        case "": throw CLIError("\(key) has no value: give true or false (yes/no, on/off and 1/0 also do)")
+        default: throw CLIError("\(key) is \"\(value)\": give true or false (yes/no, on/off and 1/0 also do)")
+        }
+    }
+}

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The hash chain of the audit log (docs/design.md, "The audit log"), pure over bytes: how
@@ -72,16 +71,16 @@ public enum AuditChain {
         if let torn = tailLines.torn {
             let before = tailLines.lastWhole.flatMap { Header.read(tail[$0]).chainable }
             return fresh(
-                AuditEntry.Torn(sha256: sha256(tail[torn]), bytes: torn.count, chain: before?.chain, seq: before?.seq), true)
+                AuditEntry.Torn(sha256: SHA256Digest.hex(tail[torn]), bytes: torn.count, chain: before?.chain, seq: before?.seq), true)
         }
         guard let last = tailLines.lastWhole else { return fresh(nil, false) }
         if let header = Header.read(tail[last]).chainable {
-            return Next(chain: header.chain, seq: header.seq + 1, prev: sha256(tail[last]), after: nil, newlineFirst: false)
+            return Next(chain: header.chain, seq: header.seq + 1, prev: SHA256Digest.hex(tail[last]), after: nil, newlineFirst: false)
         }
         // Not an entry: named with its LF, the bytes as found.
         let found = last.lowerBound..<last.upperBound + 1
         let before = tailLines.beforeLastWhole.flatMap { Header.read(tail[$0]).chainable }
-        return fresh(AuditEntry.Torn(sha256: sha256(tail[found]), bytes: found.count, chain: before?.chain, seq: before?.seq), false)
+        return fresh(AuditEntry.Torn(sha256: SHA256Digest.hex(tail[found]), bytes: found.count, chain: before?.chain, seq: before?.seq), false)
     }
 
     /// Whether `tail`, the last bytes of a file, holds all that ``next(tail:fileIsEmpty:newChainID:)``
@@ -122,7 +121,7 @@ public enum AuditChain {
     /// A new random segment id: 16 bytes from the system's generator, as 32 lowercase hex digits.
     public static func newChainID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return hex((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return SHA256Digest.lowercaseHex((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// What ``verify(_:)`` found.
@@ -311,18 +310,6 @@ public enum AuditChain {
         text.utf8.count == count && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    static func sha256(_ bytes: ArraySlice<UInt8>) -> String { hex(Array(SHA256.hash(data: bytes))) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     // MARK: - Verification
 
@@ -363,7 +350,7 @@ public enum AuditChain {
 
         mutating func hash(_ i: Int) -> String {
             if let known = hashes[i] { return known }
-            let digest = sha256(bytes[lines[i]])
+            let digest = SHA256Digest.hex(bytes[lines[i]])
             hashes[i] = digest
             return digest
         }
@@ -376,7 +363,7 @@ public enum AuditChain {
             guard start.seq == 1, let after = start.after else { return .no }
             let line = lines[named]
             if after.bytes == line.count, after.sha256 == hash(named) { return .torn }
-            if after.bytes == line.count + 1, after.sha256 == sha256(bytes[line.lowerBound..<line.upperBound + 1]) {
+            if after.bytes == line.count + 1, after.sha256 == SHA256Digest.hex(bytes[line.lowerBound..<line.upperBound + 1]) {
                 return .wholeUnreadable
             }
             return .no

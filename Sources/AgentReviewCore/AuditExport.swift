@@ -105,7 +105,7 @@ public enum AuditExport {
     public static func otlpJSON(_ entry: AuditEntry, line: [UInt8]? = nil, host: String?, serviceVersion: String) throws -> [UInt8] {
         let nanos = try unixNanos(entry.time)
         var shared: [KeyValue] = [.init("agentreview.chain", entry.chain), .init("agentreview.seq", .int(Int64(entry.seq)))]
-        if let line { shared.append(.init("agentreview.entry.sha256", AuditChain.sha256(trimmingNewlines(line)))) }
+        if let line { shared.append(.init("agentreview.entry.sha256", SHA256Digest.hex(trimmingNewlines(line)))) }
 
         let refName = entry.ref.map(headName)
         var ref: [KeyValue] = []

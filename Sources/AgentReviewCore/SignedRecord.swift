@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 // Signed records (docs/design.md, "Signed records"), stored in notes under
@@ -238,7 +237,7 @@ public struct SignedRecord: Sendable, Hashable {
 
     /// The record's id: the SHA-256 of its exact bytes, hex (`sha256sum` of the record as
     /// it stands in its note, each line ending in LF). What an audit entry names it by.
-    public var id: String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    public var id: String { SHA256Digest.hex(bytes) }
 
     /// Parses exactly one record (a final LF is optional). Errors give lines of `text`.
     public static func parse(_ text: String) throws(RecordError) -> SignedRecord {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// An audit entry as an RFC 5424 syslog message, for `git config agentreview.syslog true`:
@@ -67,7 +66,7 @@ public enum SyslogMessage {
         func message(_ msg: [UInt8]) -> [UInt8] { head + [0x20] + bom + msg }
 
         if fits(line) { return message(line) }
-        let digest = sha256Hex(line)
+        let digest = SHA256Digest.hex(line)
         if let abridged = try? abridged(entry, digest: digest), fits(abridged) { return message(abridged) }
         if let minimal = try? minimal(entry, digest: digest), fits(minimal) { return message(minimal) }
         if head.count <= limit { return head }
@@ -184,10 +183,6 @@ public enum SyslogMessage {
         // A continuation byte (10xxxxxx) at the cut means the cut is inside a character.
         while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
         return bytes[..<end]
-    }
-
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     static func encoder() -> JSONEncoder {

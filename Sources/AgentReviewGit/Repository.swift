@@ -221,11 +221,21 @@ public final class Repository {
         try commitObject(id).tree
     }
 
-    /// The contents of the file at `path` in `commit`'s tree; nil when there is no
-    /// such file (or the path names a directory or submodule).
     /// The bytes of the file at `path` in a commit; nil when there is none (or it is not a
     /// blob). A blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
     public func file(at path: String, in commit: ObjectID, maxBytes: Int) throws(GitError) -> [UInt8]? {
+        guard let id = try fileID(at: path, in: commit) else { return nil }
+        let size = try objectSize(id)
+        if size > maxBytes {
+            throw GitError(
+                code: .tooLarge, operation: "read \(path) in \(commit.hex.prefix(12))",
+                message: "\(size) bytes, over the limit of \(maxBytes)")
+        }
+        return try blob(id)
+    }
+
+    /// The id and type of the entry at `path` in a commit's tree; nil when there is none.
+    private func entry(at path: String, in commit: ObjectID) throws(GitError) -> (id: ObjectID, type: git_object_t)? {
         var handle: OpaquePointer?
         var oid = commit.oid
         try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
@@ -241,19 +251,7 @@ public final class Repository {
         }
         try git("find \(path) in \(commit)") { found }
         defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        let id = ObjectID(git_tree_entry_id(entry).pointee)
-        let size = try objectSize(id)
-        if size > maxBytes {
-            throw GitError(
-                code: .tooLarge, operation: "read \(path) in \(commit.hex.prefix(12))",
-                message: "\(size) bytes, over the limit of \(maxBytes)")
-        }
-        var blob: OpaquePointer?
-        try git("read \(path) in \(commit)") { git_blob_lookup(&blob, pointer, git_tree_entry_id(entry)) }
-        defer { git_blob_free(blob) }
-        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: raw, count: Int(git_blob_rawsize(blob))))
+        return (ObjectID(git_tree_entry_id(entry).pointee), git_tree_entry_type(entry))
     }
 
     /// One entry of a directory in a commit's tree.
@@ -268,24 +266,10 @@ public final class Repository {
     /// The entries of the directory at `path` in a commit's tree, in tree order; nil when there
     /// is no such path or it is not a directory.
     public func directory(at path: String, in commit: ObjectID) throws(GitError) -> [DirectoryEntry]? {
-        var handle: OpaquePointer?
-        var oid = commit.oid
-        try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
-        defer { git_commit_free(handle) }
-        var root: OpaquePointer?
-        try git("read the tree of \(commit)") { git_commit_tree(&root, handle) }
-        defer { git_tree_free(root) }
-        var entry: OpaquePointer?
-        let found = git_tree_entry_bypath(&entry, root, path)
-        if found == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
-            return nil
-        }
-        try git("find \(path) in \(commit)") { found }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        guard let found = try entry(at: path, in: commit), found.type == GIT_OBJECT_TREE else { return nil }
         var tree: OpaquePointer?
-        try git("read \(path) in \(commit)") { git_tree_lookup(&tree, pointer, git_tree_entry_id(entry)) }
+        var oid = found.id.oid
+        try git("read \(path) in \(commit)") { git_tree_lookup(&tree, pointer, &oid) }
         defer { git_tree_free(tree) }
         var entries = [DirectoryEntry]()
         for index in 0..<git_tree_entrycount(tree) {
@@ -299,23 +283,8 @@ public final class Repository {
 
     /// The id of the blob at `path` in a commit's tree; nil when there is no such file.
     public func fileID(at path: String, in commit: ObjectID) throws(GitError) -> ObjectID? {
-        var handle: OpaquePointer?
-        var oid = commit.oid
-        try git("read commit \(commit)") { git_commit_lookup(&handle, pointer, &oid) }
-        defer { git_commit_free(handle) }
-        var tree: OpaquePointer?
-        try git("read the tree of \(commit)") { git_commit_tree(&tree, handle) }
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer?
-        let found = git_tree_entry_bypath(&entry, tree, path)
-        if found == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
-            return nil
-        }
-        try git("find \(path) in \(commit)") { found }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        return ObjectID(git_tree_entry_id(entry).pointee)
+        guard let found = try entry(at: path, in: commit), found.type == GIT_OBJECT_BLOB else { return nil }
+        return found.id
     }
 
     /// The id `bytes` have as a blob in this repository (`git hash-object`), nothing written.
@@ -325,15 +294,6 @@ public final class Repository {
             bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
         }
         return ObjectID(oid)
-    }
-
-    /// A blob's bytes; a blob over `maxBytes` is not read: it throws `GitError` with `.tooLarge`.
-    public func blob(_ id: ObjectID, maxBytes: Int) throws(GitError) -> [UInt8] {
-        let size = try objectSize(id)
-        if size > maxBytes {
-            throw GitError(code: .tooLarge, operation: "read blob \(id.hex.prefix(12))", message: "\(size) bytes, over the limit of \(maxBytes)")
-        }
-        return try blob(id)
     }
 
     /// An object's size in bytes, from its header alone (the object is not inflated).

@@ -29,9 +29,7 @@ struct AuditLog {
 
     /// The log configured for `repository`, or nil when `agentreview.audit` is false.
     static func configured(in repository: Repository) throws -> AuditLog? {
-        if let value = try repository.configString("agentreview.audit"), !(try Self.boolean(value, key: "agentreview.audit")) {
-            return nil
-        }
+        if try repository.configBoolean("agentreview.audit") == false { return nil }
         return AuditLog(path: try location(in: repository))
     }
 
@@ -43,15 +41,6 @@ struct AuditLog {
             return configured.hasPrefix("/") ? configured : directory.appendingPathComponent(configured).path
         }
         return directory.appendingPathComponent(defaultPath).path
-    }
-
-    /// git's boolean spellings.
-    static func boolean(_ value: String, key: String) throws -> Bool {
-        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
-        default: throw CLIError("\(key) is \"\(value)\": write true or false")
-        }
     }
 
     /// Appends `entry`, chained after the last entry in the file. Returns the entry as

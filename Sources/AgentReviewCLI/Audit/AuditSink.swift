@@ -34,15 +34,7 @@ final class AuditSink: JudgementSink {
         // Syslog only ships copies: a mistake in its settings is said, and stops nothing.
         var syslog: SyslogDestination?
         do {
-            syslog = try SyslogDestination.configured(in: repository)
-            // `hook pre-receive --syslog`: on whatever the configuration says, at its address if it names one.
-            if forced && syslog == nil {
-                var destination = SyslogDestination()
-                if let text = try repository.configString("agentreview.syslogAddress"), !text.isEmpty {
-                    destination.address = try SyslogDestination.address(text)
-                }
-                syslog = destination
-            }
+            syslog = try SyslogDestination.configured(in: repository, forced: forced)
         } catch {
             printError("agentreview: warning: audit entries are not sent to syslog: \(describe(error))")
         }

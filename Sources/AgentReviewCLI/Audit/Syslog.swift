@@ -71,25 +71,14 @@ struct SyslogDestination: Sendable, Hashable {
         self.processID = processID
     }
 
-    /// The destination `git config` names, or nil unless `agentreview.syslog` is true.
-    static func configured(in repository: Repository) throws -> SyslogDestination? {
-        guard let enabled = try repository.configString("agentreview.syslog"),
-            try boolean(enabled, key: "agentreview.syslog")
-        else { return nil }
+    /// The destination `git config` names, or nil unless `agentreview.syslog` is true (or
+    /// `forced`: `hook pre-receive --syslog`). Its address is `agentreview.syslogAddress`,
+    /// else /dev/log.
+    static func configured(in repository: Repository, forced: Bool = false) throws -> SyslogDestination? {
+        let enabled = try repository.configBoolean("agentreview.syslog") == true
+        guard enabled || forced else { return nil }
         guard let text = try repository.configString("agentreview.syslogAddress") else { return SyslogDestination() }
         return SyslogDestination(address: try address(text))
-    }
-
-    /// git's spellings of a boolean, in any case: true, yes, on, 1; false, no, off, 0. No
-    /// value at all is an error: git reads a bare `syslog` line as true and `syslog =` as
-    /// false, and libgit2 gives both as the empty string.
-    static func boolean(_ value: String, key: String) throws -> Bool {
-        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
-        case "": throw CLIError("\(key) has no value: give true or false (yes/no, on/off and 1/0 also do)")
-        default: throw CLIError("\(key) is \"\(value)\": give true or false (yes/no, on/off and 1/0 also do)")
-        }
     }
 
     /// An address in one of the `forms`.
