@@ -16,6 +16,9 @@ struct FactGatherer {
     /// With `agents.notes`: where git-ai's notes are read from. nil otherwise, and then no
     /// note is ever read.
     let notes: NotesSource?
+    /// Whether what a merge introduces is read (a diff against each parent); when not, a
+    /// merge has no changes. Metrics leave merges out, and skip their diffs.
+    var merges = true
 
     /// What `unsigned_is_agent` needs: who may sign commits as a person, and the attributor
     /// that says whether a commit's signature matters (only when nothing else attributes it).
@@ -164,12 +167,16 @@ struct FactGatherer {
     /// The facts, from what was gathered (on this thread or another): the rest of the
     /// commit is parsed here, unless the gathering thread did.
     func facts(from gathered: Gathered) throws(GitError) -> CommitFacts {
-        let parsed: Parsed
-        if let done = gathered.parsed {
-            parsed = done
-        } else {
-            parsed = try parse(gathered.commit, note: gathered.note)
-        }
+        facts(from: gathered, parsed: try parsed(gathered))
+    }
+
+    /// The commit parsed: by the gathering thread, or now.
+    func parsed(_ gathered: Gathered) throws(GitError) -> Parsed {
+        if let done = gathered.parsed { return done }
+        return try parse(gathered.commit, note: gathered.note)
+    }
+
+    func facts(from gathered: Gathered, parsed: Parsed) -> CommitFacts {
         let commit = parsed.info
         return CommitFacts(
             id: commit.id.hex,
@@ -225,6 +232,7 @@ struct FactGatherer {
             }
             return .files(changes)
         }
+        if commit.parents.count > 1 && !merges { return .paths([]) }
         if commit.parents.isEmpty {
             return .files(try repository.changes(from: nil, to: commit.tree, contents: contents, maxDepth: Limits.treeDepth))
         }

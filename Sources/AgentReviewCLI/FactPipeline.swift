@@ -15,10 +15,11 @@ final class FactPipeline: @unchecked Sendable {
     init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) throws {
         var workers = [FactGatherer]()
         for _ in 0..<threads {
-            workers.append(
-                FactGatherer(
-                    repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
-                    signatures: gatherer.signatures, notes: gatherer.notes))
+            var worker = FactGatherer(
+                repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
+                signatures: gatherer.signatures, notes: gatherer.notes)
+            worker.merges = gatherer.merges
+            workers.append(worker)
         }
         self.workers = workers
     }

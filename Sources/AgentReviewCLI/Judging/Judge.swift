@@ -39,6 +39,26 @@ struct Judge {
     /// batches: facts (tree diffs, the costly part) are gathered on worker threads, each
     /// with its own repository handle, while this thread judges and hands on the batch before.
     func judge(_ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, add: (CommitReport) throws -> Void) throws {
+        try judge(walk, mode: mode, base: base, using: gatherer) { try add($0.report) }
+    }
+
+    /// One commit judged, with what it was judged on.
+    struct Judged {
+        var gathered: FactGatherer.Gathered
+        /// The commit parsed (its message, for what it says about other commits).
+        var info: CommitInfo
+        var facts: CommitFacts
+        var report: CommitReport
+        /// The sign-off records the report was judged with (dated decisions, overrides).
+        var signoff: Signoff
+        var signoffNotes: [String]
+    }
+
+    /// As `judge(_:mode:base:add:)`, gathering with `gatherer` (its own contents and lines)
+    /// and handing on what each commit was judged on.
+    func judge(
+        _ walk: RevisionWalk, mode: EnforcementMode, base: TrustedBase?, using gatherer: FactGatherer, add: (Judged) throws -> Void
+    ) throws {
         func nextBatch(_ size: Int) throws -> [WalkStep] {
             var steps = [WalkStep]()
             while steps.count < size, let step = try walk.nextStep() {
@@ -50,24 +70,26 @@ struct Judge {
             }
             return steps
         }
-        var current = try nextBatch(Self.sequentialLimit)
-        guard current.count == Self.sequentialLimit else {
-            for step in current {
-                try add(try judge(step.id, facts: try gatherer.facts(from: try gatherer.gather(step)), mode: mode))
-            }
+        func judged(_ gathered: FactGatherer.Gathered) throws -> Judged {
+            let parsed = try gatherer.parsed(gathered)
+            let facts = try withContractFacts(gatherer.facts(from: gathered, parsed: parsed), id: gathered.commit.id)
+            var (report, signoff, notes) = try judgeWithRecords(gathered.commit.id, facts: facts, mode: mode)
+            if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
+            return Judged(gathered: gathered, info: parsed.info, facts: facts, report: report, signoff: signoff, signoffNotes: notes)
+        }
+        let first = try nextBatch(Self.sequentialLimit)
+        guard first.count == Self.sequentialLimit else {
+            for step in first { try add(try judged(try gatherer.gather(step))) }
             return
         }
         let pipeline = try FactPipeline(gatherer: gatherer)
-        var inflight = pipeline.start(current)
+        var inflight = pipeline.start(first)
         while true {
             let next = try nextBatch(Self.batchSize)
             let facts = try inflight.wait()
             if !next.isEmpty { inflight = pipeline.start(next) }
-            for (step, gathered) in zip(current, facts) {
-                try add(try judge(step.id, facts: try gatherer.facts(from: gathered), mode: mode))
-            }
+            for gathered in facts { try add(try judged(gathered)) }
             if next.isEmpty { return }
-            current = next
         }
     }
 
@@ -86,7 +108,7 @@ struct Judge {
 
     func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
         let facts = try withContractFacts(facts, id: id)
-        var report = try judgeWithRecords(id, facts: facts, mode: mode)
+        var report = try judgeWithRecords(id, facts: facts, mode: mode).report
         if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
         return report
     }
@@ -107,8 +129,10 @@ struct Judge {
         }
     }
 
-    private func judgeWithRecords(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
-        guard let records, !records.tips.isEmpty else { return evaluator.judge(facts, mode: mode) }
+    private func judgeWithRecords(
+        _ id: ObjectID, facts: CommitFacts, mode: EnforcementMode
+    ) throws -> (report: CommitReport, signoff: Signoff, notes: [String]) {
+        guard let records, !records.tips.isEmpty else { return (evaluator.judge(facts, mode: mode), .none, []) }
         let policy = configuration.policy
         try records.load(commit: id)
         let (signoff, notes) = records.index.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
@@ -117,7 +141,7 @@ struct Judge {
         // A commit that passes on approvals or gates is read again with every note, since a
         // later rejection of the same patch-id, or a failed gate on the same tree, recorded
         // on another commit, takes them back.
-        if report.missing.isEmpty && report.approvals.isEmpty && signoff.passedGates.isEmpty { return report }
+        if report.missing.isEmpty && report.approvals.isEmpty && signoff.passedGates.isEmpty { return (report, signoff, notes) }
         try records.prepare(commit: id, patchID: nil, tree: facts.tree)
         let patchID = records.index.hasApprovals ? try Self.patchID(of: id, in: repository) : nil
         if patchID != nil { try records.prepare(commit: id, patchID: patchID, tree: facts.tree) }
@@ -127,7 +151,7 @@ struct Judge {
             committerTime: { [repository] hex in
                 ObjectID(hex: hex).flatMap { repository.contains($0) ? try? repository.commit($0).committer.time : nil }
             })
-        return evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode)
+        return (evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode), more, moreNotes)
     }
 
     /// The facts a commit's task contract needs beyond what the policy made the gatherer
