@@ -210,7 +210,7 @@ public struct Evaluator: Sendable {
     /// The task contracts of the trusted base.
     public let contracts: ContractBook
     /// The time of the judgement (a push's): when contracts expire and overrides grow old.
-    public let now: Date
+    public var now: Date
 
     public init(
         policy: Policy, owners: CodeOwners? = nil, signersListed: Bool = true, reviewers: [String] = [],
@@ -224,6 +224,13 @@ public struct Evaluator: Sendable {
         self.reviewers = reviewers
         self.contracts = contracts
         self.now = now
+    }
+
+    /// This evaluator judging at another time.
+    public func at(_ time: Date) -> Evaluator {
+        var evaluator = self
+        evaluator.now = time
+        return evaluator
     }
 
     /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own

@@ -133,7 +133,8 @@ struct MetricsOptions: ParsableArguments {
         }
         let records = try SignoffRecords.index(
             notesCommits: try SignoffRecords.localTips(in: repository), in: repository, configuration: configuration)
-        let judge = Judge(repository: repository, configuration: configuration, records: records)
+        var judge = Judge(repository: repository, configuration: configuration, records: records)
+        judge.historical = true
         var gatherer = FactGatherer(
             repository: repository, contents: !noLines || judge.gatherer.contents,
             linesOver: noLines ? judge.gatherer.linesOver : -1, signatures: judge.gatherer.signatures, notes: judge.gatherer.notes)
@@ -151,7 +152,8 @@ struct MetricsOptions: ParsableArguments {
                 let author: AuthorKind = report.agent != nil ? .agent : report.bot != nil ? .bot : .human
                 let times = facts.isMerge
                     ? SignoffTimes(needsApproval: false)
-                    : judge.evaluator.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                    : judge.evaluator(for: facts).signoffTimes(
+                        of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
                 func seconds(_ date: Date?) -> Int64? { date.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
                 let lines: Int? = noLines ? nil : facts.changes.reduce(0) { $0 + ($1.changedLines ?? 0) }
                 let commit = MetricsCommit(

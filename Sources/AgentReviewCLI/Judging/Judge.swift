@@ -13,6 +13,10 @@ struct Judge {
     /// The records a remote already has (for `status`): an approval found only in `records`
     /// is marked as not pushed yet.
     let published: RecordSource?
+    /// Judge each commit as of when it was pushed, not now (for metrics over a history): at
+    /// its committer date, or at its latest override's date when it has overrides (as if
+    /// pushed with it). A contract then expires, and an override grows old, as they did then.
+    var historical = false
 
     /// - Parameter now: the time of the judgement (a push's): contracts expire and overrides
     ///   grow old against it.
@@ -132,11 +136,11 @@ struct Judge {
     private func judgeWithRecords(
         _ id: ObjectID, facts: CommitFacts, mode: EnforcementMode
     ) throws -> (report: CommitReport, signoff: Signoff, notes: [String]) {
-        guard let records, !records.tips.isEmpty else { return (evaluator.judge(facts, mode: mode), .none, []) }
+        guard let records, !records.tips.isEmpty else { return (evaluator(for: facts).judge(facts, mode: mode), .none, []) }
         let policy = configuration.policy
         try records.load(commit: id)
         let (signoff, notes) = records.index.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
-        let report = evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+        let report = evaluator(for: facts, signoff).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
         // Done when nothing is missing and nothing counted: records elsewhere could only add.
         // A commit that passes on approvals or gates is read again with every note, since a
         // later rejection of the same patch-id, or a failed gate on the same tree, recorded
@@ -151,7 +155,14 @@ struct Judge {
             committerTime: { [repository] hex in
                 ObjectID(hex: hex).flatMap { repository.contains($0) ? try? repository.commit($0).committer.time : nil }
             })
-        return (evaluator.judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode), more, moreNotes)
+        return (evaluator(for: facts, more).judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode), more, moreNotes)
+    }
+
+    /// The evaluator for a commit: this judge's, or (`historical`) one judging as of its push.
+    func evaluator(for facts: CommitFacts, _ signoff: Signoff = .none) -> Evaluator {
+        guard historical else { return evaluator }
+        if let latest = signoff.overrides.map(\.date).max() { return evaluator.at(latest) }
+        return evaluator.at(Date(timeIntervalSince1970: TimeInterval(facts.committerTime ?? facts.authorTime)))
     }
 
     /// The facts a commit's task contract needs beyond what the policy made the gatherer
