@@ -210,6 +210,11 @@ struct FactGatherer {
             let parentTree = try repository.parentTree(of: commit, at: 0)
             var changes = try repository.changes(from: parentTree, to: commit.tree, contents: false, maxDepth: Limits.treeDepth)
             guard contents else { return .files(changes) }
+            // Every line counted (metrics): no summary first, each file diffed as it is read.
+            if let linesOver, linesOver < 0 {
+                for index in changes.indices { try repository.countLines(of: &changes[index]) }
+                return .files(changes)
+            }
             // Both sides of each file are kept, while they are small, for counting lines next.
             var kept = [(old: [UInt8], new: [UInt8])?]()
             var keptBytes = 0

@@ -195,7 +195,7 @@ public struct DurationStats: Sendable, Hashable, Codable {
 public struct MetricsFigures: Sendable, Hashable, Codable {
     public var commits: Ratio
     /// Lines added plus lines deleted (`git log --numstat`'s two columns, binary files 0);
-    /// nil when lines were not counted (`--no-lines`).
+    /// nil unless lines were counted (`--lines`).
     public var lines: Ratio?
     /// Commits later reverted.
     public var reverted: Ratio

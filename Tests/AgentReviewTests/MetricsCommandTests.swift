@@ -164,7 +164,7 @@ import Testing
 
     @Test func everyFigureOfAKnownHistory() throws {
         let history = try build()
-        let report = try metrics(["\(base)..HEAD"])
+        let report = try metrics(["\(base)..HEAD", "--lines"])
         #expect(report.commits == MetricsReport.CommitCounts(walked: 11, counted: 10, merges: 1, outsideWindow: 0, afterWindow: 0))
         // What a reader checks by hand with git.
         #expect(String(report.commits.counted) == (try sandbox.git("rev-list", "--no-merges", "--count", "\(base)..HEAD", in: clone)))
@@ -180,6 +180,8 @@ import Testing
         #expect(agent.commits == Ratio(4, of: 10))
         #expect(human.commits == Ratio(6, of: 10))
         #expect(!report.totals.contains { $0.author == .bot })
+        // Without --lines no blob is read, and no line figure is made up.
+        #expect(try metrics(["\(base)..HEAD"]).totals.allSatisfy { $0.figures.lines == nil })
         // C3 reverted by `git revert`; H2 by its subject. C1 fixed 31 days after it was written.
         #expect(agent.reverted == Ratio(1, of: 4))
         #expect(human.reverted == Ratio(1, of: 6))

@@ -15,7 +15,8 @@ extension AgentReviewCommand {
                 each was computed (`methods`), so it can be checked by hand with git.
                 --since and --until select commits by committer date (as git log does): 2026-11-28 (that whole
                 day, UTC) or 2026-11-28T15:00:00Z. Reverts and fixes anywhere in the walk count.
-                Lines cost a line diff of every commit (as git log --numstat): --no-lines skips them.
+                Changed lines are counted with --lines: a line diff of every commit (blob contents read, as git log
+                --numstat reads them), several times the cost of the rest.
                 --churn also measures agent lines rewritten within 14 days with git blame: one blame per file an
                 old enough commit changed, which takes minutes on a long history.
                 """)
@@ -60,8 +61,8 @@ struct MetricsOptions: ParsableArguments {
     @Option(help: "Read the policy from this revision instead of the remote's trust root.")
     var base: String?
 
-    @Flag(name: .customLong("no-lines"), help: "Do not count changed lines (no line diff of every commit).")
-    var noLines = false
+    @Flag(help: "Count changed lines too: a line diff of every commit, as git log --numstat makes (several times slower).")
+    var lines = false
 
 
     /// The window's bounds, in seconds and as entry times compare.
@@ -136,12 +137,12 @@ struct MetricsOptions: ParsableArguments {
         var judge = Judge(repository: repository, configuration: configuration, records: records)
         judge.historical = true
         var gatherer = FactGatherer(
-            repository: repository, contents: !noLines || judge.gatherer.contents,
-            linesOver: noLines ? judge.gatherer.linesOver : -1, signatures: judge.gatherer.signatures, notes: judge.gatherer.notes)
+            repository: repository, contents: lines || judge.gatherer.contents,
+            linesOver: lines ? -1 : judge.gatherer.linesOver, signatures: judge.gatherer.signatures, notes: judge.gatherer.notes)
         gatherer.merges = false
         let policy = configuration.policy
         var accumulator = MetricsAccumulator(
-            classes: policy.classes.map(\.name), since: window.since, until: window.until, linesCounted: !noLines)
+            classes: policy.classes.map(\.name), since: window.since, until: window.until, linesCounted: lines)
         /// Thrown to end the walk: every commit left is older than the window.
         struct PastTheWindow: Error {}
         var olderInARow = 0
@@ -155,10 +156,10 @@ struct MetricsOptions: ParsableArguments {
                     : judge.evaluator(for: facts).signoffTimes(
                         of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
                 func seconds(_ date: Date?) -> Int64? { date.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
-                let lines: Int? = noLines ? nil : facts.changes.reduce(0) { $0 + ($1.changedLines ?? 0) }
+                let changed: Int? = lines ? facts.changes.reduce(0) { $0 + ($1.changedLines ?? 0) } : nil
                 let commit = MetricsCommit(
                     id: facts.id, subject: facts.subject, authorTime: facts.authorTime, committerTime: facts.committerTime ?? facts.authorTime,
-                    isMerge: facts.isMerge, author: author, writer: report.writer, classRank: rank, lines: lines,
+                    isMerge: facts.isMerge, author: author, writer: report.writer, classRank: rank, lines: changed,
                     highPaths: rank == policy.highestClass ? report.paths.filter { $0.class == report.class }.map(\.path) : [],
                     references: HistoryReferences.parse(message: judged.info.message, subject: facts.subject, trailers: facts.trailers),
                     needsApproval: times.needsApproval, firstApproval: seconds(times.first), completed: seconds(times.completed),

@@ -86,7 +86,10 @@ struct Judge {
             for step in first { try add(try judged(try gatherer.gather(step))) }
             return
         }
-        let pipeline = try FactPipeline(gatherer: gatherer)
+        // Counting every commit's lines (metrics) keeps the workers busy and this thread idle:
+        // a worker per core then.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let pipeline = try FactPipeline(gatherer: gatherer, threads: gatherer.linesOver == -1 ? cores : max(1, cores - 1))
         var inflight = pipeline.start(first)
         while true {
             let next = try nextBatch(Self.batchSize)
