@@ -19,6 +19,10 @@ struct FactGatherer {
     /// Whether what a merge introduces is read (a diff against each parent); when not, a
     /// merge has no changes. Metrics leave merges out, and skip their diffs.
     var merges = true
+    /// Whether the gathering thread also parses each commit (its message and trailers) and
+    /// turns its changes into facts: where the judging thread has more to do than the
+    /// workers (metrics).
+    var parsesEarly = false
 
     /// What `unsigned_is_agent` needs: who may sign commits as a person, and the attributor
     /// that says whether a commit's signature matters (only when nothing else attributes it).
@@ -118,10 +122,12 @@ struct FactGatherer {
         } else {
             commit = try repository.commitObject(step.id)
         }
-        let changes = try changes(of: commit)
+        var changes = try changes(of: commit)
+        if parsesEarly, case .files = changes { changes = .paths(changes.paths) }
         let note = notes.map { authorshipNote(on: commit.id, from: $0) }
         // A failure is left for `facts(from:)` to report, on the thread that judges, in order.
-        return Gathered(commit: commit, changes: changes, note: note, parsed: signatures == nil ? nil : try? parse(commit, note: note))
+        let parsed = signatures != nil || parsesEarly ? try? parse(commit, note: note) : nil
+        return Gathered(commit: commit, changes: changes, note: note, parsed: parsed)
     }
 
     /// The commit's note in `refs/notes/ai`, read within ``Limits/authorshipNoteBytes`` and

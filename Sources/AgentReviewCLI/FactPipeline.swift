@@ -19,6 +19,7 @@ final class FactPipeline: @unchecked Sendable {
                 repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
                 signatures: gatherer.signatures, notes: gatherer.notes)
             worker.merges = gatherer.merges
+            worker.parsesEarly = gatherer.parsesEarly
             workers.append(worker)
         }
         self.workers = workers

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a commit message says about earlier commits: the commits it reverts and those it
 /// fixes. Plain text in, ids and subjects out; which commit an id or subject names is the
 /// walk's business (``MetricsAccumulator``).
@@ -27,30 +33,42 @@ public struct HistoryReferences: Sendable, Hashable {
     /// gives them. Bounded: only the first ``scanBytes`` of the message are read.
     public static func parse(message: String, subject: String, trailers: [Trailer]) -> HistoryReferences {
         var references = HistoryReferences()
-        let bytes = Array(message.utf8.prefix(scanBytes))
-        let marker = Array("This reverts commit ".utf8)
-        var index = 0
-        while index + marker.count <= bytes.count {
-            if bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) {
-                let start = index + marker.count
-                var end = start
-                while end < bytes.count, end - start <= 40, isHex(bytes[end]) { end += 1 }
-                let length = end - start
-                let terminated = end == bytes.count || !isWordByte(bytes[end])
-                if length >= 7, length <= 40, terminated {
-                    let id = String(decoding: bytes[start..<end], as: UTF8.self).lowercased()
-                    if !references.revertedIDs.contains(id) { references.revertedIDs.append(id) }
-                }
-                index = max(end, index + 1)
-            } else {
-                index += 1
-            }
-        }
+        var message = message
+        references.revertedIDs = message.withUTF8 { revertedIDs(in: UnsafeBufferPointer(rebasing: $0.prefix(scanBytes))) }
         if references.revertedIDs.isEmpty { references.revertedSubject = revertedSubject(of: subject) }
         for trailer in trailers where trailer.hasKey("Fixes") {
             if let id = leadingID(trailer.value), !references.fixedIDs.contains(id) { references.fixedIDs.append(id) }
         }
         return references
+    }
+
+    /// The ids after each `This reverts commit ` in `bytes`.
+    private static func revertedIDs(in bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var ids = [String]()
+        let marker: StaticString = "This reverts commit "
+        let length = marker.utf8CodeUnitCount
+        guard bytes.count >= length, let base = bytes.baseAddress else { return ids }
+        var index = 0
+        while index + length <= bytes.count {
+            // The marker's first byte, found by memchr; then the rest compared.
+            guard let found = memchr(base + index, Int32(UInt8(ascii: "T")), bytes.count - index) else { break }
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            guard index + length <= bytes.count else { break }
+            guard memcmp(base + index, marker.utf8Start, length) == 0 else {
+                index += 1
+                continue
+            }
+            let start = index + length
+            var end = start
+            while end < bytes.count, end - start <= 40, isHex(bytes[end]) { end += 1 }
+            let terminated = end == bytes.count || !isWordByte(bytes[end])
+            if end - start >= 7, end - start <= 40, terminated {
+                let id = String(decoding: bytes[start..<end], as: UTF8.self).lowercased()
+                if !ids.contains(id) { ids.append(id) }
+            }
+            index = max(end, index + 1)
+        }
+        return ids
     }
 
     /// `X` from a subject `Revert "X"` (git revert's default), nil for any other subject.

@@ -75,6 +75,8 @@ public struct MetricsAccumulator: Sendable {
     private var paths: [String: PathCount] = [:]
     private var pathsDropped = false
     private var overrides: [OverrideItem] = []
+    /// The month of the last day seen: a walk by date sees each day's commits together.
+    private var lastDay: (day: Int64, month: String) = (.min, "")
 
     /// The most distinct paths of the highest class counted; beyond it new paths are not tracked.
     public static let pathLimit = 50_000
@@ -156,8 +158,9 @@ public struct MetricsAccumulator: Sendable {
             return false
         }
         counts.counted += 1
-        let key = CellKey(
-            classRank: commit.classRank, author: commit.author, writer: commit.writer, month: Self.month(commit.committerTime))
+        let day = commit.committerTime >= 0 ? commit.committerTime / 86400 : (commit.committerTime - 86399) / 86400
+        if day != lastDay.day { lastDay = (day, Self.month(commit.committerTime)) }
+        let key = CellKey(classRank: commit.classRank, author: commit.author, writer: commit.writer, month: lastDay.month)
         var cell = cells[key] ?? Cell()
         cell.commits += 1
         cell.lines += commit.lines ?? 0

@@ -30,7 +30,12 @@ extension Evaluator {
         guard let rank = policy.classes.firstIndex(where: { $0.name == report.class }) else { return SignoffTimes(needsApproval: false) }
         let riskClass = policy.classes[rank]
         let asks = riskClass.approvals > 0 || riskClass.owners || riskClass.humanSignoff
-        guard asks, policy.appliesTo.covers(attributor.attribute(commit)) else { return SignoffTimes(needsApproval: false) }
+        let covered = switch policy.appliesTo {
+        case .agents: report.agent != nil
+        case .agentsAndBots: report.agent != nil || report.bot != nil
+        case .all: true
+        }
+        guard asks, covered else { return SignoffTimes(needsApproval: false) }
         // The records behind the approvals that count, by record id (or reviewer, for records without one).
         let counted = report.approvals.compactMap { approval in
             signoff.approvals.first { candidate in

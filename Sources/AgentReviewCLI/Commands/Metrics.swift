@@ -140,6 +140,7 @@ struct MetricsOptions: ParsableArguments {
             repository: repository, contents: lines || judge.gatherer.contents,
             linesOver: lines ? -1 : judge.gatherer.linesOver, signatures: judge.gatherer.signatures, notes: judge.gatherer.notes)
         gatherer.merges = false
+        gatherer.parsesEarly = true
         let policy = configuration.policy
         var accumulator = MetricsAccumulator(
             classes: policy.classes.map(\.name), since: window.since, until: window.until, linesCounted: lines)
@@ -153,8 +154,9 @@ struct MetricsOptions: ParsableArguments {
                 let author: AuthorKind = report.agent != nil ? .agent : report.bot != nil ? .bot : .human
                 let times = facts.isMerge
                     ? SignoffTimes(needsApproval: false)
-                    : judge.evaluator(for: facts).signoffTimes(
-                        of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                    : judge.historicalTime(of: facts).map { judge.evaluator.at($0) }.map {
+                        $0.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                    } ?? judge.evaluator.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
                 func seconds(_ date: Date?) -> Int64? { date.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
                 let changed: Int? = lines ? facts.changes.reduce(0) { $0 + ($1.changedLines ?? 0) } : nil
                 let commit = MetricsCommit(

@@ -139,11 +139,11 @@ struct Judge {
     private func judgeWithRecords(
         _ id: ObjectID, facts: CommitFacts, mode: EnforcementMode
     ) throws -> (report: CommitReport, signoff: Signoff, notes: [String]) {
-        guard let records, !records.tips.isEmpty else { return (evaluator(for: facts).judge(facts, mode: mode), .none, []) }
+        guard let records, !records.tips.isEmpty else { return (evaluate(facts, mode: mode), .none, []) }
         let policy = configuration.policy
         try records.load(commit: id)
         let (signoff, notes) = records.index.signoff(commit: facts.id, patchID: nil, tree: facts.tree, policy: policy)
-        let report = evaluator(for: facts, signoff).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+        let report = evaluate(facts, signoff: signoff, notes: notes, mode: mode)
         // Done when nothing is missing and nothing counted: records elsewhere could only add.
         // A commit that passes on approvals or gates is read again with every note, since a
         // later rejection of the same patch-id, or a failed gate on the same tree, recorded
@@ -158,14 +158,21 @@ struct Judge {
             committerTime: { [repository] hex in
                 ObjectID(hex: hex).flatMap { repository.contains($0) ? try? repository.commit($0).committer.time : nil }
             })
-        return (evaluator(for: facts, more).judge(facts, signoff: more, signoffNotes: moreNotes, mode: mode), more, moreNotes)
+        return (evaluate(facts, signoff: more, notes: moreNotes, mode: mode), more, moreNotes)
     }
 
-    /// The evaluator for a commit: this judge's, or (`historical`) one judging as of its push.
-    func evaluator(for facts: CommitFacts, _ signoff: Signoff = .none) -> Evaluator {
-        guard historical else { return evaluator }
-        if let latest = signoff.overrides.map(\.date).max() { return evaluator.at(latest) }
-        return evaluator.at(Date(timeIntervalSince1970: TimeInterval(facts.committerTime ?? facts.authorTime)))
+    /// When a commit is judged (`historical`): as of its push, where the time matters (a
+    /// commit that names a contract, or has overrides); nil: now, as this judge's evaluator.
+    func historicalTime(of facts: CommitFacts, _ signoff: Signoff = .none) -> Date? {
+        guard historical, !signoff.overrides.isEmpty || !Evaluator.contractNames(facts.trailers).isEmpty else { return nil }
+        if let latest = signoff.overrides.map(\.date).max() { return latest }
+        return Date(timeIntervalSince1970: TimeInterval(facts.committerTime ?? facts.authorTime))
+    }
+
+    /// The evaluator's judgement, at the commit's historical time when that matters.
+    private func evaluate(_ facts: CommitFacts, signoff: Signoff = .none, notes: [String] = [], mode: EnforcementMode) -> CommitReport {
+        if let time = historicalTime(of: facts, signoff) { return evaluator.at(time).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode) }
+        return evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
     }
 
     /// The facts a commit's task contract needs beyond what the policy made the gatherer
