@@ -73,6 +73,8 @@ public struct HistoryReferences: Sendable, Hashable {
 
     /// `X` from a subject `Revert "X"` (git revert's default), nil for any other subject.
     public static func revertedSubject(of subject: String) -> String? {
+        // A subject longer than any git writes is hostile: not kept waiting for a match.
+        guard subject.utf8.count <= subjectBytes else { return nil }
         let prefix = "Revert \""
         guard subject.hasPrefix(prefix), subject.hasSuffix("\""), subject.count >= prefix.count + 2 else { return nil }
         return String(subject.dropFirst(prefix.count).dropLast())
@@ -87,6 +89,9 @@ public struct HistoryReferences: Sendable, Hashable {
         if end < bytes.count, bytes[end] != 0x20, bytes[end] != 0x09, bytes[end] != 0x28 { return nil }
         return String(decoding: bytes[..<end], as: UTF8.self).lowercased()
     }
+
+    /// The longest `Revert "…"` subject matched to an earlier commit's subject.
+    public static let subjectBytes = 4096
 
     /// At most this many bytes of a message are searched for `This reverts commit`.
     public static let scanBytes = 64 << 10

@@ -44,6 +44,12 @@ import Testing
         #expect(references.fixedIDs == fixed)
     }
 
+    @Test func aHugeRevertSubjectIsNotKept() {
+        let long = String(repeating: "y", count: HistoryReferences.subjectBytes)
+        #expect(HistoryReferences.revertedSubject(of: "Revert \"\(long.dropFirst(9))\"") == String(long.dropFirst(9)))
+        #expect(HistoryReferences.revertedSubject(of: "Revert \"\(long)\"") == nil)
+    }
+
     @Test func aHugeMessageIsReadOnlyToItsBound() {
         let filler = String(repeating: "x", count: HistoryReferences.scanBytes)
         let references = HistoryReferences.parse(message: filler + "\nThis reverts commit \(Self.full).\n", subject: "s", trailers: [])
