@@ -11,7 +11,7 @@ public struct AgentReviewCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Status.self, Check.self, CI.self, Explain.self, Approve.self, Attest.self, Override.self, Sync.self, Hook.self, Install.self,
-            PolicyGroup.self, Records.self, Audit.self, Metrics.self, Init.self,
+            PolicyGroup.self, Records.self, Audit.self, Metrics.self, Report.self, Init.self,
             Doctor.self,
             Agents.self,
         ]
