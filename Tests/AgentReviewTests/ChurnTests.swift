@@ -151,3 +151,47 @@ import Testing
         #expect(try added("m1").isEmpty)
     }
 }
+
+/// The cost of churn on a real history: set CHURN_REPOSITORY to a repository (libgit2's, for
+/// docs/performance.md) and CHURN_MONTHS (6 unless set); prints commits, files blamed and
+/// seconds to stderr. Asserts nothing about time.
+@Suite struct ChurnCost {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CHURN_REPOSITORY"] != nil))
+    func churnOverRecentMonths() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let repository = try Repository(path: environment["CHURN_REPOSITORY"]!)
+        let months = Int64(environment["CHURN_MONTHS"] ?? "6") ?? 6
+        let tip = try repository.resolveCommit("HEAD")
+        let since = try repository.commit(tip).committer.time - months * 30 * 86400
+        var meter = try ChurnMeter(repository: repository, tip: tip, days: 14)
+        let walk = try repository.walk(from: [tip])
+        let clock = ContinuousClock()
+        var walked = 0, counted = 0
+        var blameTime = Duration.zero, diffTime = Duration.zero
+        let start = clock.now
+        while let step = try walk.nextStep() {
+            let object = try step.commit ?? repository.commitObject(step.id)
+            let info = try repository.commit(object)
+            if info.committer.time < since { break }
+            walked += 1
+            let isCounted = object.parents.count <= 1
+            if isCounted { counted += 1 }
+            var added = [(path: [UInt8], lines: Int)]()
+            diffTime += try clock.measure {
+                added = isCounted ? try ChurnMeter.addedLines(of: step.commit, id: step.id, in: repository) : []
+            }
+            blameTime += try clock.measure {
+                try meter.add(
+                    commit: step.id, parents: object.parents, committerTime: info.committer.time, author: .human,
+                    counted: isCounted, added: added)
+            }
+        }
+        let figures = meter.figures()
+        FileHandle.standardError.write(Data("""
+            churn cost: \(months) months, \(walked) commits walked, \(counted) non-merge, too recent \(figures.tooRecent), \
+            skipped \(meter.skipped), files blamed \(figures.blamed), lines \(figures.human); \
+            total \(clock.now - start), added lines \(diffTime), meter (blame) \(blameTime)
+
+            """.utf8))
+    }
+}
