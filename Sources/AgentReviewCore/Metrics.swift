@@ -397,8 +397,8 @@ public struct AuditFigures: Sendable, Hashable, Codable {
 }
 
 /// Agent lines rewritten within `days` of their commit: of the lines agent commits added,
-/// those no longer attributed to their commit by `git blame` at the last commit on the
-/// first-parent line within `days` of it.
+/// those no longer attributed to their commit by `git blame` at the first commit on the tip's
+/// first-parent line dated within `days` of it; people's commits the same, to compare.
 public struct ChurnFigures: Sendable, Hashable, Codable {
     public var days: Int
     /// Lines rewritten, out of lines added, by agent commits old enough to measure.
@@ -407,19 +407,23 @@ public struct ChurnFigures: Sendable, Hashable, Codable {
     public var human: Ratio
     /// Commits too recent to measure (their window has not ended at the walk's tip).
     public var tooRecent: Int
+    /// Commits the first-parent line does not contain within their window (a branch merged
+    /// later): in no figure.
+    public var skipped: Int
     /// Files blamed: the cost.
     public var blamed: Int
 
-    public init(days: Int, agent: Ratio, human: Ratio, tooRecent: Int, blamed: Int) {
+    public init(days: Int, agent: Ratio, human: Ratio, tooRecent: Int, skipped: Int = 0, blamed: Int) {
         self.days = days
         self.agent = agent
         self.human = human
         self.tooRecent = tooRecent
+        self.skipped = skipped
         self.blamed = blamed
     }
 
     private enum CodingKeys: String, CodingKey {
-        case days, agent, human, blamed
+        case days, agent, human, blamed, skipped
         case tooRecent = "too_recent"
     }
 }

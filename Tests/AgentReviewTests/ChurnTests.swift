@@ -135,7 +135,7 @@ import Testing
         // Human: c0 3, c2 4, c3 5 (1 rewritten by c5), c5 1, c6 2 (its window ends at the tip,
         // exactly); c8 too recent.
         let figures = meter.figures()
-        #expect(figures == ChurnFigures(days: 14, agent: Ratio(10, of: 20), human: Ratio(1, of: 15), tooRecent: 2, blamed: 8))
+        #expect(figures == ChurnFigures(days: 14, agent: Ratio(10, of: 20), human: Ratio(1, of: 15), tooRecent: 2, skipped: 1, blamed: 8))
         #expect(meter.skipped == 1)
     }
 

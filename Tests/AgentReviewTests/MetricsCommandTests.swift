@@ -250,6 +250,23 @@ import Testing
         #expect(try row(september.totals, .agent).fixed == Ratio(1, of: 3))
     }
 
+    /// Churn over 14 days, to the tip (day 40): C3's 3 lines were reverted the next day; C1's
+    /// and C2's lines, and H1's, were still theirs 14 days on (F1 changed C1's line 3 on day
+    /// 31, after its window). F1, H2, R2 and C4 are too recent; H3, on a branch merged after its
+    /// window, is skipped. R1 added no lines.
+    @Test func churnWithinFourteenDays() throws {
+        _ = try build()
+        let report = try metrics(["\(base)..HEAD", "--churn"])
+        let churn = try #require(report.churn)
+        #expect(churn.days == 14)
+        #expect(churn.agent == Ratio(3, of: 19))
+        #expect(churn.human == Ratio(0, of: 4))
+        #expect(churn.tooRecent == 4)
+        #expect(churn.skipped == 1)
+        #expect(churn.blamed == 4)
+        #expect(try metrics(["\(base)..HEAD"]).churn == nil)
+    }
+
     @Test func theAuditLogsRefusedPushes() throws {
         _ = try build()
         // C3 lacks its approval: the server refuses main, and writes that down.

@@ -93,7 +93,7 @@ import Testing
         let push = try Sandbox.run("/usr/bin/git", ["push", "origin", "main", "refs/notes/agentreview"], in: history.clone)
         #expect(push.status != 0)
         let log = history.server.appendingPathComponent("agentreview/audit.jsonl").path
-        let options = ["\(history.base)..HEAD", "--lines", "--audit", log]
+        let options = ["\(history.base)..HEAD", "--lines", "--churn", "--audit", log]
         var reports = [String: Any](), decoded = [String: MetricsReport]()
         for grouping in ["class", "month"] {
             let output = try history.sandbox.agentreview(["metrics", "--json", "--by", grouping] + options, in: history.clone)
@@ -123,7 +123,7 @@ import Testing
         }
         // What must be on the page, at least.
         let paths = Set(shown.map(\.path))
-        var required = ["class:commits.counted", "class:audit.refused.count"]
+        var required = ["class:commits.counted", "class:audit.refused.count", "class:churn.agent.count", "class:churn.agent.of"]
         for author in ["agent", "human"] {
             for figure in ["reverted", "fixed"] {
                 required += ["count", "of", "rate"].map { "class:totals[author=\(author)].figures.\(figure).\($0)" }

@@ -61,6 +61,9 @@ struct MetricsOptions: ParsableArguments {
     @Option(help: "Read the policy from this revision instead of the remote's trust root.")
     var base: String?
 
+    @Flag(help: "Measure lines rewritten within 14 days of their commit, agents' and people's (git blame: costly on long histories).")
+    var churn = false
+
     @Flag(help: "Count changed lines too: a line diff of every commit, as git log --numstat makes (several times slower).")
     var lines = false
 
@@ -144,6 +147,7 @@ struct MetricsOptions: ParsableArguments {
         let policy = configuration.policy
         var accumulator = MetricsAccumulator(
             classes: policy.classes.map(\.name), since: window.since, until: window.until, linesCounted: lines)
+        var churnMeter = churn ? try ChurnMeter(repository: repository, tip: tips[0], days: 14) : nil
         /// Thrown to end the walk: every commit left is older than the window.
         struct PastTheWindow: Error {}
         var olderInARow = 0
@@ -166,7 +170,13 @@ struct MetricsOptions: ParsableArguments {
                     references: HistoryReferences.parse(message: judged.info.message, subject: facts.subject, trailers: facts.trailers),
                     needsApproval: times.needsApproval, firstApproval: seconds(times.first), completed: seconds(times.completed),
                     override: report.verdict == .overridden ? report.override : nil)
-                accumulator.add(commit)
+                let counted = accumulator.add(commit)
+                if churnMeter != nil {
+                    let object = judged.gathered.commit
+                    try churnMeter!.add(
+                        commit: object.id, parents: object.parents, committerTime: commit.committerTime, author: author, counted: counted,
+                        added: try ChurnMeter.addedLines(of: object, id: object.id, in: repository))
+                }
                 // As git log --since stops: once a run of commits is older than the window
                 // (a run, not one: a skewed clock can date a commit before its parents).
                 if let since = window.since, commit.committerTime < since {
@@ -191,7 +201,7 @@ struct MetricsOptions: ParsableArguments {
             ?? configuration.source
         return MetricsRun(
             accumulator: accumulator, range: range, policy: origin, window: window.shown, audit: audit, auditOverrides: auditOverrides,
-            churn: nil)
+            churn: churnMeter?.figures())
     }
 }
 

@@ -55,7 +55,7 @@ struct ChurnMeter {
     /// Every commit the walk gives, in walk order (merges too: they move the first-parent chain).
     mutating func add(
         commit: ObjectID, parents: [ObjectID], committerTime: Int64, author: AuthorKind, counted: Bool,
-        added: [(path: [UInt8], lines: Int)]
+        added: @autoclosure () throws -> [(path: [UInt8], lines: Int)]
     ) throws {
         if commit == chainNext {
             chain.append(Link(id: commit, time: committerTime))
@@ -68,7 +68,8 @@ struct ChurnMeter {
             tooRecent += 1
             return
         }
-        let files = added.filter { $0.lines > 0 }
+        // The lines added are read (a diff with contents) only for a commit measured.
+        let files = try added().filter { $0.lines > 0 }
         guard !files.isEmpty else { return }
         guard let newest = try chainCommit(atOrBefore: end, containing: commit) else {
             skipped += 1
@@ -92,7 +93,7 @@ struct ChurnMeter {
     func figures() -> ChurnFigures {
         ChurnFigures(
             days: days, agent: Ratio(agentRewritten, of: agentAdded), human: Ratio(humanRewritten, of: humanAdded),
-            tooRecent: tooRecent, blamed: blamed)
+            tooRecent: tooRecent, skipped: skipped, blamed: blamed)
     }
 
     /// Drops the chain commits at the front dated after `latest`: no commit given from now on

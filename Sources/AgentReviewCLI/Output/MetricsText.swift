@@ -58,7 +58,7 @@ enum MetricsText {
         }
         if let churn = report.churn {
             out += "\nchurn: lines rewritten within \(churn.days) days: agent \(churn.agent.description), human \(churn.human.description)"
-            out += " (\(churn.tooRecent) commits too recent; \(churn.blamed) files blamed)\n"
+            out += " (\(churn.tooRecent) commits too recent, \(churn.skipped) on branches merged later; \(churn.blamed) files blamed)\n"
         }
         out += "\nHow each figure is computed: agentreview metrics --json (methods).\n"
         return out

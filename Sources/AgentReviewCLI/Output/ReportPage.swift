@@ -288,7 +288,7 @@ private struct Page {
 
     mutating func churn(_ report: MetricsReport) {
         guard let churn = report.churn else { return }
-        add("<section><h2>Churn</h2><p>Lines rewritten within \(metric("class:churn.days", String(churn.days))) days: agent \(ratio("class:churn.agent", churn.agent)); people \(ratio("class:churn.human", churn.human)). \(metric("class:churn.too_recent", String(churn.tooRecent))) commits too recent to measure; \(metric("class:churn.blamed", String(churn.blamed))) files blamed.</p></section>")
+        add("<section><h2>Churn</h2><p>Lines rewritten within \(metric("class:churn.days", String(churn.days))) days: agent \(ratio("class:churn.agent", churn.agent)); people \(ratio("class:churn.human", churn.human)). \(metric("class:churn.too_recent", String(churn.tooRecent))) commits too recent to measure, \(metric("class:churn.skipped", String(churn.skipped))) on branches merged after their window; \(metric("class:churn.blamed", String(churn.blamed))) files blamed.</p></section>")
     }
 
     mutating func methods(_ report: MetricsReport) {
