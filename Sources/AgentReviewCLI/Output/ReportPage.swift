@@ -182,7 +182,11 @@ private struct Page {
             add("<p class=empty>No commit in this range needed approval.</p></section>")
             return
         }
-        if measured.isEmpty { add("<p class=empty>Commits needed approval, but none has completed its sign-off yet.</p>") }
+        if measured.isEmpty {
+            // Empty histograms would only look broken: the counts say it plainly.
+            add("<p class=empty>\(metric("class:totals[author=agent].figures.signed_off.of", String(report.totals.first { $0.author == .agent }?.figures.signedOff.of ?? 0))) agent commits needed approval; none has completed its sign-off yet.</p></section>")
+            return
+        }
         add("<div class=grid2>")
         for histogram in report.latency {
             let path = "class:latency[class=\(histogram.class),author=\(histogram.author.rawValue)]"
@@ -207,7 +211,9 @@ private struct Page {
             add("<p class=empty>No commits in this range.</p></section>")
             return
         }
-        // Rates side by side per class: a bar per author kind.
+        let anyRework = report.rows.contains { $0.figures.reverted.count > 0 || $0.figures.fixed.count > 0 }
+        if !anyRework { add("<p class=empty>No agent or human commit in this range was reverted or named by a later fix.</p>") }
+        // Rates side by side per class: a bar per author kind (only when there is one to draw).
         let classes = report.rows.compactMap(\.class).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var svg = "<svg class=chart viewBox=\"0 0 860 \(classes.count * 56 + 30)\" role=img aria-label=\"revert and fix rates by class\">"
         var y = 10
@@ -225,8 +231,10 @@ private struct Page {
             y += 56
         }
         svg += "<text x=90 y=\(y + 10) class=axis>reverted</text><text x=460 y=\(y + 10) class=axis>fixed later (Fixes:)</text></svg>"
-        add(svg)
-        add(legend([.agent, .human]))
+        if anyRework {
+            add(svg)
+            add(legend([.agent, .human]))
+        }
         var table = "<table><thead><tr><th>class</th><th>author</th><th>commits</th><th>reverted</th><th>fixed later</th><th>time to fix (median)</th><th>signed off</th><th>overridden</th></tr></thead><tbody>"
         for row in report.rows {
             let path = "class:rows[class=\(row.class ?? ""),author=\(row.author.rawValue)].figures"
