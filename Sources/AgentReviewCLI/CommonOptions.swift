@@ -19,6 +19,26 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
+/// `A..B` (B's commits not on A) or a single revision, as `status` and `metrics` take them.
+struct RevisionRange {
+    /// B, or the single revision.
+    let to: String
+    /// A, for `A..B`.
+    let from: String?
+
+    init(_ text: String) throws {
+        guard let dots = text.range(of: "..") else {
+            to = text
+            from = nil
+            return
+        }
+        let from = String(text[..<dots.lowerBound]), to = String(text[dots.upperBound...])
+        guard !to.hasPrefix("."), !from.isEmpty, !to.isEmpty else { throw CLIError("range \(text): use A..B (both ends named)") }
+        self.to = to
+        self.from = from
+    }
+}
+
 extension ParsableCommand {
     /// Runs a command body: errors become one line on stderr and exit 2.
     func guarded(_ body: () throws -> Int32) throws {

@@ -12,6 +12,12 @@ import Foundation
 /// or a clone with remote-tracking refs but no copy of the root (a PR fetched alone, a
 /// default branch not fetched) would otherwise judge commits by the policy they bring.
 enum WorkingTreePolicy {
+    /// What local work is judged by: `base` (or `policyFile`); with neither, the working tree's.
+    static func load(orFrom base: TrustedBase?, policyFile: String?, in repository: Repository) throws -> TrustedConfiguration {
+        if base == nil && policyFile == nil { return try load(in: repository) }
+        return try TrustedBase.load(from: base, in: repository, policyFile: policyFile)
+    }
+
     static func load(in repository: Repository) throws -> TrustedConfiguration {
         guard let root = repository.workingDirectory else {
             throw CLIError("no trusted base to read the policy from (a bare repository with no default branch yet): pass --base REV or --policy FILE")

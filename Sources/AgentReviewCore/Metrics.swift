@@ -434,9 +434,7 @@ extension AuditFigures {
     public init(file: String, entries: [AuditEntry], since: String?, until: String?) {
         var months: [String: Month] = [:]
         var judged = 0, refused = 0, overridden = 0
-        for entry in entries {
-            if let since, entry.time < since { continue }
-            if let until, entry.time > until { continue }
+        for entry in entries where Self.within(entry, since: since, until: until) {
             let key = String(entry.time.prefix(7))
             var month = months[key] ?? Month(month: key, judged: 0, refused: 0, overridden: 0)
             month.judged += 1
@@ -456,18 +454,20 @@ extension AuditFigures {
             refused: Ratio(refused, of: judged), overridden: Ratio(overridden, of: judged))
     }
 
+    private static func within(_ entry: AuditEntry, since: String?, until: String?) -> Bool {
+        (since.map { entry.time >= $0 } ?? true) && (until.map { entry.time <= $0 } ?? true)
+    }
+
     /// The overrides the log records, one per commit, for those `known` does not list.
     public static func overrides(in entries: [AuditEntry], since: String?, until: String?, known: Set<String>) -> [OverrideItem] {
         var seen = known
         var items = [OverrideItem]()
-        for entry in entries.reversed() {
-            if let since, entry.time < since { continue }
-            if let until, entry.time > until { continue }
+        for entry in entries.reversed() where within(entry, since: since, until: until) {
             for commit in entry.commits {
                 guard let override = commit.override, seen.insert(commit.id).inserted else { continue }
                 items.append(
                     OverrideItem(
-                        commit: commit.id, subject: nil, writer: commit.agent ?? commit.bot.map { "bot:\($0)" } ?? "human",
+                        commit: commit.id, subject: nil, writer: CommitReport.writer(agent: commit.agent, bot: commit.bot),
                         class: commit.class, signer: override.signer, date: override.date, reason: override.reason, source: "audit"))
             }
         }

@@ -251,7 +251,8 @@ public struct MetricsAccumulator: Sendable {
             if a.group != b.group {
                 switch grouping {
                 case .class: return a.classRank < b.classRank
-                case .agent: return Self.writerOrder(a.writer ?? "", a.author) < Self.writerOrder(b.writer ?? "", b.author)
+                // Agents by name, then people, then bots by name.
+                case .agent: return (a.author, a.writer ?? "") < (b.author, b.writer ?? "")
                 default: return a.group < b.group
                 }
             }
@@ -264,9 +265,6 @@ public struct MetricsAccumulator: Sendable {
                 figures: figures(cell, group: group))
         }
     }
-
-    /// Agents by name, then people, then bots by name.
-    private static func writerOrder(_ writer: String, _ author: AuthorKind) -> (AuthorKind, String) { (author, writer) }
 
     private func figures(_ cell: Cell, group: Cell) -> MetricsFigures {
         MetricsFigures(

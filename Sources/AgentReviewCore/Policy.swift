@@ -237,9 +237,14 @@ public enum AppliesTo: String, Sendable, Hashable, Codable {
 
     /// Whether a commit so attributed is judged.
     public func covers(_ attribution: Attribution) -> Bool {
+        covers(agent: attribution.isAgent, bot: attribution.isBot)
+    }
+
+    /// Whether a commit by an agent, a bot, or neither (a person) is judged.
+    public func covers(agent: Bool, bot: Bool) -> Bool {
         switch self {
-        case .agents: attribution.isAgent
-        case .agentsAndBots: attribution.isAgent || attribution.isBot
+        case .agents: agent
+        case .agentsAndBots: agent || bot
         case .all: true
         }
     }

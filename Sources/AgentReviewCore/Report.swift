@@ -90,7 +90,10 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var shortID: String { String(id.prefix(12)) }
 
     /// Who wrote it, for a table's agent column: the agent, `bot:NAME`, or `human`.
-    public var writer: String { agent ?? bot.map { "bot:\($0)" } ?? "human" }
+    public var writer: String { Self.writer(agent: agent, bot: bot) }
+
+    /// `claude-code`, `bot:dependabot` or `human`.
+    public static func writer(agent: String?, bot: String?) -> String { agent ?? bot.map { "bot:\($0)" } ?? "human" }
 }
 
 /// An approval that counts for a commit, and the requirements it meets.

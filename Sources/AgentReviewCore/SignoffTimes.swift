@@ -30,12 +30,9 @@ extension Evaluator {
         guard let rank = policy.classes.firstIndex(where: { $0.name == report.class }) else { return SignoffTimes(needsApproval: false) }
         let riskClass = policy.classes[rank]
         let asks = riskClass.approvals > 0 || riskClass.owners || riskClass.humanSignoff
-        let covered = switch policy.appliesTo {
-        case .agents: report.agent != nil
-        case .agentsAndBots: report.agent != nil || report.bot != nil
-        case .all: true
+        guard asks, policy.appliesTo.covers(agent: report.agent != nil, bot: report.bot != nil) else {
+            return SignoffTimes(needsApproval: false)
         }
-        guard asks, covered else { return SignoffTimes(needsApproval: false) }
         // The records behind the approvals that count, by record id (or reviewer, for records without one).
         let counted = report.approvals.compactMap { approval in
             signoff.approvals.first { candidate in

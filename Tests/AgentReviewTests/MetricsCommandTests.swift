@@ -82,22 +82,26 @@ import Testing
         let approved = try sandbox.agentreview(
             ["approve", commit, "--key", key(reviewers[0].0), "--as", "\(reviewers[0].0)@example.com"], in: clone)
         try #require(approved.status == 0, "\(approved.stderr)")
-        let note = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", commit, in: clone)
-        let template = note.components(separatedBy: "-----BEGIN SSH SIGNATURE-----")[0]
         var records = [String]()
         for (person, after) in reviewers {
-            let date = MetricsReport.utc(committed + after)
-            let body = template.split(separator: "\n").map { line -> String in
-                if line.hasPrefix("reviewer ") { return "reviewer \(person)@example.com" }
-                if line.hasPrefix("date ") { return "date \(date)" }
-                return String(line)
-            }.joined(separator: "\n") + "\n"
-            let signed = try Sandbox.run(
-                "/usr/bin/ssh-keygen", ["-q", "-Y", "sign", "-n", "agentreview", "-f", key(person)], in: keys, input: Data(body.utf8))
-            try #require(signed.status == 0, "\(signed.stderr)")
-            records.append(body + signed.stdout)
+            records.append(
+                try resigned(
+                    on: commit, by: person, fields: ["reviewer": "\(person)@example.com", "date": MetricsReport.utc(committed + after)]))
         }
         try sandbox.git(["notes", "--ref=refs/notes/agentreview", "add", "-f", "-m", records.joined(separator: "\n"), commit], in: clone)
+    }
+
+    /// The one record on `commit`, its `fields` replaced, signed again with `person`'s real key.
+    func resigned(on commit: String, by person: String, fields: [String: String]) throws -> String {
+        let note = try sandbox.git("notes", "--ref=refs/notes/agentreview", "show", commit, in: clone)
+        let body = note.components(separatedBy: "-----BEGIN SSH SIGNATURE-----")[0].split(separator: "\n").map { line -> String in
+            let name = String(line.prefix { $0 != " " })
+            return fields[name].map { "\(name) \($0)" } ?? String(line)
+        }.joined(separator: "\n") + "\n"
+        let signed = try Sandbox.run(
+            "/usr/bin/ssh-keygen", ["-q", "-Y", "sign", "-n", "agentreview", "-f", key(person)], in: keys, input: Data(body.utf8))
+        try #require(signed.status == 0, "\(signed.stderr)")
+        return body + signed.stdout
     }
 
     struct History {
@@ -223,6 +227,21 @@ import Testing
         #expect(override.source == "notes")
         #expect(report.methods["reverted"]?.contains("This reverts commit") == true)
         #expect(report.methods.keys.sorted() == MetricsReport.methods.keys.sorted())
+    }
+
+    /// A commit is judged as of its push: an override signed an hour after C4 (day 40), long
+    /// older than `max_age` (a day) today, still let C4 through when it was pushed with it.
+    @Test func anOverrideCountsAsOfItsPush() throws {
+        let history = try build()
+        let record = try resigned(
+            on: history.c4, by: "oncall", fields: ["date": MetricsReport.utc(Self.t0 + 40 * Self.day + 3600)])
+        try sandbox.git(["notes", "--ref=refs/notes/agentreview", "add", "-f", "-m", record, history.c4], in: clone)
+        let report = try metrics(["\(base)..HEAD"])
+        #expect(try row(report.totals, .agent).overridden == Ratio(1, of: 4))
+        #expect(report.overrides.map(\.date) == ["2026-10-11T11:00:00Z"])
+        // Judged now, the same override is too old to count.
+        let (now, _) = try sandbox.judgement(["status", "\(base)..HEAD"], in: clone)
+        #expect(now.commits.first { $0.id == history.c4 }?.verdict == .blocked)
     }
 
     @Test func byMonthByWriterAndTheWindow() throws {

@@ -47,12 +47,8 @@ extension AgentReviewCommand {
                 } else {
                     let opened = try options.openRepository()
                     repository = opened
-                    let trustedBase = try TrustedBase.forLocalWork(in: opened, explicit: base)
-                    if trustedBase == nil && options.policy == nil {
-                        configuration = try WorkingTreePolicy.load(in: opened)
-                    } else {
-                        configuration = try TrustedBase.load(from: trustedBase, in: opened, policyFile: options.policy)
-                    }
+                    configuration = try WorkingTreePolicy.load(
+                        orFrom: try TrustedBase.forLocalWork(in: opened, explicit: base), policyFile: options.policy, in: opened)
                 }
                 let policy = configuration.policy
 

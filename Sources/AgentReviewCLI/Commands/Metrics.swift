@@ -106,29 +106,12 @@ struct MetricsOptions: ParsableArguments {
     func compute(options: CommonOptions) throws -> MetricsRun {
         let window = try window()
         let repository = try options.openRepository()
-        let configuration: TrustedConfiguration
-        if let base {
-            configuration = try TrustedBase.load(
-                from: TrustedBase(commit: try repository.resolveCommit(base), name: base), in: repository, policyFile: options.policy)
-        } else {
-            let root = try TrustedBase.remoteRootForLocalWork(in: repository).base
-            if root == nil && options.policy == nil {
-                configuration = try WorkingTreePolicy.load(in: repository)
-            } else {
-                configuration = try TrustedBase.load(from: root, in: repository, policyFile: options.policy)
-            }
-        }
+        let configuration = try WorkingTreePolicy.load(
+            orFrom: try TrustedBase.forLocalWork(in: repository, explicit: base), policyFile: options.policy, in: repository)
         let range = self.range ?? "HEAD"
-        let tips: [ObjectID], hidden: [ObjectID]
-        if let dots = range.range(of: "..") {
-            let from = String(range[..<dots.lowerBound]), to = String(range[dots.upperBound...])
-            guard !to.hasPrefix("."), !from.isEmpty, !to.isEmpty else { throw CLIError("range \(range): use A..B (both ends named)") }
-            tips = [try repository.resolveCommit(to)]
-            hidden = [try repository.resolveCommit(from)]
-        } else {
-            tips = [try repository.resolveCommit(range)]
-            hidden = []
-        }
+        let parsed = try RevisionRange(range)
+        let tips = [try repository.resolveCommit(parsed.to)]
+        let hidden = try parsed.from.map { [try repository.resolveCommit($0)] } ?? []
         let walk: RevisionWalk
         do {
             walk = try repository.walk(from: tips, hiding: hidden)
@@ -156,11 +139,16 @@ struct MetricsOptions: ParsableArguments {
                 let facts = judged.facts, report = judged.report
                 let rank = policy.classes.firstIndex { $0.name == report.class } ?? policy.defaultClass
                 let author: AuthorKind = report.agent != nil ? .agent : report.bot != nil ? .bot : .human
-                let times = facts.isMerge
-                    ? SignoffTimes(needsApproval: false)
-                    : judge.historicalTime(of: facts).map { judge.evaluator.at($0) }.map {
-                        $0.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
-                    } ?? judge.evaluator.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                // The evaluator is copied for a historical time only where the time matters.
+                let times: SignoffTimes
+                if facts.isMerge {
+                    times = SignoffTimes(needsApproval: false)
+                } else if let time = judge.historicalTime(of: facts) {
+                    times = judge.evaluator.at(time).signoffTimes(
+                        of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                } else {
+                    times = judge.evaluator.signoffTimes(of: report, commit: facts, signoff: judged.signoff, signoffNotes: judged.signoffNotes)
+                }
                 func seconds(_ date: Date?) -> Int64? { date.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
                 let changed: Int? = lines ? facts.changes.reduce(0) { $0 + ($1.changedLines ?? 0) } : nil
                 let commit = MetricsCommit(

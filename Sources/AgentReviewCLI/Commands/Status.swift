@@ -64,26 +64,17 @@ extension AgentReviewCommand {
                 title = "status \(destination ?? "(no branch)")"
                 let root = try TrustedBase.remoteRootForLocalWork(in: repository)
                 trustedBase = try base.map { TrustedBase(commit: try repository.resolveCommit($0), name: $0) } ?? root.base
-                if trustedBase == nil && options.policy == nil {
-                    configuration = try WorkingTreePolicy.load(in: repository)
-                } else {
-                    configuration = try TrustedBase.load(from: trustedBase, in: repository, policyFile: options.policy)
-                }
+                configuration = try WorkingTreePolicy.load(orFrom: trustedBase, policyFile: options.policy, in: repository)
                 // The root branch is judged as strictly as the server judges it.
                 modes = RefModes(policy: configuration.policy, root: root.ref, symbolicRefs: nil)
                 mode = try modes.mode(for: destination)
-                let tips: [ObjectID]
-                if let range, let dots = range.range(of: "..") {
-                    let from = String(range[..<dots.lowerBound]), to = String(range[dots.upperBound...])
-                    guard !to.hasPrefix("."), !from.isEmpty, !to.isEmpty else {
-                        throw CLIError("range \(range): use A..B (both ends named)")
-                    }
-                    tips = [try repository.resolveCommit(to)]
+                let parsed = try range.map(RevisionRange.init)
+                let tips = [try repository.resolveCommit(parsed?.to ?? "HEAD")]
+                if let parsed, let from = parsed.from {
                     hiding = Hiding(
                         commits: [try repository.resolveCommit(from)], names: [from],
-                        why: "every commit of \(to) is already in \(from)")
+                        why: "every commit of \(parsed.to) is already in \(from)")
                 } else {
-                    tips = [try repository.resolveCommit(range ?? "HEAD")]
                     hiding = try hidden(in: repository, remote: root.remote, rootCopy: root.base, modes: modes, mode: mode)
                 }
                 do {

@@ -76,9 +76,8 @@ struct Judge {
         }
         func judged(_ gathered: FactGatherer.Gathered) throws -> Judged {
             let parsed = try gatherer.parsed(gathered)
-            let facts = try withContractFacts(gatherer.facts(from: gathered, parsed: parsed), id: gathered.commit.id)
-            var (report, signoff, notes) = try judgeWithRecords(gathered.commit.id, facts: facts, mode: mode)
-            if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
+            let (facts, report, signoff, notes) = try judgement(
+                gathered.commit.id, facts: gatherer.facts(from: gathered, parsed: parsed), mode: mode)
             return Judged(gathered: gathered, info: parsed.info, facts: facts, report: report, signoff: signoff, signoffNotes: notes)
         }
         let first = try nextBatch(Self.sequentialLimit)
@@ -114,10 +113,18 @@ struct Judge {
     }
 
     func judge(_ id: ObjectID, facts: CommitFacts, mode: EnforcementMode) throws -> CommitReport {
+        try judgement(id, facts: facts, mode: mode).report
+    }
+
+    /// A commit's judgement and what it was made on: the facts with what its contract asks
+    /// for, the records that counted, approvals not yet on the remote marked.
+    private func judgement(
+        _ id: ObjectID, facts: CommitFacts, mode: EnforcementMode
+    ) throws -> (facts: CommitFacts, report: CommitReport, signoff: Signoff, notes: [String]) {
         let facts = try withContractFacts(facts, id: id)
-        var report = try judgeWithRecords(id, facts: facts, mode: mode).report
+        var (report, signoff, notes) = try judgeWithRecords(id, facts: facts, mode: mode)
         if let published, !report.approvals.isEmpty { try markUnpublished(&report, in: published) }
-        return report
+        return (facts, report, signoff, notes)
     }
 
     /// Marks the approvals of `report` that the remote's records lack: an approval by the
