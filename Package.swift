@@ -1,5 +1,32 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// On Linux, libgit2 and the libraries it uses are linked into the binary from the
+/// distribution's static archives (Debian's libgit2-dev ships them all), when every one is
+/// there. A process then loads none of the fifteen shared libraries libgit2 brings, whose
+/// relocation was a quarter of the time `agentreview --version` took. Two parts of libgit2's
+/// network code are replaced by `--wrap` (AgentReviewGit/NoNetwork.swift): its TLS set-up,
+/// which reads and parses every system CA certificate at start (a sixth of a 1-commit
+/// pre-receive hook's time), and HTTP's Kerberos authentication, which alone needs GSSAPI
+/// and its five shared libraries. agentreview reads repositories on disk and fetches with
+/// the git binary. Without the archives (another distribution, macOS),
+/// libgit2 is linked as a shared library, as pkg-config gives it.
+let staticLibgit2: [String]? = {
+    #if os(Linux)
+    let archives = ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "pcre2-8", "z", "crypto"]
+    for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
+        let paths = archives.map { "\(directory)/lib\($0).a" }
+        guard paths.allSatisfy(FileManager.default.fileExists(atPath:)) else { continue }
+        let wrapped = [
+            "git_mbedtls_stream_global_init", "git_mbedtls_stream_new", "git_mbedtls_stream_wrap", "git_mbedtls__set_cert_location",
+            "git_http_auth_negotiate",
+        ]
+        return paths + ["-lrt"] + wrapped.flatMap { ["-Xlinker", "--wrap=\($0)"] }
+    }
+    #endif
+    return nil
+}()
 
 let package = Package(
     name: "agentreview",
@@ -13,10 +40,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
-        // libgit2, found through pkg-config. Only AgentReviewGit imports it.
+        // libgit2 (and zlib): statically linked where the archives are (see staticLibgit2),
+        // else found through pkg-config. Only AgentReviewGit imports it.
         .systemLibrary(
             name: "Clibgit2",
-            pkgConfig: "libgit2",
+            pkgConfig: staticLibgit2 == nil ? "libgit2" : nil,
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         // The Swift face of libgit2: owning handles inside, plain values outside.
@@ -24,7 +52,8 @@ let package = Package(
         // the hot path of reading packs are dropped in release builds.
         .target(
             name: "AgentReviewGit", dependencies: ["Clibgit2"],
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
+            linkerSettings: staticLibgit2.map { [.unsafeFlags($0)] } ?? [.linkedLibrary("git2"), .linkedLibrary("z")]
         ),
         // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal,
         // reads no files and starts no threads: the CLI reads, and decides what runs in parallel.
@@ -54,7 +83,8 @@ let package = Package(
             name: "AgentReviewTestSupport", dependencies: ["AgentReviewCore", "AgentReviewSupport"],
             path: "Tests/AgentReviewTestSupport"),
         .testTarget(
-            name: "AgentReviewCoreTests", dependencies: ["AgentReviewCore", "AgentReviewTestSupport"]),
+            name: "AgentReviewCoreTests",
+            dependencies: ["AgentReviewCore", "AgentReviewTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "AgentReviewTests",
             dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport"]),
