@@ -28,6 +28,7 @@ extension AgentReviewCommand {
     /// message, with a suggestion for a mistyped command) or any other error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if let status = withoutParser(arguments) { Foundation.exit(status) }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -49,6 +50,24 @@ extension AgentReviewCommand {
             Foundation.exit(2)
         }
         Foundation.exit(0)
+    }
+
+    /// The two command lines run most often, run without the parser: what the installed
+    /// pre-receive hook runs on every push (exactly `hook pre-receive`, no options), and the
+    /// `--version` probe of scripts and `agentreview doctor`. Building the parser's command
+    /// tree reflects over every subcommand, and each first dynamic cast scans every protocol
+    /// conformance record in the binary: measured, that was a fifth of a 1-commit hook's time.
+    /// Anything else (an option, a flag, another word) goes through the parser as before.
+    static func withoutParser(_ arguments: [String]) -> Int32? {
+        switch arguments {
+        case ["--version"]:
+            print(configuration.version)
+            return 0
+        case ["hook", "pre-receive"]:
+            return PreReceive.judge(input: readStandardInput(), json: false)
+        default:
+            return nil
+        }
     }
 
     /// "unknown command 'stauts': did you mean `status`?" when the first word that is not a

@@ -22,12 +22,12 @@ agentreview='@AGENTREVIEW@'
   echo "agentreview: not found at @AGENTREVIEW@ nor on PATH: push \#(stopped)" >&2
   exit 1
 }
+# Without one, agentreview takes git's stdin directly: no temporary file, no other process.
+[ -x "$0.local" ] || exec "$agentreview" hook \#(hook) "$@"
 input=$(mktemp "${TMPDIR:-/tmp}/agentreview.XXXXXX") || { echo "agentreview: no temporary file: push \#(stopped)" >&2; exit 1; }
 trap 'rm -f "$input"' EXIT
 cat >"$input" || exit 1
-if [ -x "$0.local" ]; then
-  "$0.local" "$@" <"$input" || exit $?
-fi
+"$0.local" "$@" <"$input" || exit $?
 "$agentreview" hook \#(hook) "$@" <"$input"
 
 """#
