@@ -100,8 +100,8 @@ extension YAMLDiagnosing {
 
     /// A key of a user-named mapping (teams, users, gates).
     mutating func mapKey(_ node: Node, in context: String) -> String? {
-        guard case .scalar(let scalar) = node, !isNull(node) else {
-            error(node, "keys in \(context) must be names, found \(describe(node))")
+        guard case .scalar(let scalar) = node, !isNullKey(scalar) else {
+            error(node, "keys in \(context) must be names, found \(node.scalar == nil ? describe(node) : "nothing")")
             return nil
         }
         if DuplicateTolerantComposer.isRenamed(scalar.string) { return nil }
@@ -129,7 +129,7 @@ extension YAMLDiagnosing {
     }
 
     mutating func boolean(_ node: Node, key: String) -> Bool? {
-        if kind(of: node) == .bool, let value = node.bool { return value }
+        if kind(of: node) == .bool, case .scalar(let scalar) = node, let value = YAMLPlainScalar.bool(scalar.string) { return value }
         error(node, "'\(key)' must be true or false, found \(describe(node))")
         return nil
     }
@@ -202,8 +202,22 @@ extension YAMLDiagnosing {
         return false
     }
 
-    /// The resolved tag of a node: what YAML reads a plain scalar as (`1` an int, `true` a bool, `~` null).
-    func kind(of node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    /// The resolved tag of a node: what YAML reads a plain scalar as (`1` an int, `true` a bool,
+    /// `~` null). Files are composed with Yams's basic resolver (see `YAMLPlainScalar`), so a
+    /// scalar's own tag is read as written: none (`implicit`) for a plain scalar, resolved
+    /// here; `str` for a quoted one; or the tag written (`!!int 3`).
+    func kind(of node: Node) -> Tag.Name {
+        guard case .scalar(let scalar) = node else { return Tag.Name(rawValue: node.tag.rawValue) }
+        let written = Tag.Name(rawValue: scalar.tag.description)
+        return written == .implicit ? YAMLPlainScalar.kind(of: scalar.string) : written
+    }
+
+    /// Whether a mapping key is null (`~`, `null`, nothing). Yams's check for duplicate keys
+    /// has resolved every key's tag already (to `str`, with the basic resolver), so a plain
+    /// key is judged by its text.
+    func isNullKey(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain ? YAMLPlainScalar.kind(of: scalar.string) == .null : kind(of: .scalar(scalar)) == .null
+    }
 
     func describe(_ node: Node) -> String {
         switch node {
@@ -281,7 +295,7 @@ enum DuplicateTolerantComposer {
     /// - Parameter document: what the file holds, for messages ("policy", "contract").
     static func compose(_ yaml: String, document: String = "policy") -> Result {
         do {
-            return Result(root: try Yams.compose(yaml: yaml), complete: true)
+            return Result(root: try Yams.compose(yaml: yaml, .basic), complete: true)
         } catch YamlError.duplicatedKeysInMapping {
             return composeRenaming(yaml, document: document)
         } catch let error as YamlError {
@@ -327,7 +341,7 @@ enum DuplicateTolerantComposer {
         view.append(contentsOf: scalars)
         let text = String(view)
         do {
-            return Result(root: try Yams.compose(yaml: text), problems: problems, complete: true)
+            return Result(root: try Yams.compose(yaml: text, .basic), problems: problems, complete: true)
         } catch let YamlError.duplicatedKeysInMapping(keys, context) {
             // Equal keys that are not plain scalars (lists, mappings): Yams still finds them.
             let key = keys.sorted().first ?? ""
@@ -343,7 +357,8 @@ enum DuplicateTolerantComposer {
 
     /// Every later occurrence of a scalar key (plain, quoted or an alias of one) in the
     /// mappings of the first document, in the order written: one pass over libyaml's events.
-    /// Keys are equal as Yams compares them: same text, same resolved tag.
+    /// Keys are equal as Yams compares them: same text, same tag (with the basic resolver
+    /// that composes them, a plain key's is `str`, as a quoted one's).
     static func findDuplicates(_ yaml: String) -> [Duplicate] {
         struct Frame {
             var isMapping: Bool
@@ -385,7 +400,7 @@ enum DuplicateTolerantComposer {
                     let scalar = event.data.scalar
                     let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                     let tag: Tag.Name = scalar.quoted_implicit == 1 ? .str : cString(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
-                    let node = Node.scalar(.init(value, Tag(tag)))
+                    let node = Node.scalar(.init(value, Tag(tag, .basic)))
                     if let anchor = cString(scalar.anchor) { anchors[anchor] = node }
                     finished(node, event)
                 case YAML_ALIAS_EVENT:

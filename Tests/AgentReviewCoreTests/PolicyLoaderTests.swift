@@ -328,8 +328,9 @@ private let base = """
         #expect(elapsed < .seconds(30), "a backstop: one pass takes milliseconds, one compose per duplicate took minutes")
     }
 
-    /// Duplicates in many mappings at once, quoted and aliased, each found with its line;
-    /// keys equal only as text ("1" and 1) are not duplicates, as in Yams.
+    /// Duplicates in many mappings at once, quoted and aliased, each found with its line.
+    /// Keys equal as text are duplicates whatever YAML would read them as ("1" and 1): both
+    /// would name the same thing (the same team, the same user).
     @Test func duplicatesOfEveryKindAreFoundInOnePass() {
         let yaml = """
             version: 1
@@ -349,8 +350,19 @@ private let base = """
             "p.yml:6: duplicate key 'approvals' (first at line 6)",
             "p.yml:7: duplicate key 'a' (first at line 7)",
             "p.yml:8: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)",
-            "p.yml:9: unknown key '1' in the policy (known keys: version, classes, default_class, paths, escalations, agents, applies_to, refs, default_mode, signers, owners, teams, users, bots, revoked, gates, contracts, declared_class, overrides)",
+            "p.yml:9: duplicate key '1' (first at line 8)",
         ])
+    }
+
+    /// A name that YAML reads as nothing is no name, however it is written; quoted, it is text.
+    @Test(arguments: ["~", "null", "NULL", "''"])
+    func nullKeysAreNotNames(_ key: String) {
+        let found = problems(base + "users:\n  \(key): a@example.com\n")
+        if key == "''" {
+            #expect(!found.contains { $0.contains("must be names") }, "\(found)")
+        } else {
+            #expect(found == ["p.yml:6: keys in 'users' must be names, found nothing"], "\(found)")
+        }
     }
 
     @Test func duplicateKeysInUserNamedMappings() {
