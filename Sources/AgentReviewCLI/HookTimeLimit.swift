@@ -26,7 +26,7 @@ enum HookTimeLimit {
     /// Starts the timer for the rest of the process.
     static func start(in repository: Repository, refusal: String) throws {
         let seconds = try seconds(in: repository)
-        let explanation = "judging took longer than the hook's time limit of \(seconds.formatted()) s; split the push, or raise `git config agentreview.timeLimit` where the hook runs"
+        let explanation = "judging took longer than the hook's time limit of \(Rendering.seconds(seconds)) s; split the push, or raise `git config agentreview.timeLimit` where the hook runs"
         message = explanation
         let text = Array("agentreview: \(refusal): \(explanation)\n".utf8)
         // The handler may only write and exit: the message waits in memory of its own.

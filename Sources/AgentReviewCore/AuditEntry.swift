@@ -210,7 +210,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = Date(timeIntervalSince1970: TimeInterval(millis / 1000))
         let whole = CivilTime.format(seconds)
-        return whole.dropLast() + String(format: ".%03dZ", Int(millis % 1000))
+        let fraction = String(millis % 1000)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }
 
     /// Who pushed, from the variables git hosts set for their hooks, first found wins:

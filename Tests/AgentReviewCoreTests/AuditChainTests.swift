@@ -57,6 +57,16 @@ enum AuditFixture {
 }
 
 @Suite struct AuditChainTests {
+    /// An entry's time: UTC to the millisecond, always three digits.
+    @Test(arguments: [
+        (0.0, "1970-01-01T00:00:00.000Z"), (1_795_608_000.75, "2026-11-25T12:00:00.750Z"),
+        (1_795_608_000.0071, "2026-11-25T12:00:00.007Z"), (1_795_608_000.0999, "2026-11-25T12:00:00.099Z"),
+        (1_795_608_059.9999, "2026-11-25T12:00:59.999Z"),
+    ])
+    func timesAreMilliseconds(_ seconds: Double, _ text: String) {
+        #expect(AuditEntry.format(Date(timeIntervalSince1970: seconds)) == text)
+    }
+
     static let lf = UInt8(ascii: "\n")
 
     /// Deterministic chain ids: `00…01`, `00…02`, ….

@@ -198,7 +198,7 @@ struct SyslogDestination: Sendable, Hashable {
             if result >= 0 { return result }
             let code = errno
             if code == EINTR, deadline.remaining > 0 { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { throw failure("\(step): timed out after \(timeout.formatted()) s") }
+            if code == EAGAIN || code == EWOULDBLOCK { throw failure("\(step): timed out after \(Rendering.seconds(timeout)) s") }
             throw failure(step, errno: code)
         }
     }
@@ -256,7 +256,7 @@ struct SyslogDestination: Sendable, Hashable {
                 let ready = poll(&poller, 1, milliseconds)
                 if ready > 0 { break }
                 let code = errno
-                if ready == 0 || deadline.remaining <= 0 { throw failure("connect: timed out after \(timeout.formatted()) s") }
+                if ready == 0 || deadline.remaining <= 0 { throw failure("connect: timed out after \(Rendering.seconds(timeout)) s") }
                 if code != EINTR { throw failure("connect", errno: code) }
             }
             var pending: Int32 = 0

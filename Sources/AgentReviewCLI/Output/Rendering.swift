@@ -20,6 +20,13 @@ enum Rendering {
         return try encoder.encode(value)
     }
 
+    /// Seconds as a person writes them: `2`, `0.5`, `0.001`. (Foundation's `formatted()`
+    /// starts ICU's number formatting, a millisecond of a hook's time.)
+    static func seconds(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
