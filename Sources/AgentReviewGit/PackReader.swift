@@ -46,8 +46,11 @@ final class PackReader {
     /// The cache budgets were measured on the 10,000-commit history of `scripts/bench`:
     /// 8 MiB of bases and 4 MiB of delta links judge it 7% faster than 6 and 2 MiB, for
     /// 2.4 MB more peak RSS (60 MB in all); more bases or fewer links gain nothing.
-    /// An index bigger than `indexBytes` is not kept resident whole (see `MappedFile`).
-    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20, indexBytes: Int = 4 << 20) {
+    /// An index bigger than `indexBytes` is not kept resident whole (see `IndexPages`).
+    /// 32 MiB holds the index of a pack of 1.2 million objects; dropping the pages of a
+    /// 4.5 MB index at a budget of 4 MiB cost a third of the time judging libgit2's
+    /// history took (2,174 drops, each read back by page faults).
+    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20, indexBytes: Int = 32 << 20) {
         packs = []
         bases = ObjectCache(budget: cacheBytes)
         links = ObjectCache(budget: linkBytes)
@@ -192,21 +195,14 @@ private struct EntryHeader {
     }
 }
 
-/// A file mapped whole, read-only (a pack index). Every page read stays resident until
-/// unmapped, and the kernel maps more around each fault (measured: about 256 KiB a touch
-/// on Linux 6.18 with ext4's large folios), so the 256 KiB chunks read are counted and
-/// all pages are dropped again when they could add up to more than the budget.
-private final class MappedFile {
+/// A file mapped whole, read-only (a pack index), once per process: the walk's reader and
+/// each worker's read the same index, whose pages would otherwise be resident once for
+/// each of them. Nothing in it changes; the pages it keeps resident are `IndexPages`' to count.
+private final class MappedFile: @unchecked Sendable {
     let base: UnsafeRawPointer
     let size: Int
-    private var touched: [UInt64]
-    private var touchedCount = 0
-    /// How many times the pages read were dropped.
-    private(set) var drops = 0
-    private let budget: Int
-    private static let chunkShift = 18
 
-    init?(path: String, budget: Int) {
+    private init?(path: String) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -216,16 +212,77 @@ private final class MappedFile {
         else { return nil }
         base = UnsafeRawPointer(mapped)
         size = Int(status.st_size)
-        touched = [UInt64](repeating: 0, count: (size >> Self.chunkShift) / 64 + 1)
-        self.budget = budget >> Self.chunkShift
     }
 
     deinit {
         munmap(UnsafeMutableRawPointer(mutating: base), size)
     }
 
+    func bigEndian32(_ at: Int) -> Int {
+        Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+    }
+
+    /// The mapping of `path` (a pack index: its name holds its pack's checksum, so a path
+    /// is one content), shared with every reader that has it open; unmapped after the last.
+    static func shared(_ path: String) -> MappedFile? {
+        registry.lock.lock()
+        defer { registry.lock.unlock() }
+        registry.files = registry.files.filter { $0.value.file != nil }
+        if let file = registry.files[path]?.file { return file }
+        guard let file = MappedFile(path: path) else { return nil }
+        registry.files[path] = Weak(file: file)
+        return file
+    }
+
+    private struct Weak {
+        weak var file: MappedFile?
+    }
+
+    private final class Registry: @unchecked Sendable {
+        let lock = Lock()
+        var files: [String: Weak] = [:]
+    }
+
+    private static let registry = Registry()
+}
+
+/// A mutex (pthread's: this module has no Foundation).
+private final class Lock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+}
+
+/// What one reader keeps resident of an index. Every page read stays resident until
+/// dropped, and the kernel maps more around each fault (measured: about 256 KiB a touch on
+/// Linux 6.18 with ext4's large folios), so the 256 KiB chunks read are counted and all
+/// pages are dropped again when they could add up to more than the budget. (Dropping
+/// them under another reader of the same mapping only makes it read them back.)
+private struct IndexPages {
+    let file: MappedFile
+    private var touched: [UInt64]
+    private var touchedCount = 0
+    /// How many times the pages read were dropped.
+    private(set) var drops = 0
+    private let budget: Int
+    private static let chunkShift = 18
+
+    init(_ file: MappedFile, budget: Int) {
+        self.file = file
+        touched = [UInt64](repeating: 0, count: (file.size >> Self.chunkShift) / 64 + 1)
+        self.budget = budget >> Self.chunkShift
+    }
+
     /// Notes that the bytes `start..<end` were read.
-    func touch(_ start: Int, _ end: Int) {
+    mutating func touch(_ start: Int, _ end: Int) {
         var chunk = start >> Self.chunkShift
         let last = max(start, end - 1) >> Self.chunkShift
         while chunk <= last {
@@ -237,15 +294,11 @@ private final class MappedFile {
             chunk += 1
         }
         if touchedCount > budget {
-            madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_DONTNEED)
+            madvise(UnsafeMutableRawPointer(mutating: file.base), file.size, MADV_DONTNEED)
             for index in touched.indices { touched[index] = 0 }
             touchedCount = 0
             drops += 1
         }
-    }
-
-    func bigEndian32(_ at: Int) -> Int {
-        Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
     }
 }
 
@@ -256,6 +309,7 @@ private final class MappedFile {
 /// place in the pack picks.
 private final class Pack {
     private let index: MappedFile
+    private var pages: IndexPages
     private let descriptor: Int32
     /// Where entries end: before the pack's trailing checksum.
     private let dataEnd: Int
@@ -274,7 +328,7 @@ private final class Pack {
     private static let windowCount = 256
 
     init?(index indexPath: String, pack packPath: String, indexBudget: Int) {
-        guard let index = MappedFile(path: indexPath, budget: indexBudget), index.size >= Self.ids + 40 else { return nil }
+        guard let index = MappedFile.shared(indexPath), index.size >= Self.ids + 40 else { return nil }
         let descriptor = open(packPath, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         var status = stat()
@@ -291,6 +345,7 @@ private final class Pack {
             return nil
         }
         self.index = index
+        self.pages = IndexPages(index, budget: indexBudget)
         self.descriptor = descriptor
         windows = .allocate(byteCount: Self.windowCount * (Self.windowSize + Self.overlap), alignment: 64)
         self.dataEnd = Int(status.st_size) - 20
@@ -302,7 +357,7 @@ private final class Pack {
         windows.deallocate()
     }
 
-    var indexDrops: Int { index.drops }
+    var indexDrops: Int { pages.drops }
 
     /// The offset of `id` in the pack: the fan-out table gives the range of ids with the
     /// same first byte, and an interpolation search (ids are uniformly spread) finds it in
@@ -312,8 +367,8 @@ private final class Pack {
         var low = first == 0 ? 0 : index.bigEndian32(8 + (first - 1) * 4)
         let end = index.bigEndian32(8 + first * 4)
         guard low <= end, end <= count else { return nil }
-        index.touch(8 + first * 4 - 4, 8 + first * 4 + 4)
-        index.touch(Self.ids + low * 20, Self.ids + end * 20)
+        pages.touch(8 + first * 4 - 4, 8 + first * 4 + 4)
+        pages.touch(Self.ids + low * 20, Self.ids + end * 20)
         var high = end - 1
         let target = id.leadingBits
         func key(_ at: Int) -> UInt64 { UInt64(bigEndian: index.base.loadUnaligned(fromByteOffset: Self.ids + at * 20, as: UInt64.self)) }
@@ -335,12 +390,12 @@ private final class Pack {
     /// The pack offset of the index's entry number `position`.
     private func offset(at position: Int) -> Int? {
         let at = Self.ids + count * 24 + position * 4
-        index.touch(at, at + 4)
+        pages.touch(at, at + 4)
         let small = index.bigEndian32(at)
         guard small & 0x8000_0000 != 0 else { return small < dataEnd ? small : nil }
         let large = Self.ids + count * 28 + (small & 0x7fff_ffff) * 8
         guard large + 8 <= index.size - 40 else { return nil }
-        index.touch(large, large + 8)
+        pages.touch(large, large + 8)
         let value = UInt64(bigEndian: index.base.loadUnaligned(fromByteOffset: large, as: UInt64.self))
         return value < UInt64(dataEnd) ? Int(value) : nil
     }

@@ -98,6 +98,36 @@ import Testing
         #expect(reader.indexDrops >= read)
     }
 
+    /// Readers of one repository share its index mapping (the walk's and each worker's): on
+    /// two threads at once, one dropping the index's pages at every lookup, both still read
+    /// every object as git stores it.
+    @Test func readersOnTwoThreadsShareTheIndex() throws {
+        let objects = try gitObjects()
+        let directory = repository.appendingPathComponent(".git/objects/pack").path
+        // Each thread uses only its own reader, as the walk and the workers do.
+        nonisolated(unsafe) let readers = [PackReader(directory: directory, indexBytes: 0), PackReader(directory: directory)]
+        let wrong = Counter()
+        let readCount = Counter()
+        DispatchQueue.concurrentPerform(iterations: 2) { number in
+            for object in objects {
+                guard let found = readers[number].read(object.id) else { continue }
+                readCount.add()
+                if found.bytes != object.bytes || found.kind != Self.kind(object.type) { wrong.add() }
+            }
+        }
+        #expect(readCount.value > 200)
+        #expect(wrong.value == 0)
+        #expect(readers[0].indexDrops > 100)
+        #expect(readers[1].indexDrops == 0)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.withLock { count += 1 } }
+        var value: Int { lock.withLock { count } }
+    }
+
     /// Packs written with reference deltas (`repack.useDeltaBaseOffset=false`), as some
     /// servers and old clients do.
     @Test func referenceDeltasRead() throws {
