@@ -73,6 +73,9 @@ final class PackReader {
     /// How many times the pages read from the pack indexes were dropped.
     var indexDrops: Int { packs.reduce(0) { $0 + $1.indexDrops } }
 
+    /// Where each pack's index is mapped (shared by every reader of the process).
+    var indexMappings: [UnsafeRawPointer] { packs.map(\.indexMapping) }
+
     /// The object, or nil when it is not in these packs in a form read here.
     func read(_ id: ObjectID) -> RawObject? {
         if let recent = recent[id] { return recent }
@@ -360,6 +363,7 @@ private final class Pack {
     }
 
     var indexDrops: Int { pages.drops }
+    var indexMapping: UnsafeRawPointer { index.base }
 
     /// The offset of `id` in the pack: the fan-out table gives the range of ids with the
     /// same first byte, and an interpolation search (ids are uniformly spread) finds it in

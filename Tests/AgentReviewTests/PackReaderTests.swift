@@ -106,6 +106,8 @@ import Testing
         let directory = repository.appendingPathComponent(".git/objects/pack").path
         // Each thread uses only its own reader, as the walk and the workers do.
         nonisolated(unsafe) let readers = [PackReader(directory: directory, indexBytes: 0), PackReader(directory: directory)]
+        #expect(!readers[0].indexMappings.isEmpty)
+        #expect(readers[0].indexMappings == readers[1].indexMappings)
         let wrong = Counter()
         let readCount = Counter()
         DispatchQueue.concurrentPerform(iterations: 2) { number in

@@ -1,0 +1,36 @@
+import AgentReviewTestSupport
+import Foundation
+import Testing
+
+/// Where libgit2 is linked from the distribution's static archives (`Package.swift`'s
+/// `staticLibgit2`), the binary loads none of its shared libraries, and libgit2's network
+/// set-up is replaced (`AgentReviewGit/NoNetwork.swift`): no CA bundle read at each start,
+/// no GSSAPI. Elsewhere (libgit2 as a shared library) there is nothing to check here.
+@Suite struct StaticLibgit2Tests {
+    /// The shared libraries the binary loads, as the real `ldd` lists them.
+    static let loaded: String = (try? Sandbox.run("/usr/bin/ldd", [Sandbox.binary.path], in: Sandbox.binary.deletingLastPathComponent()).stdout) ?? ""
+    static let linkedIn = !loaded.isEmpty && !loaded.contains("libgit2")
+    static let strace = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: linkedIn)) func noSharedLibraryOfLibgit2sIsLoaded() {
+        for library in ["libgit2", "libgssapi", "libkrb5", "libmbed", "libssh2", "libhttp_parser", "libpcre2"] {
+            #expect(!Self.loaded.contains(library), "\(library) in:\n\(Self.loaded)")
+        }
+        #expect(Self.loaded.contains("libc.so"))
+    }
+
+    /// Judging a commit opens the repository through libgit2 (`git_libgit2_init`), whose own
+    /// TLS set-up would read the system's CA bundle: traced with the real strace, it is not.
+    @Test(.enabled(if: linkedIn && strace != nil)) func theCABundleIsNeverRead() throws {
+        let sandbox = try Sandbox()
+        let (repository, _) = try sandbox.repositoryWithPolicy()
+        try sandbox.write("src/a.txt", "a\n", in: repository)
+        try sandbox.commit("a change", in: repository)
+        let traced = try Sandbox.run(
+            Self.strace!, ["-f", "-e", "trace=openat,open,stat,newfstatat,access", Sandbox.binary.path, "status", "--json"], in: repository)
+        #expect(traced.stdout.contains("\"commits\""), "\(traced.stdout)")
+        // The trace sees the files libgit2 opens: the repository's own.
+        #expect(traced.stderr.contains(".git/HEAD"), "\(traced.stderr.suffix(2000))")
+        #expect(!traced.stderr.contains("ca-certificates") && !traced.stderr.contains("/etc/ssl"), "\(traced.stderr)")
+    }
+}
