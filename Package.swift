@@ -10,7 +10,8 @@ import PackageDescription
 /// which reads and parses every system CA certificate at start (a sixth of a 1-commit
 /// pre-receive hook's time), and HTTP's Kerberos authentication, which alone needs GSSAPI
 /// and its five shared libraries. agentreview reads repositories on disk and fetches with
-/// the git binary. Without the archives (another distribution, macOS),
+/// the git binary. A third, `git_odb_hash`, is answered from the ids a line count already
+/// knows (AgentReviewGit/KnownBlobs.swift). Without the archives (another distribution, macOS),
 /// libgit2 is linked as a shared library, as pkg-config gives it.
 let staticLibgit2: [String]? = {
     #if os(Linux)
@@ -20,7 +21,7 @@ let staticLibgit2: [String]? = {
         guard paths.allSatisfy(FileManager.default.fileExists(atPath:)) else { continue }
         let wrapped = [
             "git_mbedtls_stream_global_init", "git_mbedtls_stream_new", "git_mbedtls_stream_wrap", "git_mbedtls__set_cert_location",
-            "git_http_auth_negotiate",
+            "git_http_auth_negotiate", "git_odb_hash",
         ]
         return paths + ["-lrt"] + wrapped.flatMap { ["-Xlinker", "--wrap=\($0)"] }
     }
@@ -52,7 +53,8 @@ let package = Package(
         // the hot path of reading packs are dropped in release builds.
         .target(
             name: "AgentReviewGit", dependencies: ["Clibgit2"],
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+                + (staticLibgit2 == nil ? [] : [.define("AGENTREVIEW_STATIC_LIBGIT2")]),
             linkerSettings: staticLibgit2.map { [.unsafeFlags($0)] } ?? [.linkedLibrary("git2"), .linkedLibrary("z")]
         ),
         // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal,

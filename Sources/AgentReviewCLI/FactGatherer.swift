@@ -210,7 +210,7 @@ struct FactGatherer {
     /// With contents, an ordinary commit's files are first only summarised (binary or not,
     /// and how many lines a diff could count at most): when that cannot pass the policy's
     /// threshold, the count cannot either, and no line diff is made (`changedLines` stays
-    /// nil). Otherwise, and for root commits and merges, lines are counted.
+    /// nil). Otherwise, and for root commits and what a merge introduces, lines are counted.
     func changes(of commit: CommitObject) throws(GitError) -> Changes {
         if commit.parents.count == 1 {
             let parentTree = try repository.parentTree(of: commit, at: 0)
@@ -247,12 +247,18 @@ struct FactGatherer {
         if commit.parents.isEmpty {
             return .files(try repository.changes(from: nil, to: commit.tree, contents: contents, maxDepth: Limits.treeDepth))
         }
-        var perParent = [[PathChange]]()
+        // A merge: the paths that differ from every parent first, with no contents; then
+        // only those changes (against the first parent) are read, when contents are asked.
+        var perParent = [[FileChange]]()
         for index in commit.parents.indices {
             let parentTree = try repository.parentTree(of: commit, at: index)
-            perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: contents, maxDepth: Limits.treeDepth).map(Self.convert))
+            perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: false, maxDepth: Limits.treeDepth))
         }
-        return .paths(MergeChanges.introduced(perParent))
+        var introduced = MergeChanges.introducedIndices(perParent.map { $0.map(Self.convert) }).map { perParent[0][$0] }
+        if contents {
+            for index in introduced.indices { try repository.countLines(of: &introduced[index]) }
+        }
+        return .paths(introduced.map(Self.convert))
     }
 
     /// At most this many bytes of file contents are held between summarising a commit's

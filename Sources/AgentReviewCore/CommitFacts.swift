@@ -214,11 +214,18 @@ public enum MergeChanges {
     /// - Parameter perParent: the changes against each parent, first parent first.
     public static func introduced(_ perParent: [[PathChange]]) -> [PathChange] {
         guard let first = perParent.first else { return [] }
-        guard perParent.count > 1 else { return first }
+        return introducedIndices(perParent).map { first[$0] }
+    }
+
+    /// The indices, in the changes against the first parent, of what the merge introduces
+    /// (`introduced(_:)`): the paths are found first, and only those changes' contents read.
+    public static func introducedIndices(_ perParent: [[PathChange]]) -> [Int] {
+        guard let first = perParent.first else { return [] }
+        guard perParent.count > 1 else { return Array(first.indices) }
         var common = Set(first.flatMap(\.paths))
         for changes in perParent.dropFirst() {
             common.formIntersection(changes.flatMap(\.paths))
         }
-        return first.filter { change in change.paths.contains { common.contains($0) } }
+        return first.indices.filter { first[$0].paths.contains { common.contains($0) } }
     }
 }

@@ -285,16 +285,20 @@ extension Repository {
         try countLines(of: &change, old: old, new: new)
     }
 
-    /// Counts lines and detects binary content from both sides' bytes, as read by `contents(of:)`.
+    /// Counts lines and detects binary content from both sides' bytes, as read by `contents(of:)`:
+    /// the bytes must be the blobs `change` names (libgit2 is told their ids, not left to hash them).
     public func countLines(of change: inout FileChange, old: [UInt8], new: [UInt8]) throws(GitError) {
         guard !change.isGitlink else { return }
         var patch: OpaquePointer?
         try git("read the change to \(String(decoding: change.newPath, as: UTF8.self))") {
             old.withUnsafeBytes { oldBytes in
                 new.withUnsafeBytes { newBytes in
-                    git_patch_from_buffers(
-                        &patch, change.oldID.isZero ? nil : oldBytes.baseAddress, oldBytes.count, nil,
-                        change.newID.isZero ? nil : newBytes.baseAddress, newBytes.count, nil, nil)
+                    let oldAddress = change.oldID.isZero ? nil : oldBytes.baseAddress
+                    let newAddress = change.newID.isZero ? nil : newBytes.baseAddress
+                    // libgit2 would hash both buffers for the diff's ids: they are these.
+                    return KnownBlobs.with([(oldAddress, oldBytes.count, change.oldID), (newAddress, newBytes.count, change.newID)]) {
+                        git_patch_from_buffers(&patch, oldAddress, oldBytes.count, nil, newAddress, newBytes.count, nil, nil)
+                    }
                 }
             }
         }

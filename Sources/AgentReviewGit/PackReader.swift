@@ -252,7 +252,7 @@ private final class MappedFile: @unchecked Sendable {
 }
 
 /// A mutex (pthread's: this module has no Foundation).
-private final class Lock: @unchecked Sendable {
+final class Lock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     init() { pthread_mutex_init(mutex, nil) }

@@ -130,6 +130,8 @@ import Testing
         let againstSecond = [PathChange(.modified, "b"), PathChange(.modified, "d"), PathChange(.added, "c")]
         let introduced = MergeChanges.introduced([againstFirst, againstSecond])
         #expect(introduced.map(\.newPath.description) == ["b", "c"])
+        #expect(MergeChanges.introducedIndices([againstFirst, againstSecond]) == [1, 2])
+        #expect(MergeChanges.introducedIndices([againstFirst]) == [0, 1, 2])
     }
 
     @Test func ordinaryCommitKeepsEverything() {

@@ -26,6 +26,26 @@ import Testing
         return Set(changes.flatMap { [$0.oldPath, $0.newPath] }.map(\.description).filter { !$0.isEmpty })
     }
 
+    /// With contents: each introduced path's changed lines (added plus deleted).
+    private func gatheredLines(_ merge: String) throws -> [String: Int] {
+        let opened = try Repository(path: repository.path)
+        let gatherer = FactGatherer(repository: opened, contents: true, linesOver: 0)
+        let changes = try gatherer.changes(of: try opened.commitObject(ObjectID(hex: merge)!)).paths
+        return Dictionary(uniqueKeysWithValues: changes.map { ($0.newPath.bytes.isEmpty ? $0.oldPath.description : $0.newPath.description, $0.changedLines ?? -1) })
+    }
+
+    /// git's line counts against the merge's first parent, at the paths `git diff-tree -c` lists.
+    private func gitLines(_ merge: String) throws -> [String: Int] {
+        let paths = try gitSays(merge)
+        var lines = [String: Int]()
+        for row in try git("diff", "--numstat", "--no-renames", "\(merge)^1", merge).split(separator: "\n") {
+            let fields = row.split(separator: "\t")
+            guard paths.contains(String(fields[2])) else { continue }
+            lines[String(fields[2])] = Int(fields[0])! + Int(fields[1])!
+        }
+        return lines
+    }
+
     private func gitSays(_ merge: String) throws -> Set<String> {
         Set(try git("diff-tree", "-c", "-r", "--name-only", "--no-commit-id", merge).split(separator: "\n").map(String.init))
     }
@@ -93,7 +113,10 @@ import Testing
 
         for merge in merges {
             #expect(try gathered(merge) == gitSays(merge), "\(merge)")
+            // Lines are counted against the first parent, for the introduced paths only.
+            #expect(try gatheredLines(merge) == gitLines(merge), "\(merge)")
         }
+        #expect(try gatheredLines(merges[0]) == ["shared.txt": 2, "dir/sub/c.txt": 2])
         #expect(try gathered(merges[0]) == ["shared.txt", "dir/sub/c.txt"])
         #expect(try gathered(merges[1]).isEmpty)
         #expect(try git("rev-list", "--parents", "-n", "1", merges[2]).split(separator: " ").count == 4)

@@ -1,3 +1,4 @@
+@testable import AgentReviewGit
 import AgentReviewTestSupport
 import Foundation
 import Testing
@@ -5,7 +6,8 @@ import Testing
 /// Where libgit2 is linked from the distribution's static archives (`Package.swift`'s
 /// `staticLibgit2`), the binary loads none of its shared libraries, and libgit2's network
 /// set-up is replaced (`AgentReviewGit/NoNetwork.swift`): no CA bundle read at each start,
-/// no GSSAPI. Elsewhere (libgit2 as a shared library) there is nothing to check here.
+/// no GSSAPI; and a line count's buffers are not hashed again (`AgentReviewGit/KnownBlobs.swift`).
+/// Elsewhere (libgit2 as a shared library) there is little to check here.
 @Suite struct StaticLibgit2Tests {
     /// The shared libraries the binary loads, as the real `ldd` lists them.
     static let loaded: String = (try? Sandbox.run("/usr/bin/ldd", [Sandbox.binary.path], in: Sandbox.binary.deletingLastPathComponent()).stdout) ?? ""
@@ -17,6 +19,41 @@ import Testing
             #expect(!Self.loaded.contains(library), "\(library) in:\n\(Self.loaded)")
         }
         #expect(Self.loaded.contains("libc.so"))
+    }
+
+    /// While a line count runs, libgit2's hash of exactly its buffer, on its thread, is answered
+    /// with the id it was registered with (made up here, to be seen); a copy of the same bytes
+    /// elsewhere, the same buffer on another thread, and anything after, are hashed as git does.
+    @Test func aLineCountsBuffersAreAnsweredWithTheirIDsOnItsThreadOnly() throws {
+        #expect(KnownBlobs.answersLibgit2 == Self.linkedIn)
+        let sandbox = try Sandbox()
+        let path = try sandbox.repository().path
+        let repository = try Repository(path: path)
+        let bytes = Array("one\ntwo\n".utf8)
+        let real = try repository.blobID(of: bytes)
+        #expect(real.description == (try Sandbox.run("/bin/sh", ["-c", "printf 'one\\ntwo\\n' | git hash-object --stdin"], in: sandbox.root).stdout)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        var copy = bytes
+        copy.append(0)
+        copy.removeLast()
+        let madeUp = ObjectID(hex: String(repeating: "ab", count: 20))!
+        final class Answer: @unchecked Sendable { var id: ObjectID? }
+        let elsewhere = Answer()
+        try bytes.withUnsafeBytes { buffer throws in
+            try KnownBlobs.with([(buffer.baseAddress, buffer.count, madeUp)]) { () throws in
+                #expect(try repository.blobID(of: bytes) == (Self.linkedIn ? madeUp : real))
+                #expect(try repository.blobID(of: copy) == real)
+                let done = DispatchSemaphore(value: 0)
+                let thread = Thread {
+                    elsewhere.id = try? Repository(path: path).blobID(of: bytes)
+                    done.signal()
+                }
+                thread.start()
+                done.wait()
+            }
+        }
+        #expect(elsewhere.id == real)
+        #expect(try repository.blobID(of: bytes) == real)
     }
 
     /// Judging a commit opens the repository through libgit2 (`git_libgit2_init`), whose own
