@@ -76,6 +76,46 @@ import Testing
         try expectSame(Self.report(text))
     }
 
+    /// An object whose largest member is most of it is reordered by moving that member in
+    /// place (`moveAroundLargest`): wherever it sorts, first, between or last, and in a whole
+    /// commit report touching thousands of paths.
+    @Test func anObjectWithOneLargeMemberInAnyPlace() throws {
+        struct Large: Encodable {
+            var m: String
+            var z: [String]
+            var a: Int
+            var b: String
+        }
+        struct LargeFirst: Encodable {
+            var z: Int
+            var a: [String]
+            var y: String
+        }
+        let many = (0..<5_000).map { "path/\($0)/\(Self.awkward[$0 % Self.awkward.count])" }
+        try expectSame(Large(m: "middle", z: many, a: 1, b: "b"))
+        try expectSame(Large(m: String(repeating: "x", count: 100_000), z: ["small"], a: 2, b: "b"))
+        try expectSame(LargeFirst(z: 3, a: many, y: "last"))
+        try expectSame(["outer": Large(m: "m", z: many, a: 4, b: "b")])
+        let report = CommitReport(
+            commit: CommitFacts(
+                id: "0123456789abcdef0123456789abcdef01234567", author: Identity(name: "A", email: "a@example.com"),
+                committer: Identity(name: "C", email: "c@example.com"), subject: "wide",
+                changes: (0..<3_000).map { PathChange(.modified, "src/\($0).c") }),
+            attribution: Attribution(agent: nil, evidence: []),
+            classification: Classification(
+                rank: 1, paths: (0..<3_000).map { ClassifiedPath(path: GitPath("src/\($0).c"), rank: 1, rule: "\"src/\" at policy.yml:9") },
+                escalations: [], rule: "src"),
+            policy: Policy(classes: [RiskClass(name: "low"), RiskClass(name: "high", approvals: 1)]))
+        #expect(report.paths.count == 3_000)
+        try expectSame(report)
+        // One encoder for many values, as the sink uses it: each stays right after a large one.
+        let encoder = StreamingJSONEncoder()
+        try encoder.encode(report)
+        encoder.append(UInt8(ascii: ","))
+        try encoder.encode(Self.report("after"))
+        #expect(encoder.bytes == (try Self.foundation(report)) + [UInt8(ascii: ",")] + (try Self.foundation(Self.report("after"))))
+    }
+
     @Test func judgementsAndARefsMembers() throws {
         let commits = Self.awkward.map(Self.report)
         try expectSame(Judgement(ref: "refs/heads/main", mode: .enforce, policy: "refs/heads/main@1a2b:.agentreview/policy.yml", commits: commits))

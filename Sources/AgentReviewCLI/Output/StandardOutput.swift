@@ -21,6 +21,13 @@ enum StandardOutput {
     static func write(_ bytes: [UInt8]) {
         buffer.lock.lock()
         defer { buffer.lock.unlock() }
+        // A write of a chunk or more (a commit touching thousands of paths) goes out as it
+        // is, after what was waiting: copied here it would cost its size again.
+        if bytes.count >= chunk {
+            flushLocked()
+            bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+            return
+        }
         buffer.bytes.append(contentsOf: bytes)
         if buffer.bytes.count >= chunk { flushLocked() }
     }

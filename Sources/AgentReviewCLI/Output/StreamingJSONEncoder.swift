@@ -321,6 +321,7 @@ final class StreamingJSONEncoder {
 
         // Each member runs to the comma before the next one, the last to the end.
         let end = bytes.count
+        if order.count == count, moveAroundLargest(of: frame, order: order, end: end) { return }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: bytes[frame.start...])
         if order.count < count { bytes.removeSubrange(frame.start...) }
@@ -345,6 +346,54 @@ final class StreamingJSONEncoder {
                 position += member.count
             }
         }
+    }
+
+    /// Reorders the members (none dropped) copying all but the largest: that one is moved
+    /// within the buffer to where it belongs, and the others are written around it. A
+    /// commit touching thousands of paths has one member (its paths) of megabytes, which a
+    /// copy of the whole object would cost again. False, with nothing done, when the
+    /// largest member is not most of the object (the plain copy is as good).
+    private func moveAroundLargest(of frame: Frame, order: [Int], end: Int) -> Bool {
+        let first = frame.firstEntry
+        let count = order.count
+        func range(_ member: Int) -> Range<Int> {
+            entries[first + member].start..<(member + 1 < count ? entries[first + member + 1].start - 1 : end)
+        }
+        var largest = 0
+        for member in 1..<count where range(member).count > range(largest).count { largest = member }
+        let moved = range(largest)
+        guard moved.count > (end - frame.start) / 2 else { return false }
+        // Where the largest member goes: after the members that sort before it, each with its comma.
+        var target = frame.start
+        for member in order {
+            if member == largest { break }
+            target += range(member).count + 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        for member in order where member != largest { scratch.append(contentsOf: bytes[range(member)]) }
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            let base = bytes.baseAddress!
+            memmove(base + target, base + moved.lowerBound, moved.count)
+            var position = frame.start
+            var copied = 0
+            for (index, member) in order.enumerated() {
+                if index > 0 {
+                    base[position] = UInt8(ascii: ",")
+                    position += 1
+                }
+                if member == largest {
+                    position += moved.count
+                    continue
+                }
+                let length = range(member).count
+                scratch.withUnsafeBufferPointer { source in
+                    (base + position).update(from: source.baseAddress! + copied, count: length)
+                }
+                copied += length
+                position += length
+            }
+        }
+        return true
     }
 
     /// The order of the `count` members from `entries[first]` (as offsets), or nil when
