@@ -285,8 +285,7 @@ extension Repository {
         try countLines(of: &change, old: old, new: new)
     }
 
-    /// Counts lines and detects binary content from both sides' bytes, as read by `contents(of:)`:
-    /// the bytes must be the blobs `change` names (libgit2 is told their ids, not left to hash them).
+    /// Counts lines and detects binary content from both sides' bytes, as read by `contents(of:)`.
     public func countLines(of change: inout FileChange, old: [UInt8], new: [UInt8]) throws(GitError) {
         guard !change.isGitlink else { return }
         var patch: OpaquePointer?
@@ -295,8 +294,13 @@ extension Repository {
                 new.withUnsafeBytes { newBytes in
                     let oldAddress = change.oldID.isZero ? nil : oldBytes.baseAddress
                     let newAddress = change.newID.isZero ? nil : newBytes.baseAddress
-                    // libgit2 would hash both buffers for the diff's ids: they are these.
-                    return KnownBlobs.with([(oldAddress, oldBytes.count, change.oldID), (newAddress, newBytes.count, change.newID)]) {
+                    // libgit2 would hash both buffers for the diff's ids, only to see whether
+                    // they are equal (then it diffs nothing). Two different ids are given
+                    // instead: the diff is then made whatever the ids, and two equal buffers
+                    // count no lines anyway, so the count does not depend on them. Equal ids
+                    // (a mode change) are left for libgit2 to hash.
+                    let known = change.oldID == change.newID ? [] : [(oldAddress, oldBytes.count, change.oldID), (newAddress, newBytes.count, change.newID)]
+                    return KnownBlobs.with(known) {
                         git_patch_from_buffers(&patch, oldAddress, oldBytes.count, nil, newAddress, newBytes.count, nil, nil)
                     }
                 }

@@ -70,6 +70,15 @@ final class PackReader {
         }
     }
 
+    /// Where `id` is in these packs: the first pack holding it, its place in that pack's
+    /// index, and how many objects that pack has. nil when no pack read here holds it.
+    func place(of id: ObjectID) -> (pack: Int, position: Int, count: Int)? {
+        for (number, pack) in packs.enumerated() {
+            if let position = pack.position(of: id) { return (number, position, pack.objectCount) }
+        }
+        return nil
+    }
+
     /// How many times the pages read from the pack indexes were dropped.
     var indexDrops: Int { packs.reduce(0) { $0 + $1.indexDrops } }
 
@@ -369,6 +378,15 @@ private final class Pack {
     /// same first byte, and an interpolation search (ids are uniformly spread) finds it in
     /// a few probes.
     func offset(of id: ObjectID) -> Int? {
+        position(of: id).flatMap(offset(at:))
+    }
+
+    /// The number of objects in the pack: positions are 0 up to it.
+    var objectCount: Int { count }
+
+    /// The place of `id` in the index (ids sorted): a number below `objectCount` no other
+    /// object of this pack has.
+    func position(of id: ObjectID) -> Int? {
         let first = Int(id.firstByte)
         var low = first == 0 ? 0 : index.bigEndian32(8 + (first - 1) * 4)
         let end = index.bigEndian32(8 + first * 4)
@@ -387,7 +405,7 @@ private final class Pack {
                 middle = low + min(high - low, Int(share * Double(high - low)))
             }
             let candidate = ObjectID(raw: index.base + Self.ids + middle * 20)
-            if candidate == id { return offset(at: middle) }
+            if candidate == id { return middle }
             if candidate < id { low = middle + 1 } else { high = middle - 1 }
         }
         return nil

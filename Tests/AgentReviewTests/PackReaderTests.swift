@@ -151,6 +151,47 @@ import Testing
         try checkEveryObject(expectPacked: count)
     }
 
+    /// A walk's set of commits met (`SeenCommits`): a bit per place in a pack's index for
+    /// packed commits, ids for the others. With commits in two packs and loose, merges whose
+    /// parents are met twice: every commit given once, in `git rev-list`'s order.
+    @Test func aWalkMeetsPackedAndLooseCommitsOnce() throws {
+        try sandbox.git("checkout", "-q", "-b", "side", "HEAD~20", in: repository)
+        for step in 0..<4 {
+            try sandbox.write("side\(step).txt", "side \(step)\n", in: repository)
+            try sandbox.commit("side \(step)", in: repository)
+        }
+        try sandbox.git("checkout", "-q", "-", in: repository)
+        try sandbox.git("merge", "-q", "--no-edit", "side", in: repository)
+        try sandbox.git("repack", "-d", "-q", in: repository)  // a second pack
+        try sandbox.write("late.txt", "loose again\n", in: repository)
+        try sandbox.commit("loose", in: repository)
+        try sandbox.git("merge", "-q", "--no-edit", "-s", "ours", "side~1", in: repository)
+
+        let repo = try Repository(path: repository.path)
+        let head = try #require(ObjectID(hex: try sandbox.git("rev-parse", "HEAD", in: repository).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let walk = try repo.walk(from: [head])
+        var ours = [String]()
+        while let id = try walk.next() { ours.append(id.hex) }
+        #expect(ours == (try sandbox.git("rev-list", "HEAD", in: repository)).split(separator: "\n").map(String.init))
+
+        // Places: distinct per packed object, within its pack's count; none for a loose one.
+        var seen = SeenCommits()
+        var places = Set<[Int]>()
+        for hex in ours {
+            let id = ObjectID(hex: hex)!
+            if let place = repo.packReader.place(of: id) {
+                #expect(place.position < place.count)
+                let new = places.insert([place.pack, place.position]).inserted
+                #expect(new)
+            }
+            let first = seen.insert(id, in: repo)
+            let again = seen.insert(id, in: repo)
+            #expect(first && !again)
+        }
+        #expect(places.count >= 60 && places.count < ours.count)
+        #expect(Set(places.map { $0[0] }).count == 2)
+    }
+
     /// Damage inside a pack is never read as other bytes: each object either reads as git
     /// stored it or fails with an error.
     @Test func damagedPackFailsRatherThanLies() throws {
@@ -329,12 +370,17 @@ import Testing
             texts.append((lines.joined(separator: "\n") + end, edited.joined(separator: "\n") + "\n"))
         }
         let id = try #require(ObjectID(hex: String(repeating: "1", count: 40)))
+        let otherID = try #require(ObjectID(hex: String(repeating: "2", count: 40)))
         for (old, new) in texts where old != new {
             var change = FileChange(status: .modified, path: Array("f.txt".utf8), oldMode: 0o100644, newMode: 0o100644, oldID: id, newID: id)
             change.summarise(old: Array(old.utf8), new: Array(new.utf8))
             try repo.countLines(of: &change, old: Array(old.utf8), new: Array(new.utf8))
             let exact = try #require(change.linesAdded) + (change.linesDeleted ?? 0)
             let bounds = try #require(change.lineBounds)
+            // Two different ids (libgit2 is told them instead of hashing, KnownBlobs): the same count.
+            var named = FileChange(status: .modified, path: Array("f.txt".utf8), oldMode: 0o100644, newMode: 0o100644, oldID: id, newID: otherID)
+            try repo.countLines(of: &named, old: Array(old.utf8), new: Array(new.utf8))
+            #expect(named.linesAdded == change.linesAdded && named.linesDeleted == change.linesDeleted)
             #expect(bounds.contains(exact), "\(bounds) does not hold \(exact): \(old.debugDescription) → \(new.debugDescription)")
         }
     }
