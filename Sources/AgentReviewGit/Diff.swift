@@ -299,7 +299,8 @@ extension Repository {
                     // instead: the diff is then made whatever the ids, and two equal buffers
                     // count no lines anyway, so the count does not depend on them. Equal ids
                     // (a mode change) are left for libgit2 to hash.
-                    let known = change.oldID == change.newID ? [] : [(oldAddress, oldBytes.count, change.oldID), (newAddress, newBytes.count, change.newID)]
+                    let known = change.oldID == change.newID
+                        ? [] : [(oldAddress, oldBytes.count, change.oldID), (newAddress, newBytes.count, change.newID)]
                     return KnownBlobs.with(known) {
                         git_patch_from_buffers(&patch, oldAddress, oldBytes.count, nil, newAddress, newBytes.count, nil, nil)
                     }

@@ -131,6 +131,30 @@ import Testing
         #expect(!judgement.commits.contains { $0.id == ids[0] })
     }
 
+    /// A commit touching 2,000 paths, between two small ones: its report (well over the
+    /// output's 64 KiB chunk, written to stdout as it is) comes out whole and in its place.
+    @Test func aWideCommitsReportIsWrittenWholeAndInOrder() throws {
+        let (repository, base) = try sandbox.repositoryWithPolicy()
+        try sandbox.write("src/before.txt", "before\n", in: repository)
+        let before = try sandbox.commit("Before\n\nAgent: codex/1", in: repository)
+        for index in 0..<2_000 {
+            try sandbox.write("src/wide/file\(index).txt", "\(index)\n", in: repository)
+        }
+        let wide = try sandbox.commit("Wide\n\nAgent: codex/1", in: repository)
+        try sandbox.write("src/after.txt", "after\n", in: repository)
+        let after = try sandbox.commit("After\n\nAgent: codex/1", in: repository)
+        let policy = sandbox.root.appendingPathComponent("policy.yml")
+        try Sandbox.policy.write(to: policy, atomically: true, encoding: .utf8)
+        let output = try sandbox.agentreview(
+            ["check", base, after, "--ref", "refs/heads/main", "--json", "--policy", policy.path], in: repository)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(output.stdout.utf8.count > 2 << 16)
+        let judgement = try JSONDecoder().decode(Judgement.self, from: Data(output.stdout.utf8))
+        #expect(judgement.commits.map(\.id) == [after, wide, before])
+        #expect(judgement.commits[1].paths.count == 2_000)
+        #expect(Set(judgement.commits[1].paths.map(\.path)) == Set((0..<2_000).map { "src/wide/file\($0).txt" }))
+    }
+
     @Test func theTimeLimitEndsTheJSONWithTheError() throws {
         let tip = try mainTip()
         let agent = try agentCommit("docs/guide.md", "Docs")
