@@ -112,6 +112,13 @@ struct FactGatherer {
             case .paths(let paths): paths
             }
         }
+
+        var count: Int {
+            switch self {
+            case .files(let files): files.count
+            case .paths(let paths): paths.count
+            }
+        }
     }
 
     /// Gathers a commit as a walk gave it out: read by the walk already, or read now.
@@ -249,12 +256,9 @@ struct FactGatherer {
         }
         // A merge: the paths that differ from every parent first, with no contents; then
         // only those changes (against the first parent) are read, when contents are asked.
-        var perParent = [[FileChange]]()
-        for index in commit.parents.indices {
-            let parentTree = try repository.parentTree(of: commit, at: index)
-            perParent.append(try repository.changes(from: parentTree, to: commit.tree, contents: false, maxDepth: Limits.treeDepth))
-        }
-        var introduced = MergeChanges.introducedIndices(perParent.map { $0.map(Self.convert) }).map { perParent[0][$0] }
+        var parentTrees = [ObjectID]()
+        for index in commit.parents.indices { parentTrees.append(try repository.parentTree(of: commit, at: index)) }
+        var introduced = try repository.mergeChanges(parents: parentTrees, to: commit.tree, maxDepth: Limits.treeDepth)
         if contents {
             for index in introduced.indices { try repository.countLines(of: &introduced[index]) }
         }

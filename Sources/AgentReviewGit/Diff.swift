@@ -68,6 +68,30 @@ extension Repository {
         return result
     }
 
+    /// What a merge introduces: the changes against its first parent's tree at the files
+    /// that differ from every parent's, as `git diff-tree -c` lists them. One tree diff is
+    /// made, against the first parent; each path it lists is then looked up in every other
+    /// parent. (A diff against the second parent would list all that the first parent's
+    /// line changed since the two lines parted: on libgit2's history, three times as many
+    /// paths.) A path differs from a parent when the file at that path (its mode and id; no
+    /// file, or a directory, is no file) is not the same in both trees. A path whose
+    /// directories are not in git's order, in either tree, counts as differing: what a
+    /// lookup finds there would not be what a diff finds. A directory with the same id in
+    /// the merge and a parent is not read.
+    public func mergeChanges(parents: [ObjectID], to tree: ObjectID, maxDepth: Int) throws(GitError) -> [FileChange] {
+        guard let first = parents.first else { return try changes(from: nil, to: tree, contents: false, maxDepth: maxDepth) }
+        var changes = try changes(from: first, to: tree, contents: false, maxDepth: maxDepth)
+        for parent in parents.dropFirst() where !changes.isEmpty {
+            var files = TreePairFiles(merged: tree, other: parent)
+            var kept = [FileChange]()
+            for change in changes where !(try files.same(at: change.newPath.isEmpty ? change.oldPath : change.newPath, in: self)) {
+                kept.append(change)
+            }
+            changes = kept
+        }
+        return changes
+    }
+
     /// One pair of directories being compared: both trees' bytes, how far each has been
     /// read, and the length of the path prefix (`dir/sub/`) of their entries.
     private struct DirectoryPair {
@@ -415,6 +439,149 @@ private func sharedPrefix(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: I
 /// The entries of a tree object as git stores them: `MODE NAME\0` and 20 bytes of id,
 /// sorted by name with a directory's name compared as if it ended in `/`. A view of bytes
 /// that the caller keeps alive.
+/// Whether the files at given paths are the same in two trees (a merge's and one of its
+/// parents'), descending both side by side: a directory with the same id in both holds
+/// the same files, and is not read. The directories of the path before are kept (a diff
+/// lists paths in tree order, so most lookups share them), and in each a lookup starts
+/// where the one before found its entry.
+struct TreePairFiles {
+    /// One directory on the path, in one tree.
+    private struct Directory {
+        var bytes: [UInt8]
+        /// Where the last entry found starts.
+        var cursor = 0
+    }
+
+    /// A directory level of the path looked up last: where its path ends (after its `/`;
+    /// 0 for the root), and the directory in each tree (nil: none there). `ordered` is false
+    /// when either is not in git's order (or names an entry twice).
+    private struct Level {
+        var end: Int
+        var merged: Directory?
+        var other: Directory?
+        var ordered: Bool
+    }
+
+    private let roots: (merged: ObjectID, other: ObjectID)
+    private var levels: [Level] = []
+    private var last: [UInt8] = []
+
+    init(merged: ObjectID, other: ObjectID) {
+        roots = (merged, other)
+    }
+
+    /// Whether both trees have the same file at `path` (the same mode and id, or no file:
+    /// nothing there, or a directory). A path under a directory not in git's order differs.
+    mutating func same(at path: [UInt8], in repository: Repository) throws(GitError) -> Bool {
+        if levels.isEmpty {
+            if roots.merged == roots.other { return true }
+            levels.append(try Self.level(end: 0, merged: roots.merged, other: roots.other, in: repository))
+        }
+        // Keep the directories this path shares with the last one.
+        var kept = 1
+        while kept < levels.count {
+            let end = levels[kept].end
+            guard end <= path.count, path[..<end].elementsEqual(last[..<end]) else { break }
+            kept += 1
+        }
+        levels.removeSubrange(kept...)
+        last = path
+        while true {
+            let top = levels.count - 1
+            guard levels[top].ordered else { return false }
+            let start = levels[top].end
+            let slash = path[start...].firstIndex(of: UInt8(ascii: "/"))
+            let name = path[start..<(slash ?? path.count)]
+            let merged = try Self.find(name, in: &levels[top].merged)
+            let other = try Self.find(name, in: &levels[top].other)
+            let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
+            guard let slash else {
+                let file = merged.flatMap { $0.mode == treeMode ? nil : $0 }
+                let otherFile = other.flatMap { $0.mode == treeMode ? nil : $0 }
+                return file?.mode == otherFile?.mode && file?.id == otherFile?.id
+            }
+            let tree = merged.flatMap { $0.mode == treeMode ? $0.id : nil }
+            let otherTree = other.flatMap { $0.mode == treeMode ? $0.id : nil }
+            if tree == otherTree { return true }
+            levels.append(try Self.level(end: slash + 1, merged: tree, other: otherTree, in: repository))
+        }
+    }
+
+    private static func level(end: Int, merged: ObjectID?, other: ObjectID?, in repository: Repository) throws(GitError) -> Level {
+        let mergedBytes = try merged.map { id throws(GitError) in try repository.rawObject(id, .tree) }
+        let otherBytes = try other.map { id throws(GitError) in try repository.rawObject(id, .tree) }
+        var ordered = true
+        if let mergedBytes { ordered = try isOrdered(mergedBytes) }
+        if ordered, let otherBytes { ordered = try isOrdered(otherBytes) }
+        return Level(end: end, merged: mergedBytes.map { Directory(bytes: $0) }, other: otherBytes.map { Directory(bytes: $0) }, ordered: ordered)
+    }
+
+    /// Whether a tree's entries are in git's order, each name once. (A file and a
+    /// directory of the same name are both in order, the file first, with only names that
+    /// extend it by a byte below `/` between them.)
+    private static func isOrdered(_ bytes: [UInt8]) throws(GitError) -> Bool {
+        var inOrder = true
+        var failure: GitError?
+        bytes.withUnsafeBytes { raw in
+            do throws(GitError) {
+                var entries = TreeEntries(raw)
+                var names = [UnsafeRawBufferPointer]()
+                var previous: TreeEntries.Entry?
+                while let entry = try entries.next() {
+                    if let before = previous, TreeEntries.order(before, entry) >= 0 {
+                        inOrder = false
+                        return
+                    }
+                    if entry.mode == UInt32(GIT_FILEMODE_TREE.rawValue) {
+                        for earlier in names.reversed() {
+                            guard earlier.starts(with: entry.name) else { break }
+                            if earlier.count == entry.name.count {
+                                inOrder = false
+                                return
+                            }
+                        }
+                    }
+                    names.append(entry.name)
+                    previous = entry
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return inOrder
+    }
+
+    /// The entry named `name` in `directory` (nil: no directory), looked for from its
+    /// cursor on, then from its start.
+    private static func find(_ name: ArraySlice<UInt8>, in directory: inout Directory?) throws(GitError) -> (mode: UInt32, id: ObjectID)? {
+        guard let cursor = directory?.cursor else { return nil }
+        var found: (mode: UInt32, id: ObjectID, at: Int)?
+        var failure: GitError?
+        directory!.bytes.withUnsafeBytes { raw in
+            do throws(GitError) {
+                for (from, to) in [(cursor, raw.count), (0, cursor)] {
+                    var entries = TreeEntries(raw, position: from)
+                    while entries.position < to {
+                        let at = entries.position
+                        guard let entry = try entries.next() else { break }
+                        if entry.name.elementsEqual(name) {
+                            found = (entry.mode, entry.id, at)
+                            return
+                        }
+                    }
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        guard let found else { return nil }
+        directory!.cursor = found.at
+        return (found.mode, found.id)
+    }
+}
+
 struct TreeEntries {
     struct Entry {
         /// The whole entry as stored.

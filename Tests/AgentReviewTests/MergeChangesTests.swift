@@ -1,12 +1,13 @@
 @testable import AgentReviewCLI
+import AgentReviewCore
 import AgentReviewGit
 import AgentReviewTestSupport
 import Foundation
 import Testing
 
-/// What a merge introduces, as the judging path gathers it (`MergeChanges.introduced` over a
-/// diff against each parent), against git's own answer: `git diff-tree -c` lists the files
-/// that differ from every parent.
+/// What a merge introduces, as the judging path gathers it (a diff against the first parent,
+/// its paths looked up in the others: `Repository.mergeChanges`), against git's own answer:
+/// `git diff-tree -c` lists the files that differ from every parent.
 @Suite struct MergeChangesTests {
     let sandbox: Sandbox
     let repository: URL
@@ -120,5 +121,120 @@ import Testing
         #expect(try gathered(merges[0]) == ["shared.txt", "dir/sub/c.txt"])
         #expect(try gathered(merges[1]).isEmpty)
         #expect(try git("rev-list", "--parents", "-n", "1", merges[2]).split(separator: " ").count == 4)
+    }
+
+    /// Merges of random trees (files edited, added, deleted, made executable, made
+    /// directories and back, in nested directories; two and three parents; the merge's tree
+    /// taking each path from any parent or from none): the paths gathered are `git diff-tree
+    /// -c`'s, and what `MergeChanges.introduced` makes of a full diff against each parent.
+    @Test func randomMergesIntroduceWhatGitSays() throws {
+        let opened = try Repository(path: repository.path)
+        let directories = ["", "a/", "a/b/", "c/", "c/d/e/"]
+        let names = ["f", "g", "h.txt", "x", "b"]
+        /// A tree as files: path to (content, executable).
+        typealias Files = [String: (String, Bool)]
+        func write(_ files: Files) throws -> String {
+            for item in try FileManager.default.contentsOfDirectory(atPath: repository.path) where item != ".git" {
+                try FileManager.default.removeItem(at: repository.appendingPathComponent(item))
+            }
+            for (path, (content, executable)) in files { try sandbox.write(path, content, in: repository, executable: executable) }
+            try git("add", "-A")
+            return try git("write-tree")
+        }
+        /// `files` with a few random edits; a path is never both a file and a directory.
+        func edited(_ files: Files, _ random: inout SplitMix64, tag: String) -> Files {
+            var files = files
+            for _ in 0..<(1 + random.next(4)) {
+                let path = directories[random.next(directories.count)] + names[random.next(names.count)]
+                switch random.next(4) {
+                case 0: files[path] = nil
+                case 1: files[path] = (files[path]?.0 ?? "new", !(files[path]?.1 ?? false))
+                default: files[path] = ("\(tag) \(random.next(3))", files[path]?.1 ?? false)
+                }
+            }
+            return resolved(files, &random)
+        }
+        /// A file named like a directory in use (`a/b` beside `a/b/…`) dropped, or the
+        /// directory's files, at random.
+        func resolved(_ files: Files, _ random: inout SplitMix64) -> Files {
+            var files = files
+            for path in files.keys.sorted() where files.keys.contains(where: { $0.hasPrefix(path + "/") }) {
+                if random.next(2) == 0 { files[path] = nil } else { for other in files.keys where other.hasPrefix(path + "/") { files[other] = nil } }
+            }
+            return files
+        }
+        var merges = 0, introducing = 0
+        for seed in 0..<40 {
+            var random = SplitMix64(seed: UInt64(seed))
+            let base = edited([:], &random, tag: "base")
+            let parents = (0..<(seed % 4 == 0 ? 3 : 2)).map { edited(base, &random, tag: "p\($0)") }
+            var merged = Files()
+            for path in Set(parents.flatMap(\.keys)) {
+                // A parent's file, a new one, a parent's made (or no longer) executable, or none.
+                let pick = random.next(parents.count + 3)
+                if pick < parents.count {
+                    merged[path] = parents[pick][path]
+                } else if pick == parents.count {
+                    merged[path] = ("merge \(seed)", false)
+                } else if pick == parents.count + 1, let (content, executable) = parents[random.next(parents.count)][path] {
+                    merged[path] = (content, !executable)
+                }
+            }
+            merged = seed % 2 == 0 ? edited(merged, &random, tag: "m") : resolved(merged, &random)
+            let baseCommit = try git("commit-tree", try write(base), "-m", "base")
+            let parentCommits = try parents.map { try git("commit-tree", try write($0), "-p", baseCommit, "-m", "parent") }
+            let merge = try sandbox.git(
+                ["commit-tree", try write(merged)] + parentCommits.flatMap { ["-p", $0] } + ["-m", "merge"], in: repository)
+            merges += 1
+
+            let gatheredPaths = try gathered(merge)
+            #expect(gatheredPaths == (try gitSays(merge)), "seed \(seed)")
+            let object = try opened.commitObject(ObjectID(hex: merge)!)
+            var perParent = [[PathChange]]()
+            for index in object.parents.indices {
+                perParent.append(
+                    try opened.changes(from: try opened.parentTree(of: object, at: index), to: object.tree, contents: false, maxDepth: 64)
+                        .map(FactGatherer.convert))
+            }
+            let byIntersection = Set(MergeChanges.introduced(perParent).flatMap(\.paths).map(\.description))
+            #expect(gatheredPaths == byIntersection, "seed \(seed)")
+            if !gatheredPaths.isEmpty { introducing += 1 }
+        }
+        // The cases are not all alike: most merges introduce something, not all.
+        #expect(merges == 40 && introducing > 20 && introducing < 40, "\(introducing) of \(merges)")
+    }
+
+    /// A merge whose tree names an entry twice (git's fsck refuses such a tree; a hostile
+    /// push need not be checked by it): looked up by name, the first entry would equal the
+    /// second parent's and hide the path. The directory is not in order, so the path counts
+    /// as introduced.
+    @Test func aTreeNamingAnEntryTwiceHidesNothing() throws {
+        let opened = try Repository(path: repository.path)
+        func blob(_ text: String) throws -> String {
+            try Sandbox.run("/usr/bin/git", ["hash-object", "-w", "--stdin"], in: repository, input: Data(text.utf8)).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func tree(_ entries: [(name: String, blob: String)]) throws -> String {
+            var bytes = Data()
+            for entry in entries {
+                bytes.append(contentsOf: Array("100644 \(entry.name)".utf8) + [0])
+                bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map {
+                    let start = entry.blob.index(entry.blob.startIndex, offsetBy: $0)
+                    return UInt8(entry.blob[start..<entry.blob.index(start, offsetBy: 2)], radix: 16)!
+                })
+            }
+            return try Sandbox.run("/usr/bin/git", ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], in: repository, input: bytes)
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (x, z, w) = (try blob("x\n"), try blob("z\n"), try blob("w\n"))
+        let first = try tree([("a", x)])
+        let second = try tree([("a", z)])
+        let merged = try tree([("a", z), ("a", w)])
+        let introduced = try opened.mergeChanges(
+            parents: [ObjectID(hex: first)!, ObjectID(hex: second)!], to: ObjectID(hex: merged)!, maxDepth: 64)
+        #expect(introduced.contains { $0.newPath == Array("a".utf8) || $0.oldPath == Array("a".utf8) })
+        // The same trees in order: the file equals the second parent's, so nothing is introduced.
+        let ordered = try tree([("a", z)])
+        #expect(try opened.mergeChanges(parents: [ObjectID(hex: first)!, ObjectID(hex: second)!], to: ObjectID(hex: ordered)!, maxDepth: 64).isEmpty)
     }
 }
