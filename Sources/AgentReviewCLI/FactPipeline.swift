@@ -9,10 +9,23 @@ import Foundation
 /// Each worker has its own repository handle and uses it alone. One core is left to the
 /// thread that judges and writes: on two cores, one worker measured fastest (two workers
 /// each need their own object caches, and together read more than one does alone).
-final class FactPipeline: @unchecked Sendable {
-    private let workers: [Worker]
+///
+/// With `finish`, a worker that has gathered its batch and has nothing else to do goes on
+/// with the batch's commits from its end, finishing them (parsing and judging) while the
+/// judging thread works from the front, until the judging thread starts the next batch: the
+/// thread with less to do takes over what the other has not reached. The judging thread
+/// asks for each commit in order (`Batch.finished(_:)`), and finishes itself each one no
+/// worker has taken.
+final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
+    /// Finishes one gathered commit on a worker, with the worker's own gatherer; nil leaves
+    /// it to the judging thread (a commit that needs what only that thread has, or a failure,
+    /// which that thread then reports in order).
+    typealias Finish = @Sendable (FactGatherer, FactGatherer.Gathered) -> Finished?
 
-    init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) throws {
+    private let workers: [Worker]
+    private let finish: Finish?
+
+    init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1), finish: Finish? = nil) throws {
         var workers = [Worker]()
         for _ in 0..<threads {
             var worker = FactGatherer(
@@ -23,6 +36,7 @@ final class FactPipeline: @unchecked Sendable {
             workers.append(Worker(worker))
         }
         self.workers = workers
+        self.finish = finish
     }
 
     deinit {
@@ -31,32 +45,110 @@ final class FactPipeline: @unchecked Sendable {
 
     /// A batch being gathered in the background.
     final class Batch: @unchecked Sendable {
-        /// One slot per commit, each written by one worker; read after `done`.
+        /// One slot per commit, each written by one worker; read after `done`. A commit's is
+        /// cleared once it is handed on: by the worker that finished it, or by `take(_:)`.
         fileprivate let results: UnsafeMutableBufferPointer<Result<FactGatherer.Gathered, any Error>?>
         fileprivate let done = DispatchGroup()
 
-        fileprivate init(count: Int) {
+        /// What is below is guarded by `claims`.
+        private let claims = NSCondition()
+        /// The commits from here on are taken by workers, to finish.
+        private var stolen: Int
+        /// The commits below here are the judging thread's.
+        private var taken = 0
+        /// Workers still gathering: commits are taken only once none is.
+        private var gathering: Int
+        /// A worker's finished commit, set once it is done with it (nil inside: it left it).
+        private let finishedSlots: UnsafeMutableBufferPointer<Finished??>
+
+        fileprivate init(count: Int, workers: Int) {
             results = .allocate(capacity: count)
             results.initialize(repeating: nil)
+            finishedSlots = .allocate(capacity: count)
+            finishedSlots.initialize(repeating: nil)
+            stolen = count
+            gathering = workers
         }
 
         deinit {
             results.deinitialize()
             results.deallocate()
+            finishedSlots.deinitialize()
+            finishedSlots.deallocate()
         }
 
-        /// The facts, in order; the first failure, if any.
-        func wait() throws -> [FactGatherer.Gathered] {
+        var count: Int { results.count }
+
+        /// Waits until every commit is gathered; throws the first failure, if any.
+        func wait() throws {
             done.wait()
-            return try results.map { try $0!.get() }
+            claims.lock()
+            defer { claims.unlock() }
+            for case .failure(let error)? in results { throw error }
+        }
+
+        /// One commit of the batch, handed to the judging thread.
+        enum Taken {
+            /// A worker finished it.
+            case finished(Finished)
+            /// Gathered, for the judging thread to finish; the batch no longer holds it.
+            case gathered(FactGatherer.Gathered)
+        }
+
+        /// Commit `index`, as a worker finished it (waiting while one is at it) or as
+        /// gathered. Asked in order, after `wait()`.
+        func take(_ index: Int) -> Taken {
+            claims.lock()
+            defer { claims.unlock() }
+            if index >= stolen {
+                while finishedSlots[index] == nil { claims.wait() }
+                if let finished = finishedSlots[index]! { return .finished(finished) }
+            } else {
+                taken = index + 1
+            }
+            // Below `stolen` no worker reads the slot any more: it is this thread's to clear.
+            // (A commit a worker left is read there too, but only until it stored nil.)
+            guard case .success(let gathered)? = results[index] else { preconditionFailure("taken before wait()") }
+            results[index] = nil
+            return .gathered(gathered)
+        }
+
+        /// Called by each worker when it has gathered its part: whether it was the last, and
+        /// so may take commits to finish.
+        fileprivate func gathered() -> Bool {
+            claims.lock()
+            defer { claims.unlock() }
+            gathering -= 1
+            return gathering == 0
+        }
+
+        /// The last commit nobody has taken, now the caller's; nil when none is left.
+        fileprivate func steal() -> Int? {
+            claims.lock()
+            defer { claims.unlock() }
+            guard stolen > taken else { return nil }
+            stolen -= 1
+            return stolen
+        }
+
+        /// A worker's commit done with: finished (and then no longer held as gathered), or
+        /// left to the judging thread (nil).
+        fileprivate func store(_ value: Finished?, at index: Int) {
+            claims.lock()
+            if value != nil { results[index] = nil }
+            finishedSlots[index] = .some(value)
+            claims.broadcast()
+            claims.unlock()
         }
     }
 
     /// Starts gathering; commit i goes to worker i mod the number of workers.
     func start(_ steps: [WalkStep]) -> Batch {
-        let batch = Batch(count: steps.count)
+        let batch = Batch(count: steps.count, workers: workers.count)
         let count = workers.count
-        // Each worker writes only its own slots; the group's wait orders the reads after.
+        let finish = finish
+        // Each worker writes only its own slots; the group's wait orders the reads after. The
+        // last to finish gathering has seen every slot written (through the claims' lock).
         for (number, worker) in workers.enumerated() {
             batch.done.enter()
             worker.submit {
@@ -64,6 +156,14 @@ final class FactPipeline: @unchecked Sendable {
                     batch.results[index] = Result { try worker.gatherer.gather(steps[index]) }
                 }
                 batch.done.leave()
+                guard let finish, batch.gathered() else { return }
+                while !worker.hasWaitingJob, let index = batch.steal() {
+                    guard case .success(let gathered)? = batch.results[index] else {
+                        batch.store(nil, at: index)
+                        continue
+                    }
+                    batch.store(finish(worker.gatherer, gathered), at: index)
+                }
             }
         }
         return batch
@@ -93,6 +193,14 @@ final class FactPipeline: @unchecked Sendable {
 
         func stop() {
             enqueue(nil)
+        }
+
+        /// Whether a job (or the request to end) is waiting: the job at hand then leaves
+        /// what it need not do.
+        var hasWaitingJob: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return !jobs.isEmpty
         }
 
         private func enqueue(_ job: (@Sendable () -> Void)?) {

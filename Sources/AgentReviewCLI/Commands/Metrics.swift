@@ -160,7 +160,7 @@ struct MetricsOptions: ParsableArguments {
                     override: report.verdict == .overridden ? report.override : nil)
                 let counted = accumulator.add(commit)
                 if churnMeter != nil {
-                    let object = judged.gathered.commit
+                    let object = judged.commit
                     try churnMeter!.add(
                         commit: object.id, parents: object.parents, committerTime: commit.committerTime, author: author, counted: counted,
                         added: try ChurnMeter.addedLines(of: object, id: object.id, in: repository))

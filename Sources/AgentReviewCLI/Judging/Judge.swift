@@ -48,7 +48,8 @@ struct Judge {
 
     /// One commit judged, with what it was judged on.
     struct Judged {
-        var gathered: FactGatherer.Gathered
+        /// The commit object, as read (its changes are in `facts`).
+        var commit: CommitObject
         /// The commit parsed (its message, for what it says about other commits).
         var info: CommitInfo
         var facts: CommitFacts
@@ -78,7 +79,7 @@ struct Judge {
             let parsed = try gatherer.parsed(gathered)
             let (facts, report, signoff, notes) = try judgement(
                 gathered.commit.id, facts: gatherer.facts(from: gathered, parsed: parsed), mode: mode)
-            return Judged(gathered: gathered, info: parsed.info, facts: facts, report: report, signoff: signoff, signoffNotes: notes)
+            return Judged(commit: gathered.commit, info: parsed.info, facts: facts, report: report, signoff: signoff, signoffNotes: notes)
         }
         let first = try nextBatch(Self.sequentialLimit)
         guard first.count == Self.sequentialLimit else {
@@ -88,20 +89,49 @@ struct Judge {
         // Counting every commit's lines (metrics) keeps the workers busy and this thread idle:
         // a worker per core then.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let pipeline = try FactPipeline(gatherer: gatherer, threads: gatherer.linesOver == -1 ? cores : max(1, cores - 1))
+        let pipeline = try FactPipeline<Judged>(
+            gatherer: gatherer, threads: gatherer.linesOver == -1 ? cores : max(1, cores - 1), finish: judgedOnWorker(mode: mode))
         var inflight = pipeline.start(first)
         while true {
             let next = try nextBatch(Self.batchSize)
-            let facts = try inflight.wait()
+            let batch = inflight
+            try batch.wait()
             if !next.isEmpty { inflight = pipeline.start(next) }
-            for gathered in facts { try add(try judged(gathered)) }
+            // Each commit is let go of once judged: a batch holds only what is still to come.
+            for index in 0..<batch.count {
+                switch batch.take(index) {
+                case .finished(let judged): try add(judged)
+                case .gathered(let gathered): try add(try judged(gathered))
+                }
+            }
             if next.isEmpty { return }
+        }
+    }
+
+    /// How a worker judges a commit it has gathered, when its judgement depends on nothing
+    /// but its facts: no sign-off records are read (with records, each commit's are loaded
+    /// into an index only this thread may change), and it names no task contract (whose
+    /// facts may be read with this thread's repository). Those commits are left to this
+    /// thread, as is one the worker cannot parse (its error is then reported in order), and
+    /// one that changes more than `workerPathLimit` paths: its facts and report, held until
+    /// this thread reaches it, would be the largest allocations of the run.
+    private func judgedOnWorker(mode: EnforcementMode) -> FactPipeline<Judged>.Finish? {
+        if let records, !records.tips.isEmpty { return nil }
+        let (evaluator, historical) = (evaluator, historical)
+        return { gatherer, gathered in
+            guard gathered.changes.count <= Self.workerPathLimit else { return nil }
+            guard let parsed = try? gatherer.parsed(gathered) else { return nil }
+            let facts = gatherer.facts(from: gathered, parsed: parsed)
+            guard Evaluator.contractNames(facts.trailers).isEmpty else { return nil }
+            let report = Self.evaluate(facts, by: evaluator, historical: historical, mode: mode)
+            return Judged(commit: gathered.commit, info: parsed.info, facts: facts, report: report, signoff: .none, signoffNotes: [])
         }
     }
 
     /// Up to this many commits are judged on one thread: threads cost more than they save.
     static let sequentialLimit = 64
-    static let batchSize = 256
+    static let batchSize = 128
+    static let workerPathLimit = 256
 
     /// Judges one commit with the sign-off its records give it: first the notes on the
     /// commit itself; only when something is still missing, every note (an approval given
@@ -171,6 +201,10 @@ struct Judge {
     /// When a commit is judged (`historical`): as of its push, where the time matters (a
     /// commit that names a contract, or has overrides); nil: now, as this judge's evaluator.
     func historicalTime(of facts: CommitFacts, _ signoff: Signoff = .none) -> Date? {
+        Self.historicalTime(of: facts, signoff, historical: historical)
+    }
+
+    private static func historicalTime(of facts: CommitFacts, _ signoff: Signoff, historical: Bool) -> Date? {
         guard historical, !signoff.overrides.isEmpty || !Evaluator.contractNames(facts.trailers).isEmpty else { return nil }
         if let latest = signoff.overrides.map(\.date).max() { return latest }
         return Date(timeIntervalSince1970: TimeInterval(facts.committerTime ?? facts.authorTime))
@@ -178,7 +212,16 @@ struct Judge {
 
     /// The evaluator's judgement, at the commit's historical time when that matters.
     private func evaluate(_ facts: CommitFacts, signoff: Signoff = .none, notes: [String] = [], mode: EnforcementMode) -> CommitReport {
-        if let time = historicalTime(of: facts, signoff) { return evaluator.at(time).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode) }
+        Self.evaluate(facts, by: evaluator, historical: historical, signoff: signoff, notes: notes, mode: mode)
+    }
+
+    private static func evaluate(
+        _ facts: CommitFacts, by evaluator: Evaluator, historical: Bool, signoff: Signoff = .none, notes: [String] = [],
+        mode: EnforcementMode
+    ) -> CommitReport {
+        if let time = historicalTime(of: facts, signoff, historical: historical) {
+            return evaluator.at(time).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+        }
         return evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
     }
 

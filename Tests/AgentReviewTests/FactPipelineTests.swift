@@ -1,0 +1,123 @@
+@testable import AgentReviewCLI
+import AgentReviewGit
+import AgentReviewTestSupport
+import Foundation
+import Testing
+
+/// The worker threads' pipeline: a worker that has gathered its batch finishes commits from
+/// the batch's end while the judging thread takes them from the front; each commit is
+/// finished once, by one of them, and handed out in order.
+@Suite struct FactPipelineTests {
+    let sandbox: Sandbox
+    let repository: Repository
+    let steps: [WalkStep]
+
+    init() throws {
+        sandbox = try Sandbox()
+        let directory = try sandbox.repository()
+        var stream = ""
+        for index in 0..<300 {
+            let message = "Change \(index)\n"
+            stream += "commit refs/heads/main\ncommitter Hugh Mann <hugh@example.com> \(1_700_000_000 + index) +0000\n"
+            stream += "data \(message.utf8.count)\n\(message)\nM 100644 inline file\(index % 7).txt\ndata 4\n\(index % 10)00\n\n"
+        }
+        _ = try Sandbox.run("/usr/bin/git", ["fast-import", "--quiet"], in: directory, input: Data(stream.utf8))
+        repository = try Repository(path: directory.path)
+        steps = try sandbox.git("rev-list", "main", in: directory).split(separator: "\n").map {
+            WalkStep(id: ObjectID(hex: String($0))!, commit: nil)
+        }
+        try #require(steps.count == 300)
+    }
+
+    private func pipeline(_ finish: @escaping FactPipeline<String>.Finish) throws -> FactPipeline<String> {
+        try FactPipeline(gatherer: FactGatherer(repository: repository, contents: false, linesOver: nil), threads: 1, finish: finish)
+    }
+
+    /// What the judging thread is handed for commit `index`: `worker ID` for a commit a
+    /// worker finished, `gathered ID` for one left to it.
+    private func take(_ batch: FactPipeline<String>.Batch, _ index: Int) -> String {
+        switch batch.take(index) {
+        case .finished(let finished): finished
+        case .gathered(let gathered): "gathered \(gathered.commit.id)"
+        }
+    }
+
+    /// Waits for `count` signals of `semaphore`, a minute at most.
+    private func waitFor(_ semaphore: DispatchSemaphore, _ count: Int) -> Bool {
+        (0..<count).allSatisfy { _ in semaphore.wait(timeout: .now() + 60) == .success }
+    }
+
+    @Test func aWorkerWithNothingElseToDoFinishesTheWholeBatch() throws {
+        let done = DispatchSemaphore(value: 0)
+        let pipeline = try pipeline { _, gathered in
+            defer { done.signal() }
+            return "worker \(gathered.commit.id)"
+        }
+        let batch = pipeline.start(steps)
+        try batch.wait()
+        try #require(waitFor(done, steps.count))
+        for (index, step) in steps.enumerated() {
+            #expect(take(batch, index) == "worker \(step.id)")
+        }
+    }
+
+    @Test func whatTheJudgingThreadReachesFirstIsItsOwn() throws {
+        let entered = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let pipeline = try pipeline { _, gathered in
+            entered.signal()
+            // Held until the test opens the gate; then open for good.
+            gate.wait()
+            gate.signal()
+            return "worker \(gathered.commit.id)"
+        }
+        let batch = pipeline.start(steps)
+        try batch.wait()
+        // The worker holds the last commit; every other one is the judging thread's.
+        try #require(waitFor(entered, 1))
+        for index in 0..<(steps.count - 1) {
+            #expect(take(batch, index) == "gathered \(steps[index].id)")
+        }
+        gate.signal()
+        // The last is the worker's, waited for; and it takes no other.
+        #expect(take(batch, steps.count - 1) == "worker \(steps[steps.count - 1].id)")
+        #expect(entered.wait(timeout: .now() + 0.2) == .timedOut)
+    }
+
+    @Test func aCommitTheWorkerLeavesIsTheJudgingThreads() throws {
+        let done = DispatchSemaphore(value: 0)
+        let even = Set(steps.enumerated().filter { $0.offset % 2 == 0 }.map(\.element.id))
+        let pipeline = try pipeline { _, gathered in
+            defer { done.signal() }
+            return even.contains(gathered.commit.id) ? nil : "worker \(gathered.commit.id)"
+        }
+        let batch = pipeline.start(steps)
+        try batch.wait()
+        try #require(waitFor(done, steps.count))
+        for (index, step) in steps.enumerated() {
+            #expect(take(batch, index) == (index % 2 == 0 ? "gathered" : "worker") + " \(step.id)")
+        }
+    }
+
+    /// The next batch comes first: a worker given one stops finishing the batch before, and
+    /// the judging thread finishes the rest of it.
+    @Test func aWaitingBatchStopsTheFinishing() throws {
+        let entered = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let pipeline = try pipeline { _, gathered in
+            entered.signal()
+            gate.wait()
+            gate.signal()
+            return "worker \(gathered.commit.id)"
+        }
+        let first = pipeline.start(Array(steps[..<150]))
+        try first.wait()
+        try #require(waitFor(entered, 1))
+        let second = pipeline.start(Array(steps[150...]))
+        gate.signal()
+        #expect(take(first, 149) == "worker \(steps[149].id)")
+        try second.wait()
+        // The worker gathered the second batch before finishing any more of the first.
+        for index in 0..<149 { #expect(take(first, index) == "gathered \(steps[index].id)") }
+    }
+}
