@@ -73,6 +73,9 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
                 if star == nil ? path.lengths & SplitPath.lengthBit(prefix) == 0 : path.longest < prefix + suffix {
                     return false
                 }
+                // No component starts, or ends, with the byte the pattern needs there.
+                if prefix > 0 && path.firsts & SplitPath.byteBit(body[0]) == 0 { return false }
+                if (star == nil || suffix > 0) && path.lasts & SplitPath.byteBit(body[count - 1]) == 0 { return false }
                 var start = 0
                 for (index, end) in path.ends.enumerated() {
                     defer { start = end + 1 }

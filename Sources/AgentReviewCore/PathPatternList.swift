@@ -9,9 +9,19 @@ struct SplitPath {
     let lengths: UInt64
     /// The longest component's length.
     let longest: Int
+    /// `byteBit(b)` is set for the first byte `b` of each component, and for its last byte:
+    /// a name pattern that starts or ends with a literal byte is tried only when a
+    /// component could match it.
+    let firsts: UInt64
+    let lasts: UInt64
 
     /// The bit of `lengths` for components `length` bytes long (63 and longer share one).
     static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
+
+    /// The bit of `firsts` and `lasts` for a byte: its low six bits, ASCII letters folded to
+    /// lower case, so that a match ignoring case has its bits set too.
+    @inline(__always)
+    static func byteBit(_ byte: UInt8) -> UInt64 { 1 << UInt64(byte.lowered & 63) }
 
     /// Calls `body` with `path` split at its slashes.
     static func split<Result>(_ path: UnsafeBufferPointer<UInt8>, _ body: (SplitPath) -> Result) -> Result {
@@ -22,17 +32,26 @@ struct SplitPath {
             var start = 0
             var lengths: UInt64 = 0
             var longest = 0
+            var firsts: UInt64 = 0, lasts: UInt64 = 0
+            func component(_ end: Int) {
+                lengths |= lengthBit(end - start)
+                longest = max(longest, end - start)
+                if end > start {
+                    firsts |= byteBit(path[start])
+                    lasts |= byteBit(path[end - 1])
+                }
+            }
             for index in path.indices where path[index] == .slash {
                 ends[next] = index
                 next += 1
-                lengths |= lengthBit(index - start)
-                longest = max(longest, index - start)
+                component(index)
                 start = index + 1
             }
             ends[next] = path.count
-            lengths |= lengthBit(path.count - start)
-            longest = max(longest, path.count - start)
-            return body(SplitPath(bytes: path, ends: UnsafeBufferPointer(ends), lengths: lengths, longest: longest))
+            component(path.count)
+            return body(
+                SplitPath(
+                    bytes: path, ends: UnsafeBufferPointer(ends), lengths: lengths, longest: longest, firsts: firsts, lasts: lasts))
         }
     }
 }
