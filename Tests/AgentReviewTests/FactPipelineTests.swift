@@ -61,16 +61,22 @@ import Testing
         }
     }
 
-    @Test func whatTheJudgingThreadReachesFirstIsItsOwn() throws {
+    /// A pipeline whose worker signals `entered` as it starts finishing a commit, and is
+    /// held there until the test signals `gate` (open for good from then on).
+    private func gatedPipeline() throws -> (FactPipeline<String>, entered: DispatchSemaphore, gate: DispatchSemaphore) {
         let entered = DispatchSemaphore(value: 0)
         let gate = DispatchSemaphore(value: 0)
         let pipeline = try pipeline { _, gathered in
             entered.signal()
-            // Held until the test opens the gate; then open for good.
             gate.wait()
             gate.signal()
             return "worker \(gathered.commit.id)"
         }
+        return (pipeline, entered, gate)
+    }
+
+    @Test func whatTheJudgingThreadReachesFirstIsItsOwn() throws {
+        let (pipeline, entered, gate) = try gatedPipeline()
         let batch = pipeline.start(steps)
         try batch.wait()
         // The worker holds the last commit; every other one is the judging thread's.
@@ -102,14 +108,7 @@ import Testing
     /// The next batch comes first: a worker given one stops finishing the batch before, and
     /// the judging thread finishes the rest of it.
     @Test func aWaitingBatchStopsTheFinishing() throws {
-        let entered = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        let pipeline = try pipeline { _, gathered in
-            entered.signal()
-            gate.wait()
-            gate.signal()
-            return "worker \(gathered.commit.id)"
-        }
+        let (pipeline, entered, gate) = try gatedPipeline()
         let first = pipeline.start(Array(steps[..<150]))
         try first.wait()
         try #require(waitFor(entered, 1))
