@@ -36,6 +36,11 @@ public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The bot it points at: `dependabot`, …; nil for an agent's.
     public var bot: String?
 
+    /// In key order, as JSON has them (see `StreamingJSONEncoder`).
+    private enum CodingKeys: String, CodingKey {
+        case agent, bot, source, value
+    }
+
     public init(source: String, value: String, agent: String) {
         self.source = source
         self.value = value

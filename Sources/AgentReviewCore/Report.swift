@@ -26,8 +26,10 @@ public struct PathReport: Sendable, Hashable, Codable {
         self.init(path: classified.path.description, class: `class`, rule: classified.rule, line: classified.line, brief: classified.brief)
     }
 
+    /// In key order, as JSON has them: encoded in this order, a report needs no reordering
+    /// (see `StreamingJSONEncoder`).
     private enum CodingKeys: String, CodingKey {
-        case path, `class`, rule, line
+        case `class`, line, path, rule
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +72,13 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var session: String?
     /// The person who ran the agent (`Agent-Operator:`), as written.
     public var `operator`: String?
+
+    /// In key order, as JSON has them: encoded in this order, a report needs no reordering
+    /// (see `StreamingJSONEncoder`).
+    private enum CodingKeys: String, CodingKey {
+        case agent, approvals, attribution, author, bot, `class`, contract, declared, evidence, id, missing, `operator`,
+            override, paths, reasons, refused, session, subject, verdict
+    }
 
     public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
         id = commit.id
