@@ -86,8 +86,7 @@ extension CommitInfo {
             let key = Array(key.utf8)
             let end = position + key.count + 40
             guard end < raw.count, raw[position..<(position + key.count)].elementsEqual(key), raw[end] == UInt8(ascii: "\n"),
-                  raw[(position + key.count)..<end].allSatisfy({ $0 < 0x80 }),
-                  let id = ObjectID(hex: String(decoding: raw[(position + key.count)..<end], as: UTF8.self))
+                  let id = ObjectID(hexBytes: raw[(position + key.count)..<end])
             else { return nil }
             position = end + 1
             return id
@@ -200,8 +199,8 @@ extension CommitInfo {
             return line[(line.startIndex + key.count + 1)...]
         }
         func objectID(_ text: ArraySlice<UInt8>?) -> ObjectID? {
-            guard let text, text.count == 40, text.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return ObjectID(hex: String(decoding: text, as: UTF8.self))
+            guard let text else { return nil }
+            return ObjectID(hexBytes: text)
         }
         guard let tree = objectID(field(line(), "tree")) else { return nil }
         var parents = [ObjectID]()

@@ -29,7 +29,11 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// Parses 40 hex digits (either case); nil for anything else.
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
+        self.init(hexBytes: hex.utf8)
+    }
+
+    /// From 40 hex digits' bytes (either case), as a commit's headers hold them.
+    init?(hexBytes utf8: some Collection<UInt8>) {
         guard utf8.count == 40 else { return nil }
         var h: UInt64 = 0, m: UInt64 = 0, l: UInt32 = 0
         for (i, c) in utf8.enumerated() {
