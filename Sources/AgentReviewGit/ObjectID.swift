@@ -34,19 +34,32 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// From 40 hex digits' bytes (either case), as a commit's headers hold them.
     init?(hexBytes utf8: some Collection<UInt8>) {
-        guard utf8.count == 40 else { return nil }
-        var h: UInt64 = 0, m: UInt64 = 0, l: UInt32 = 0
-        for (i, c) in utf8.enumerated() {
+        let parsed = utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ digits: UnsafeBufferPointer<UInt8>) -> ObjectID? {
+        guard digits.count == 40 else { return nil }
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        for index in 0..<40 {
+            let c = digits[index]
             let v: UInt8
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c &- UInt8(ascii: "a") &+ 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c &- UInt8(ascii: "A") &+ 10
             default: return nil
             }
-            if i < 16 { h = h << 4 | UInt64(v) } else if i < 32 { m = m << 4 | UInt64(v) } else { l = l << 4 | UInt32(v) }
+            if index < 16 {
+                words.0 = words.0 << 4 | UInt64(v)
+            } else if index < 32 {
+                words.1 = words.1 << 4 | UInt64(v)
+            } else {
+                words.2 = words.2 << 4 | UInt64(v)
+            }
         }
-        self.init(high: h, middle: m, low: l)
+        return ObjectID(high: words.0, middle: words.1, low: UInt32(words.2))
     }
 
     var oid: git_oid {

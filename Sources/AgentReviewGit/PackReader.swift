@@ -74,10 +74,17 @@ final class PackReader {
     /// index, and how many objects that pack has. nil when no pack read here holds it.
     func place(of id: ObjectID) -> (pack: Int, position: Int, count: Int)? {
         for (number, pack) in packs.enumerated() {
-            if let position = pack.position(of: id) { return (number, position, pack.objectCount) }
+            if let position = pack.position(of: id) {
+                lastPlace = (id, number, position)
+                return (number, position, pack.objectCount)
+            }
         }
         return nil
     }
+
+    /// The place `place(of:)` found last: the walk asks where a commit is (to mark it met),
+    /// then reads it, and the read need not search the index again.
+    private var lastPlace: (id: ObjectID, pack: Int, position: Int)?
 
     /// How many times the pages read from the pack indexes were dropped.
     var indexDrops: Int { packs.reduce(0) { $0 + $1.indexDrops } }
@@ -88,14 +95,20 @@ final class PackReader {
     /// The object, or nil when it is not in these packs in a form read here.
     func read(_ id: ObjectID) -> RawObject? {
         if let recent = recent[id] { return recent }
+        if let last = lastPlace, last.id == id {
+            lastPlace = nil
+            if let offset = packs[last.pack].offset(atPosition: last.position) { return read(id, at: offset, in: last.pack) }
+        }
         for (number, pack) in packs.enumerated() {
-            if let offset = pack.offset(of: id) {
-                guard let object = object(at: offset, in: number) else { return nil }
-                if object.kind != .blob { recent.insert(object, id: id) }
-                return object
-            }
+            if let offset = pack.offset(of: id) { return read(id, at: offset, in: number) }
         }
         return nil
+    }
+
+    private func read(_ id: ObjectID, at offset: Int, in number: Int) -> RawObject? {
+        guard let object = object(at: offset, in: number) else { return nil }
+        if object.kind != .blob { recent.insert(object, id: id) }
+        return object
     }
 
     /// Resolves the entry at `offset`: its delta chain is followed down to a stored object
@@ -379,6 +392,11 @@ private final class Pack {
     /// a few probes.
     func offset(of id: ObjectID) -> Int? {
         position(of: id).flatMap(offset(at:))
+    }
+
+    /// The offset of the object at `position` in the index (from `position(of:)`).
+    func offset(atPosition position: Int) -> Int? {
+        offset(at: position)
     }
 
     /// The number of objects in the pack: positions are 0 up to it.

@@ -98,6 +98,27 @@ import Testing
         #expect(reader.indexDrops >= read)
     }
 
+    /// The walk asks where a commit is, then reads it: the read uses the place found. Asked
+    /// for one object's place, then read another, a reader reads the other; each object
+    /// reads as git stores it, its place asked first or not.
+    @Test func aPlaceFoundIsUsedOnlyForItsObject() throws {
+        let objects = try gitObjects()
+        let reader = PackReader(directory: repository.appendingPathComponent(".git/objects/pack").path)
+        var read = 0
+        for (index, object) in objects.enumerated() {
+            let other = objects[(index + 1) % objects.count]
+            guard reader.place(of: object.id) != nil else { continue }
+            if let found = reader.read(other.id) {
+                #expect(found.bytes == other.bytes && found.kind == Self.kind(other.type), "\(other.id) after \(object.id)'s place")
+            }
+            _ = reader.place(of: object.id)
+            let found = try #require(reader.read(object.id))
+            #expect(found.bytes == object.bytes && found.kind == Self.kind(object.type), "\(object.id)")
+            read += 1
+        }
+        #expect(read > 100)
+    }
+
     /// Readers of one repository share its index mapping (the walk's and each worker's): on
     /// two threads at once, one dropping the index's pages at every lookup, both still read
     /// every object as git stores it.
