@@ -14,7 +14,7 @@ import Foundation
 /// with the batch's commits from its end, finishing them (parsing and judging) while the
 /// judging thread works from the front, until the judging thread starts the next batch: the
 /// thread with less to do takes over what the other has not reached. The judging thread
-/// asks for each commit in order (`Batch.finished(_:)`), and finishes itself each one no
+/// asks for each commit in order (`Batch.take(_:)`), and finishes itself each one no
 /// worker has taken.
 final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
     /// Finishes one gathered commit on a worker, with the worker's own gatherer; nil leaves
