@@ -207,6 +207,9 @@ public struct PathChange: Sendable, Hashable {
     public var paths: [GitPath] { oldPath == newPath || oldPath.bytes.isEmpty ? [newPath] : newPath.bytes.isEmpty ? [oldPath] : [oldPath, newPath] }
 }
 
+/// The rule for what a merge introduces, over full diffs against each parent. The judging
+/// path finds the same with one diff (`Repository.mergeChanges`, which looks the first
+/// diff's paths up in the other parents); `MergeChangesTests` checks the two agree.
 public enum MergeChanges {
     /// What a merge introduces: the changes against its first parent at the paths that
     /// differ from every parent. A clean merge of reviewed work introduces nothing; a
@@ -218,7 +221,7 @@ public enum MergeChanges {
     }
 
     /// The indices, in the changes against the first parent, of what the merge introduces
-    /// (`introduced(_:)`): the paths are found first, and only those changes' contents read.
+    /// (`introduced(_:)`).
     public static func introducedIndices(_ perParent: [[PathChange]]) -> [Int] {
         guard let first = perParent.first else { return [] }
         guard perParent.count > 1 else { return Array(first.indices) }

@@ -436,9 +436,6 @@ private func sharedPrefix(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: I
     return same
 }
 
-/// The entries of a tree object as git stores them: `MODE NAME\0` and 20 bytes of id,
-/// sorted by name with a directory's name compared as if it ended in `/`. A view of bytes
-/// that the caller keeps alive.
 /// Whether the files at given paths are the same in two trees (a merge's and one of its
 /// parents'), descending both side by side: a directory with the same id in both holds
 /// the same files, and is not read. The directories of the path before are kept (a diff
@@ -582,6 +579,9 @@ struct TreePairFiles {
     }
 }
 
+/// The entries of a tree object as git stores them: `MODE NAME\0` and 20 bytes of id,
+/// sorted by name with a directory's name compared as if it ended in `/`. A view of bytes
+/// that the caller keeps alive.
 struct TreeEntries {
     struct Entry {
         /// The whole entry as stored.

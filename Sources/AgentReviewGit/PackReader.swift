@@ -97,7 +97,7 @@ final class PackReader {
         if let recent = recent[id] { return recent }
         if let last = lastPlace, last.id == id {
             lastPlace = nil
-            if let offset = packs[last.pack].offset(atPosition: last.position) { return read(id, at: offset, in: last.pack) }
+            if let offset = packs[last.pack].offset(at: last.position) { return read(id, at: offset, in: last.pack) }
         }
         for (number, pack) in packs.enumerated() {
             if let offset = pack.offset(of: id) { return read(id, at: offset, in: number) }
@@ -394,11 +394,6 @@ private final class Pack {
         position(of: id).flatMap(offset(at:))
     }
 
-    /// The offset of the object at `position` in the index (from `position(of:)`).
-    func offset(atPosition position: Int) -> Int? {
-        offset(at: position)
-    }
-
     /// The number of objects in the pack: positions are 0 up to it.
     var objectCount: Int { count }
 
@@ -430,7 +425,7 @@ private final class Pack {
     }
 
     /// The pack offset of the index's entry number `position`.
-    private func offset(at position: Int) -> Int? {
+    func offset(at position: Int) -> Int? {
         let at = Self.ids + count * 24 + position * 4
         pages.touch(at, at + 4)
         let small = index.bigEndian32(at)
