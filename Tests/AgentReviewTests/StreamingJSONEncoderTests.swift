@@ -76,6 +76,58 @@ import Testing
         try expectSame(Self.report(text))
     }
 
+    /// A report with every member set, so that the member-by-member writing (`ReportJSON`)
+    /// is compared on each: optional members present, nested objects, a path with and one
+    /// without a policy line, evidence of an agent and of a bot, a requirement with `by`.
+    static func fullReport(_ text: String) -> CommitReport {
+        var report = report(text)
+        report.agent = "agent \(text)"
+        report.bot = "bot \(text)"
+        report.evidence.append(Evidence(source: Evidence.authorSource, value: text, bot: "dependabot"))
+        report.paths.append(PathReport(path: "infra/\(text)", class: "high", rule: "\"infra/\" at p.yml:4", line: 4))
+        report.missing.append(
+            Missing(requirement: "owners", detail: text, command: "agentreview approve 0123", by: "an owner of \(text)"))
+        report.approvals[0].notPushed = true
+        report.approvals[0].key = "SHA256:\(text)"
+        report.approvals[0].record = "abc"
+        report.attribution = AttributionExplanation(
+            checks: [
+                .init(kind: .agent, name: text, place: .trailer, form: "Agent: \(text)", origin: "policy", matched: [text]),
+                .init(kind: .bot, name: "dependabot", place: .identity, form: "x", origin: "built-in", matched: []),
+            ],
+            note: "no note \(text)", signature: text)
+        report.contract = ContractReport(
+            name: text, source: "refs/heads/main@1a2b:.agentreview/contracts/\(text).yml", goal: text, owner: "o@example.com",
+            class: "low", violations: [ContractViolation(clause: "paths", path: text, detail: text, location: "line 3")])
+        report.declared = DeclaredClassReport(class: text, computed: "high", status: .under, note: text)
+        report.override = OverrideReport(
+            override: Signoff.Override(
+                signer: "oncall@example.com", reason: text, date: Date(timeIntervalSince1970: 1_800_000_000), rebasedFrom: "fedcba",
+                key: "SHA256:k", record: "r"),
+            satisfied: report.missing)
+        report.verdict = .overridden
+        report.session = "session \(text)"
+        report.operator = "operator \(text)"
+        return report
+    }
+
+    @Test(arguments: awkward)
+    func commitReportsWithEveryMember(_ text: String) throws {
+        let report = Self.fullReport(text)
+        try expectSame(report)
+        // Every optional member is there: a member the writer left out would go unnoticed otherwise.
+        let object = try JSONSerialization.jsonObject(with: Data(try StreamingJSONEncoder.encode(report))) as? [String: Any]
+        #expect(object?.count == 19)
+        // Left out when nil, as `encodeIfPresent` leaves them out; in a list and nested in a judgement.
+        var bare = report
+        (bare.bot, bare.agent, bare.attribution, bare.contract, bare.declared, bare.override, bare.session, bare.operator) =
+            (nil, nil, nil, nil, nil, nil, nil, nil)
+        (bare.paths, bare.evidence, bare.missing, bare.approvals, bare.reasons, bare.refused) = ([], [], [], [], [], [])
+        try expectSame(bare)
+        try expectSame([report, bare, report])
+        try expectSame(Judgement(ref: "refs/heads/main", mode: .enforce, policy: "p", commits: [bare, report]))
+    }
+
     /// An object whose largest member is most of it is reordered by moving that member in
     /// place (`moveAroundLargest`): wherever it sorts, first, between or last, and in a whole
     /// commit report touching thousands of paths.

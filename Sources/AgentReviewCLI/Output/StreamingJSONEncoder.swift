@@ -1,3 +1,4 @@
+import AgentReviewCore
 import Foundation
 
 /// JSON from `Encodable` values, byte for byte what `JSONEncoder` writes with
@@ -110,17 +111,27 @@ final class StreamingJSONEncoder {
         bytes.append(byte)
     }
 
+    /// Appends raw bytes: JSON that needs no escaping.
+    func append(_ raw: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
+    }
+
     // MARK: Values
 
     /// Writes one value at `depth` (the number of containers around it), `{}` when it
     /// encodes nothing.
-    fileprivate func encodeValue<Value: Encodable>(_ value: Value, depth: Int) throws {
+    func encodeValue<Value: Encodable>(_ value: Value, depth: Int) throws {
         if try !encodeAny(value, depth: depth) { writeEmptyObject() }
     }
 
     /// Writes one value at `depth` and closes the containers it opened; returns whether
     /// it wrote anything.
     private func encodeAny<Value: Encodable>(_ value: Value, depth: Int) throws -> Bool {
+        // Judging a history writes one of these per commit: member by member (`ReportJSON`).
+        if Value.self == CommitReport.self {
+            try writeReport(value as! CommitReport, depth: depth)
+            return true
+        }
         if Value.self == String.self {
             writeString((value as! String))
             return true
@@ -144,7 +155,7 @@ final class StreamingJSONEncoder {
         return bytes.count != mark
     }
 
-    fileprivate func writeString(_ string: String) {
+    func writeString(_ string: String) {
         var string = string
         string.withUTF8 { writeEscaped($0) }
     }
@@ -216,7 +227,7 @@ final class StreamingJSONEncoder {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    fileprivate func writeInteger<Integer: BinaryInteger>(_ value: Integer) {
+    func writeInteger<Integer: BinaryInteger>(_ value: Integer) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
