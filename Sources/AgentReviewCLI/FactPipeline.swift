@@ -100,16 +100,20 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         func take(_ index: Int) -> Taken {
             claims.lock()
             defer { claims.unlock() }
+            // Each value is moved out of its slot, not copied: a copy retains everything in it,
+            // and releases it again when the slot is cleared, on memory the other thread wrote.
             if index >= stolen {
                 while finishedSlots[index] == nil { claims.wait() }
-                if let finished = finishedSlots[index]! { return .finished(finished) }
+                // A slot taken from is not read again.
+                if case .some(.some) = finishedSlots[index], case .some(.some(let finished)) = finishedSlots[index].take() {
+                    return .finished(finished)
+                }
             } else {
                 taken = index + 1
             }
             // Below `stolen` no worker reads the slot any more: it is this thread's to clear.
             // (A commit a worker left is read there too, but only until it stored nil.)
-            guard case .success(let gathered)? = results[index] else { preconditionFailure("taken before wait()") }
-            results[index] = nil
+            guard case .success(let gathered)? = results[index].take() else { preconditionFailure("taken before wait()") }
             return .gathered(gathered)
         }
 
@@ -133,7 +137,7 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
 
         /// A worker's commit done with: finished (and then no longer held as gathered), or
         /// left to the judging thread (nil).
-        fileprivate func store(_ value: Finished?, at index: Int) {
+        fileprivate func store(_ value: consuming Finished?, at index: Int) {
             claims.lock()
             if value != nil { results[index] = nil }
             finishedSlots[index] = .some(value)
