@@ -231,4 +231,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 
     /// The hosts' variables, in the order they are read.
     public static let pusherVariables = ["GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "BB_USER_NAME", "REMOTE_USER"]
+
+    /// Every variable `pusher(from:)` reads.
+    public static let pusherEnvironment = pusherVariables + ["SSH_CONNECTION", "USER", "LOGNAME"]
 }

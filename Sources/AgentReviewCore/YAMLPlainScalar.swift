@@ -27,6 +27,19 @@ enum YAMLPlainScalar {
         return .str
     }
 
+    /// The value of a plain decimal integer (`42`, `-7`, `1_000`), as Yams's `Node.int` reads
+    /// it, which goes through `NSString` (its first use was a twentieth of a 1-commit hook's
+    /// time); nil for any other form (`0…` octal, `0x`, `0b`, `0o`, sexagesimal), which is left
+    /// to it. `YAMLPlainScalarTests` checks the two agree.
+    static func decimal(_ text: String) -> Int? {
+        let bytes = text.utf8.filter { $0 != UInt8(ascii: "_") }
+        let signed = bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+")
+        let digits = bytes.dropFirst(signed ? 1 : 0)
+        if !signed && digits.elementsEqual("0".utf8) { return 0 }
+        guard let first = digits.first, nonZero(first), digits.allSatisfy(digit) else { return nil }
+        return Int(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// The value of a scalar `kind(of:)` found to be a bool.
     static func bool(_ text: String) -> Bool? {
         switch text.lowercased() {

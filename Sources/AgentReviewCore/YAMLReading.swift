@@ -120,7 +120,7 @@ extension YAMLDiagnosing {
 
     mutating func integer(_ node: Node, key: String) -> Int? {
         if kind(of: node) == .int {
-            if let value = node.int { return value }
+            if case .scalar(let scalar) = node, let value = YAMLPlainScalar.decimal(scalar.string) ?? node.int { return value }
             error(node, "'\(key)' is too large, found \(describe(node))")
             return nil
         }
@@ -295,7 +295,8 @@ enum DuplicateTolerantComposer {
     /// - Parameter document: what the file holds, for messages ("policy", "contract").
     static func compose(_ yaml: String, document: String = "policy") -> Result {
         do {
-            return Result(root: try Yams.compose(yaml: yaml, .basic), complete: true)
+            // The encoding given, not Yams's default: that reads the whole environment.
+            return Result(root: try Yams.compose(yaml: yaml, .basic, .default, .utf8), complete: true)
         } catch YamlError.duplicatedKeysInMapping {
             return composeRenaming(yaml, document: document)
         } catch let error as YamlError {
@@ -341,7 +342,7 @@ enum DuplicateTolerantComposer {
         view.append(contentsOf: scalars)
         let text = String(view)
         do {
-            return Result(root: try Yams.compose(yaml: text, .basic), problems: problems, complete: true)
+            return Result(root: try Yams.compose(yaml: text, .basic, .default, .utf8), problems: problems, complete: true)
         } catch let YamlError.duplicatedKeysInMapping(keys, context) {
             // Equal keys that are not plain scalars (lists, mappings): Yams still finds them.
             let key = keys.sorted().first ?? ""

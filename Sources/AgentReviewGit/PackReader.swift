@@ -514,13 +514,18 @@ private struct DeltaLink: CacheCost {
 /// A cache key: a place in one of the reader's packs.
 private func cacheKey(pack: Int, offset: Int) -> Int { pack << 48 | offset }
 
+/// One entry of an `ObjectCache`. Not nested in it: an array of a type nested in a generic
+/// type with a constraint is made at run time by looking up `Value: CacheCost` among every
+/// conformance in the binary, a tenth of a millisecond per cache at each start.
+private struct CacheSlot<Value> {
+    var key: Int
+    var object: Value?
+    var newer: Int
+    var older: Int
+}
+
 private struct ObjectCache<Value: CacheCost> {
-    private struct Slot {
-        var key: Int
-        var object: Value?
-        var newer: Int
-        var older: Int
-    }
+    private typealias Slot = CacheSlot<Value>
 
     private var slots = [Slot]()
     private var unused = [Int]()

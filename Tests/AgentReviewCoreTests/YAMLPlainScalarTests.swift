@@ -75,6 +75,34 @@ struct YAMLPlainScalarTests {
         #expect(mismatches(texts) == [])
     }
 
+    /// `decimal` answers as Yams's `Node.int` does wherever it answers, and answers every plain
+    /// decimal integer: every text of up to five of these characters, and the edges of `Int`.
+    @Test func decimalIntegersAsYamsReadsThem() {
+        let alphabet = ["0", "1", "7", "9", "_", "-", "+", "x", "b", "o", ":", "."]
+        var texts = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "1_000_000"]
+        var layer = [""]
+        for _ in 1...5 {
+            layer = layer.flatMap { prefix in alphabet.map { prefix + $0 } }
+            texts += layer
+        }
+        var answered = 0
+        for text in texts {
+            let yams = Node.scalar(Node.Scalar(text, Yams.Tag(.implicit, .default), .plain)).int
+            guard let ours = YAMLPlainScalar.decimal(text) else {
+                // Left to Yams: never a plain decimal (no leading zero, digits and underscores only).
+                let bare = text.filter { $0 != "_" }.drop { $0 == "-" || $0 == "+" }
+                #expect(!(bare.first.map { ("1"..."9").contains($0) } ?? false) || !bare.allSatisfy { ("0"..."9").contains($0) } || yams == nil, "\(text)")
+                continue
+            }
+            answered += 1
+            #expect(ours == yams, "\(text.debugDescription): ours \(ours), Yams \(String(describing: yams))")
+        }
+        #expect(answered > 2_000)
+        #expect(YAMLPlainScalar.decimal("9223372036854775807") == Int.max)
+        #expect(YAMLPlainScalar.decimal("-1_0") == -10)
+        #expect(YAMLPlainScalar.decimal("0") == 0)
+    }
+
     @Test(arguments: [("yes", true), ("On", true), ("TRUE", true), ("no", false), ("OFF", false), ("False", false)])
     func readsBools(_ text: String, _ value: Bool) {
         #expect(YAMLPlainScalar.bool(text) == value)

@@ -3,6 +3,8 @@ import AgentReviewTestSupport
 import Foundation
 import Testing
 
+@testable import AgentReviewCLI
+
 /// The audit log end to end: real pushes to a bare repository with the hook installed, the
 /// log read back, verified, tampered with, written by eight pushers at once, and placed
 /// where it cannot be written.
@@ -42,11 +44,19 @@ import Testing
         try sandbox.agentreview(["audit", "verify"] + (files.isEmpty ? [logPath] : files), in: sandbox.root)
     }
 
+    @Test(arguments: [
+        ("/srv/a.git/agentreview/audit.jsonl", "/srv/a.git/agentreview"), ("/audit.jsonl", "/"), ("/var/log/", "/var"),
+        ("audit.jsonl", "."), ("logs/audit.jsonl", "logs"),
+    ])
+    func theLogsDirectory(_ path: String, _ directory: String) {
+        #expect(AuditLog.directory(of: path) == directory)
+    }
+
     @Test func everyJudgedPushIsAnEntryAcceptedAndRefusedAlike() throws {
         // Refused: an agent's change to src/ without its approval.
         try sandbox.write("src/app.swift", "let a = 1\n", in: clone)
         let id = try sandbox.commit("App\n\nClaude-Session: sess-77\nCo-Authored-By: Claude <noreply@anthropic.com>", in: clone)
-        let refused = try push(["origin", "HEAD:main"], environment: ["GL_USERNAME": "alice"])
+        let refused = try push(["origin", "HEAD:main"], environment: ["GL_USERNAME": "alice", "GL_PROJECT_PATH": "group/app"])
         #expect(refused.status != 0)
         // Approved by carol, pushed with the notes: accepted.
         let approved = try sandbox.agentreview(["approve", id, "--key", carol.path, "--as", "carol@example.com"], in: clone)
@@ -60,6 +70,9 @@ import Testing
         #expect(first.verdict == .blocked)
         #expect(second.verdict == .pass)
         #expect(first.pusher == AuditEntry.Pusher(name: "alice", from: "GL_USERNAME"))
+        // The host's name for the repository when its hook says, else its path.
+        #expect(first.repository == "group/app")
+        #expect(second.repository.hasSuffix("/" + server.lastPathComponent), "\(second.repository)")
         #expect(first.source == "pre-receive")
         #expect(first.host == ProcessInfo.processInfo.hostName)
         #expect(first.new == id)

@@ -35,20 +35,31 @@ struct AuditLog {
 
     /// The log's path for `repository`, whether or not it is on.
     static func location(in repository: Repository) throws -> String {
-        let directory = URL(fileURLWithPath: repository.gitDirectory)
+        // Joined as text (the git directory is absolute): `URL`'s path handling was a
+        // seventieth of a 1-commit hook.
+        var directory = repository.gitDirectory
+        while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
         if let configured = try repository.configString("agentreview.auditLog")?.trimmingCharacters(in: .whitespaces),
            !configured.isEmpty {
-            return configured.hasPrefix("/") ? configured : directory.appendingPathComponent(configured).path
+            return configured.hasPrefix("/") ? configured : directory + "/" + configured
         }
-        return directory.appendingPathComponent(defaultPath).path
+        return directory + "/" + defaultPath
+    }
+
+    /// The directory a file's path names it in: `/a/b` for `/a/b/c`, `.` for `c`.
+    static func directory(of path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = path[..<slash]
+        return directory.isEmpty ? "/" : String(directory)
     }
 
     /// Appends `entry`, chained after the last entry in the file. Returns the entry as
     /// chained and the exact line written (with its LF).
     @discardableResult
     func append(_ entry: AuditEntry) throws -> (entry: AuditEntry, line: [UInt8]) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
+        let directory = Self.directory(of: path)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {

@@ -24,7 +24,7 @@ final class AuditSink: JudgementSink {
     /// made by `source` (`pre-receive`, `check`) with the policy `configuration` names.
     static func configured(
         in repository: Repository, source: String, configuration: TrustedConfiguration?, syslog forced: Bool = false,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = AuditSink.environment()
     ) throws -> AuditSink? {
         guard let log = try AuditLog.configured(in: repository) else { return nil }
         let context = AuditEntry.Context(
@@ -39,6 +39,16 @@ final class AuditSink: JudgementSink {
             printError("agentreview: warning: audit entries are not sent to syslog: \(describe(error))")
         }
         return AuditSink(log: log, context: context, syslog: syslog)
+    }
+
+    /// The variables an entry's context reads (`repositoryName`, `AuditEntry.pusher(from:)`),
+    /// each read by name: `ProcessInfo`'s whole environment was a fiftieth of a 1-commit hook.
+    static func environment() -> [String: String] {
+        var found = [String: String]()
+        for name in ["GL_PROJECT_PATH", "GITEA_REPO_USER", "GITEA_REPO_NAME"] + AuditEntry.pusherEnvironment {
+            if let value = getenv(name) { found[name] = String(cString: value) }
+        }
+        return found
     }
 
     /// The repository as the server knows it: the host's name for it when its hooks say
