@@ -49,10 +49,23 @@ public struct CommitInfo: Sendable, Hashable {
         self.message = message
     }
 
-    /// The first line of the message.
+    /// The first line of the message, after any leading LFs: up to the first LF that is a
+    /// character of its own. As characters, a CR and the LF after it are one (`\r\n`), not
+    /// an LF, so such an LF does not end the line. Scanned as bytes: walking the message by
+    /// characters was 4% of judging Aider's history.
     public var subject: String {
-        let trimmed = message.drop { $0 == "\n" }
-        return String(trimmed.prefix { $0 != "\n" })
+        message.utf8.withContiguousStorageIfAvailable { Self.firstLine($0) } ?? Self.firstLine(Array(message.utf8))
+    }
+
+    private static func firstLine(_ bytes: some Collection<UInt8>) -> String {
+        let start = bytes.firstIndex { $0 != UInt8(ascii: "\n") } ?? bytes.endIndex
+        var end = start
+        var previous: UInt8 = 0
+        while end != bytes.endIndex, bytes[end] != UInt8(ascii: "\n") || previous == UInt8(ascii: "\r") {
+            previous = bytes[end]
+            end = bytes.index(after: end)
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 
