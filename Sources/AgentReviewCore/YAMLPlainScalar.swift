@@ -28,7 +28,7 @@ enum YAMLPlainScalar {
     }
 
     /// The value of a plain decimal integer (`42`, `-7`, `1_000`), as Yams's `Node.int` reads
-    /// it, which goes through `NSString` (its first use was a twentieth of a 1-commit hook's
+    /// it, which goes through `NSString` (its first use was a thirtieth of a 1-commit hook's
     /// time); nil for any other form (`0…` octal, `0x`, `0b`, `0o`, sexagesimal), which is left
     /// to it. `YAMLPlainScalarTests` checks the two agree.
     static func decimal(_ text: String) -> Int? {

@@ -42,7 +42,7 @@ final class AuditSink: JudgementSink {
     }
 
     /// The variables an entry's context reads (`repositoryName`, `AuditEntry.pusher(from:)`),
-    /// each read by name: `ProcessInfo`'s whole environment was a fiftieth of a 1-commit hook.
+    /// each read by name: `ProcessInfo`'s whole environment was a fortieth of a 1-commit hook.
     static func environment() -> [String: String] {
         var found = [String: String]()
         for name in ["GL_PROJECT_PATH", "GITEA_REPO_USER", "GITEA_REPO_NAME"] + AuditEntry.pusherEnvironment {
