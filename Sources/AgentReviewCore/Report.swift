@@ -74,7 +74,9 @@ public struct CommitReport: Sendable, Hashable, Codable {
     public var `operator`: String?
 
     /// In key order, as JSON has them: encoded in this order, a report needs no reordering
-    /// (see `StreamingJSONEncoder`).
+    /// (see `StreamingJSONEncoder`). A judgement's stream writes a report member by member
+    /// (`ReportJSON` in the CLI), with its paths, evidence and missing requirements: a member
+    /// added here, or to `PathReport`, `Evidence` or `Missing`, is added there too.
     private enum CodingKeys: String, CodingKey {
         case agent, approvals, attribution, author, bot, `class`, contract, declared, evidence, id, missing, `operator`,
             override, paths, reasons, refused, session, subject, verdict
