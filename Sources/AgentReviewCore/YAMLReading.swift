@@ -120,7 +120,9 @@ extension YAMLDiagnosing {
 
     mutating func integer(_ node: Node, key: String) -> Int? {
         if kind(of: node) == .int {
-            if case .scalar(let scalar) = node, let value = YAMLPlainScalar.decimal(scalar.string) ?? node.int { return value }
+            // Yams reads plain scalars only (a quoted one tagged `!!int` is no integer to it).
+            let plain: Node.Scalar? = if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any { scalar } else { nil }
+            if let value = plain.flatMap({ YAMLPlainScalar.decimal($0.string) }) ?? node.int { return value }
             error(node, "'\(key)' is too large, found \(describe(node))")
             return nil
         }

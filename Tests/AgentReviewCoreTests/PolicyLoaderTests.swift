@@ -202,6 +202,13 @@ private let base = """
     @Test func versionMustBeAnInteger() {
         #expect(problems("version: \"1\"\nclasses: [{name: low}]\n") == ["p.yml:1: 'version' must be an integer, found the string \"1\""])
         #expect(problems("version: 1.0\nclasses: [{name: low}]\n") == ["p.yml:1: 'version' must be an integer, found the number 1.0"])
+        // Tagged as an integer but quoted: no integer to Yams, and none here either.
+        #expect(problems("version: !!int \"1\"\nclasses: [{name: low}]\n").first?.hasPrefix("p.yml:1: 'version' is too large") == true)
+        // Integers in every plain form Yams reads, and none it does not.
+        #expect(problems("version: 0b1\nclasses: [{name: low}]\n") == [])
+        #expect(problems("version: +1\nclasses: [{name: low}]\n") == [])
+        #expect(problems("version: 0_1\nclasses: [{name: low}]\n") == [])
+        #expect(problems("version: 99999999999999999999\nclasses: [{name: low}]\n").first?.hasPrefix("p.yml:1: 'version' is too large") == true)
     }
 
     @Test func newerVersionIsRefusedByNameAndNothingElseIsJudged() {
