@@ -104,10 +104,8 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             // and releases it again when the slot is cleared, on memory the other thread wrote.
             if index >= stolen {
                 while finishedSlots[index] == nil { claims.wait() }
-                // A slot taken from is not read again.
-                if case .some(.some) = finishedSlots[index], case .some(.some(let finished)) = finishedSlots[index].take() {
-                    return .finished(finished)
-                }
+                // A slot taken from is not read again, left (nil inside) or not.
+                if case .some(.some(let finished)) = finishedSlots[index].take() { return .finished(finished) }
             } else {
                 taken = index + 1
             }
