@@ -8,7 +8,9 @@ internal import Clibgit2
 // here the set-up does nothing, and anything that would open a TLS stream gets a clear
 // error instead of a stream configured by nothing. HTTP's Kerberos (negotiate)
 // authentication is the only user of GSSAPI, whose five shared libraries every start
-// would load: here it is not offered, as in a libgit2 built without GSSAPI.
+// would load: here it is not offered, as in a libgit2 built without GSSAPI. SSH is refused
+// as in a libgit2 built without libssh2, which it is in effect: libssh2 and the OpenSSL it
+// needs are left out of the binary.
 // With a shared libgit2 none of these is called.
 
 /// libgit2's TLS set-up at `git_libgit2_init`: nothing to do.
@@ -44,4 +46,16 @@ private func refuseTLS() -> Int32 {
 public func agentreviewNoNegotiate(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ url: OpaquePointer?) -> Int32 {
     out?.pointee = nil
     return GIT_PASSTHROUGH.rawValue
+}
+
+/// libgit2's SSH set-up at `git_libgit2_init` (`libssh2_init`, which starts OpenSSL):
+/// nothing to do.
+@_cdecl("__wrap_git_transport_ssh_global_init")
+public func agentreviewSkipSSHSetUp() -> Int32 { 0 }
+
+/// An SSH transport to a remote: refused, as a libgit2 built without libssh2 refuses it.
+@_cdecl("__wrap_git_smart_subtransport_ssh")
+public func agentreviewRefuseSSH(_ out: OpaquePointer?, _ owner: OpaquePointer?, _ param: UnsafeMutableRawPointer?) -> Int32 {
+    git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "agentreview does not use SSH through libgit2; fetch with the git binary")
+    return -1
 }

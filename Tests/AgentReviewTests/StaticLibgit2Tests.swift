@@ -6,12 +6,13 @@ import Testing
 /// Where libgit2 is linked from the distribution's static archives (`Package.swift`'s
 /// `staticLibgit2`), the binary loads none of its shared libraries, and libgit2's network
 /// set-up is replaced (`AgentReviewGit/NoNetwork.swift`): no CA bundle read at each start,
-/// no GSSAPI; and a line count's buffers are not hashed again (`AgentReviewGit/KnownBlobs.swift`).
+/// no GSSAPI, no SSH (and so no OpenSSL); and a line count's buffers are not hashed again (`AgentReviewGit/KnownBlobs.swift`).
 /// Elsewhere (libgit2 as a shared library) there is little to check here.
 @Suite struct StaticLibgit2Tests {
     /// The shared libraries the binary loads, as the real `ldd` lists them.
     static let loaded: String = (try? Sandbox.run("/usr/bin/ldd", [Sandbox.binary.path], in: Sandbox.binary.deletingLastPathComponent()).stdout) ?? ""
     static let linkedIn = !loaded.isEmpty && !loaded.contains("libgit2")
+    static let nm = ["/usr/bin/nm", "/bin/nm"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let strace = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     @Test(.enabled(if: linkedIn)) func noSharedLibraryOfLibgit2sIsLoaded() {
@@ -19,6 +20,19 @@ import Testing
             #expect(!Self.loaded.contains(library), "\(library) in:\n\(Self.loaded)")
         }
         #expect(Self.loaded.contains("libc.so"))
+    }
+
+    /// libgit2's SSH transport is replaced by a refusal, so neither libssh2 nor the OpenSSL
+    /// it needs is linked in (their relocations and `libssh2_init`'s start of OpenSSL were a
+    /// tenth of a 1-commit hook): the real `nm` finds the refusal and none of theirs.
+    @Test(.enabled(if: linkedIn && nm != nil)) func neitherLibssh2NorOpenSSLIsLinkedIn() throws {
+        let symbols = try Sandbox.run(Self.nm!, [Sandbox.binary.path], in: Sandbox.binary.deletingLastPathComponent()).stdout
+        #expect(symbols.contains("__wrap_git_smart_subtransport_ssh"))
+        #expect(symbols.contains("git_repository_open"))
+        for symbol in ["libssh2_session_init_ex", "libssh2_init", "OPENSSL_init_crypto", "EVP_MD_CTX_new"] {
+            #expect(!symbols.contains(" \(symbol)\n"), "\(symbol) is linked in")
+        }
+        #expect(agentreviewRefuseSSH(nil, nil, nil) == -1)
     }
 
     /// While a line count runs, libgit2's hash of exactly its buffer, on its thread, is answered
