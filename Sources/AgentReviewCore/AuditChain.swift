@@ -102,10 +102,9 @@ public enum AuditChain {
         entry.seq = next.seq
         entry.prev = next.prev
         entry.after = next.after
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = [UInt8](try encoder.encode(entry))
-        // JSONEncoder escapes control characters in strings and, not pretty-printing, writes no
+        // What JSONEncoder writes, member by member (`AuditJSON.swift`).
+        let json = StreamingJSONEncoder.encode(entry)
+        // JSONEncoder (so this encoder) escapes control characters in strings and, not pretty-printing, writes no
         // LF of its own: a line is one entry.
         guard !json.contains(newline) else {
             throw EncodingError.invalidValue(entry, .init(codingPath: [], debugDescription: "an audit entry's JSON holds an LF"))
@@ -239,7 +238,7 @@ public enum AuditChain {
 
     /// The chaining members of an entry, read from its line; other members (of this version
     /// or a newer one) are not read.
-    struct Header: Decodable {
+    struct Header: Decodable, Equatable {
         var v: Int
         var chain: String
         var seq: Int
@@ -272,28 +271,46 @@ public enum AuditChain {
         private struct Version: Decodable { var v: Int }
 
         static func read(_ line: ArraySlice<UInt8>) -> Reading {
-            let data = Data(line)
             let header: Header
-            do {
-                header = try JSONDecoder().decode(Header.self, from: data)
-            } catch {
-                if let version = try? JSONDecoder().decode(Version.self, from: data), version.v > AuditEntry.version {
-                    return .newer(version.v, nil)
-                }
-                switch error {
-                case DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty:
-                    return .notJSON(cutShort: line.starts(with: Array(#"{""#.utf8)))
-                case DecodingError.keyNotFound(let key, let context) where context.codingPath.isEmpty:
-                    return .notEntry("no member \"\(key.stringValue)\"")
-                case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-                    let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-                    return .notEntry(path.isEmpty ? "not a JSON object" : "\"\(path)\" is not what an entry has there")
-                default:
-                    return .notEntry("not an audit entry")
+            if let scanned = AuditHeaderScan.header(line) {
+                header = scanned
+            } else {
+                switch decode(line) {
+                case .header(let decoded): header = decoded
+                case .instead(let reading): return reading
                 }
             }
             if let malformed = header.malformed { return .notEntry(malformed) }
             return header.v > AuditEntry.version ? .newer(header.v, header) : .entry(header)
+        }
+
+        private enum Decoded {
+            case header(Header)
+            /// What the line is, when it has no header.
+            case instead(Reading)
+        }
+
+        /// The header as `JSONDecoder` reads it; when it cannot, what the line is.
+        private static func decode(_ line: ArraySlice<UInt8>) -> Decoded {
+            let data = Data(line)
+            do {
+                return .header(try JSONDecoder().decode(Header.self, from: data))
+            } catch {
+                if let version = try? JSONDecoder().decode(Version.self, from: data), version.v > AuditEntry.version {
+                    return .instead(.newer(version.v, nil))
+                }
+                switch error {
+                case DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty:
+                    return .instead(.notJSON(cutShort: line.starts(with: Array(#"{""#.utf8))))
+                case DecodingError.keyNotFound(let key, let context) where context.codingPath.isEmpty:
+                    return .instead(.notEntry("no member \"\(key.stringValue)\""))
+                case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+                    let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+                    return .instead(.notEntry(path.isEmpty ? "not a JSON object" : "\"\(path)\" is not what an entry has there"))
+                default:
+                    return .instead(.notEntry("not an audit entry"))
+                }
+            }
         }
 
         /// What is wrong with the members' values, if anything.

@@ -167,6 +167,54 @@ enum AuditFixture {
         #expect(AuditChain.verify(file) == AuditChain.Verification(entries: 6, segments: 1, torn: [], firstProblem: nil))
     }
 
+    /// The line is what `JSONEncoder` writes with sorted keys and slashes as they are, byte for
+    /// byte (the log is written by `StreamingJSONEncoder`): an entry with every member set,
+    /// strings that need escaping among them, and one with the optional members left out.
+    @Test func theLineIsWhatJSONEncoderWrites() throws {
+        var full = AuditFixture.entry([
+            AuditFixture.report(String(repeating: "c", count: 40), verdict: .overridden, session: "s/1", operator: "op\u{7}"),
+            AuditFixture.report(String(repeating: "d", count: 40), verdict: .blocked, agent: nil, path: "docs/\"quoted\"\n.md"),
+        ], time: Date(timeIntervalSince1970: 1_795_000_000.5), error: "stopped: \u{1F}\\ é 😀 </script>")
+        full.host = "node-1"
+        full.nothingJudged = "nothing\tnew"
+        full.commits[0].bot = "dependabot"
+        full.commits[0].declared = "high (under)"
+        full.commits[0].contract = .init(name: "task", source: "refs/heads/main:.agentreview/contracts/task.yml", violations: ["touched a/b"])
+        full.commits[0].approvals = [.init(reviewer: "bob@example.com", key: "SHA256:abc", record: "refs/notes/agentreview-approvals")]
+        full.commits[0].override = .init(signer: "lead", key: nil, record: "r", date: "2026-11-29T00:00:00Z", reason: "outage", satisfied: ["2 approvals"])
+        full.commits[0].missing = [.init(requirement: "approvals", detail: "1 of 2")]
+        var bare = AuditFixture.entry([], time: Date(timeIntervalSince1970: 0))
+        bare.ref = nil
+        bare.old = nil
+        bare.new = nil
+        bare.pusher = nil
+        bare.mode = nil
+        bare.policy = nil
+        let chained = [
+            AuditChain.Next(chain: String(format: "%032x", 7), seq: 3, prev: AuditChain.emptyHash, after: nil, newlineFirst: false),
+            AuditChain.Next(
+                chain: String(format: "%032x", 8), seq: 1, prev: AuditChain.emptyHash,
+                after: .init(sha256: AuditChain.emptyHash, bytes: 12, chain: String(format: "%032x", 7), seq: 2), newlineFirst: true),
+            AuditChain.Next(
+                chain: String(format: "%032x", 9), seq: 1, prev: AuditChain.emptyHash,
+                after: .init(sha256: AuditChain.emptyHash, bytes: 1, chain: nil, seq: nil), newlineFirst: false),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for entry in [full, bare] {
+            for next in chained {
+                var expected = entry
+                expected.chain = next.chain
+                expected.seq = next.seq
+                expected.prev = next.prev
+                expected.after = next.after
+                let json = Array(try encoder.encode(expected))
+                let line = try AuditChain.line(for: entry, chained: next)
+                #expect(String(decoding: line, as: UTF8.self) == (next.newlineFirst ? "\n" : "") + String(decoding: json, as: UTF8.self) + "\n")
+            }
+        }
+    }
+
     @Test func newChainIDsAreRandomHex() {
         let a = AuditChain.newChainID()
         let b = AuditChain.newChainID()

@@ -1,4 +1,3 @@
-import AgentReviewCore
 import Foundation
 
 /// JSON from `Encodable` values, byte for byte what `JSONEncoder` writes with
@@ -9,9 +8,11 @@ import Foundation
 /// `scripts/bench --repo libgit2 --only names` (16,450 commits of libgit2's own public
 /// history, `check --json`, release build, 2 cores, median of 5): 1.28 s with this encoder
 /// against 1.59 s with a reused `JSONEncoder` per report (+24%: the judging thread, which
-/// also encodes, is the critical path on a long history). It serves only the stream of
-/// commit reports (`JSONSink`); every other `--json` output uses `JSONEncoder`
-/// (`Rendering.json`), and the tests check the two agree byte for byte. Each object's members are written
+/// also encodes, is the critical path on a long history). It serves the stream of commit
+/// reports (`JSONSink`) and the audit log's lines (`AuditChain.line`), where a hook that
+/// judges one commit would otherwise pay for `JSONEncoder`'s casts of each type it meets
+/// (each a scan of every conformance in the binary); every other `--json` output uses
+/// `JSONEncoder` (`Rendering.json`), and the tests check the two agree byte for byte. Each object's members are written
 /// in the order they are encoded, then put in key order (keys compared by their UTF-8
 /// bytes, as `JSONEncoder` does) when the object ends: at once when they already are.
 ///
@@ -27,9 +28,9 @@ import Foundation
 ///
 /// The state is checked for exclusive access statically only: the encoder is used from one
 /// thread, and never re-entered while it changes its buffers.
-final class StreamingJSONEncoder {
+package final class StreamingJSONEncoder {
     /// The JSON written so far.
-    @exclusivity(unchecked) private(set) var bytes: [UInt8] = []
+    @exclusivity(unchecked) package private(set) var bytes: [UInt8] = []
 
     /// Open containers, outermost first.
     @exclusivity(unchecked) fileprivate var frames: [Frame] = []
@@ -72,17 +73,17 @@ final class StreamingJSONEncoder {
         var keyEnd: Int
     }
 
-    init() {}
+    package init() {}
 
     /// The JSON for one value.
-    static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    package static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let encoder = StreamingJSONEncoder()
         try encoder.encode(value)
         return encoder.bytes
     }
 
     /// Appends the JSON for `value` to `bytes`.
-    func encode<Value: Encodable>(_ value: Value) throws {
+    package func encode<Value: Encodable>(_ value: Value) throws {
         precondition(frames.isEmpty, "a value is already being encoded")
         let mark = bytes.count
         let wrote: Bool
@@ -102,17 +103,17 @@ final class StreamingJSONEncoder {
     }
 
     /// Forgets what was written, keeping the buffer's capacity.
-    func removeAll() {
+    package func removeAll() {
         bytes.removeAll(keepingCapacity: true)
     }
 
     /// Appends raw bytes (punctuation between values written separately).
-    func append(_ byte: UInt8) {
+    package func append(_ byte: UInt8) {
         bytes.append(byte)
     }
 
     /// Appends raw bytes: JSON that needs no escaping.
-    func append(_ raw: StaticString) {
+    package func append(_ raw: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
     }
 

@@ -1,5 +1,3 @@
-import AgentReviewCore
-
 /// A commit report's JSON written member by member, not through the `Encoder` protocol:
 /// what its `Codable` conformance gives, byte for byte (`StreamingJSONEncoderTests` checks
 /// both against `JSONEncoder` on reports with every member set).
@@ -67,7 +65,7 @@ extension StreamingJSONEncoder {
 
     /// An object's members, written in the order given: `{`, then `"key":` before each value
     /// with the commas between, then `}`.
-    private struct Members {
+    struct Members {
         let encoder: StreamingJSONEncoder
         var count = 0
 
@@ -89,6 +87,16 @@ extension StreamingJSONEncoder {
             guard let value else { return }
             self.key(key)
             encoder.writeString(value)
+        }
+
+        mutating func string(_ key: StaticString, _ value: String) {
+            self.key(key)
+            encoder.writeString(value)
+        }
+
+        mutating func integer(_ key: StaticString, _ value: Int) {
+            self.key(key)
+            encoder.writeInteger(value)
         }
 
         mutating func list<Element>(_ key: StaticString, _ elements: [Element], _ write: (Element) throws -> Void) rethrows {
