@@ -214,7 +214,7 @@ private struct ContractReader: YAMLDiagnosing {
     }
 
     /// A required key holding text that is not only spaces.
-    private mutating func requiredText(_ fields: YAMLFields, _ key: String, root: Node, what: String) -> String? {
+    private mutating func requiredText(_ fields: YAMLFields, _ key: String, root: YAMLNode, what: String) -> String? {
         guard let node = fields[key] else {
             error(root, "missing required key '\(key)' (\(what))")
             return nil
@@ -228,7 +228,7 @@ private struct ContractReader: YAMLDiagnosing {
     }
 
     /// A list of path patterns, each with where it is written.
-    private mutating func patterns(_ node: Node, key: String) -> [TaskContract.PathClause] {
+    private mutating func patterns(_ node: YAMLNode, key: String) -> [TaskContract.PathClause] {
         guard let items = stringNodes(node, key: key) else { return [] }
         var clauses = [TaskContract.PathClause]()
         for (text, item) in items {
@@ -242,7 +242,7 @@ private struct ContractReader: YAMLDiagnosing {
     }
 
     /// The `forbid` list: each a known action, each once.
-    private mutating func actions(_ node: Node) -> [TaskContract.ForbidClause] {
+    private mutating func actions(_ node: YAMLNode) -> [TaskContract.ForbidClause] {
         guard let items = stringNodes(node, key: "forbid") else { return [] }
         let names = ContractAction.allCases.map(\.rawValue)
         var clauses = [TaskContract.ForbidClause]()

@@ -221,10 +221,10 @@ private struct PolicyReader: YAMLDiagnosing {
     private struct ClassEntry {
         var value: RiskClass
         /// Gate names the class requires, with where each was written.
-        var gates: [(String, Node)]
+        var gates: [(String, YAMLNode)]
     }
 
-    private mutating func readClasses(_ node: Node?, root: Node) -> [ClassEntry] {
+    private mutating func readClasses(_ node: YAMLNode?, root: YAMLNode) -> [ClassEntry] {
         guard let node else {
             error(root, "missing required key 'classes' (the risk classes, lowest first)")
             return []
@@ -264,7 +264,7 @@ private struct PolicyReader: YAMLDiagnosing {
             }
             if let node = fields["owners"], let value = boolean(node, key: "owners") { risk.owners = value }
             if let node = fields["human_signoff"], let value = boolean(node, key: "human_signoff") { risk.humanSignoff = value }
-            var gates: [(String, Node)] = []
+            var gates: [(String, YAMLNode)] = []
             if let node = fields["gates"], let list = stringNodes(node, key: "gates") {
                 gates = list
                 risk.gates = list.map(\.0)
@@ -277,7 +277,7 @@ private struct PolicyReader: YAMLDiagnosing {
     }
 
     /// Resolves a class name to its rank, reporting an unknown one.
-    private mutating func classReference(_ node: Node, key: String) -> Int? {
+    private mutating func classReference(_ node: YAMLNode, key: String) -> Int? {
         guard let name = string(node, key: key) else { return nil }
         guard let table = classTable else { return nil }
         if let rank = table.firstIndex(where: { $0.name == name }) { return rank }
@@ -290,7 +290,7 @@ private struct PolicyReader: YAMLDiagnosing {
 
     // MARK: Paths, escalations, agents, refs
 
-    private mutating func readPaths(_ node: Node?) -> [PathRule] {
+    private mutating func readPaths(_ node: YAMLNode?) -> [PathRule] {
         guard let items = list(node, key: "paths", of: "{pattern, class} entries") else { return [] }
         var rules: [PathRule] = []
         for item in items {
@@ -309,7 +309,7 @@ private struct PolicyReader: YAMLDiagnosing {
         return rules
     }
 
-    private mutating func readEscalations(_ node: Node?) -> Escalations {
+    private mutating func readEscalations(_ node: YAMLNode?) -> Escalations {
         var result = Escalations()
         guard let node, !isNull(node),
               let fields = mapping(node, in: "'escalations'", keys: ["submodule", "symlink", "executable", "binary", "changed_lines"])
@@ -333,7 +333,7 @@ private struct PolicyReader: YAMLDiagnosing {
         return result
     }
 
-    private mutating func readAgents(_ node: Node?) -> AgentSettings {
+    private mutating func readAgents(_ node: YAMLNode?) -> AgentSettings {
         var result = AgentSettings()
         guard let node, !isNull(node),
               let fields = mapping(node, in: "'agents'", keys: ["builtin", "identities", "trailers", "unsigned_is_agent", "notes"])
@@ -361,7 +361,7 @@ private struct PolicyReader: YAMLDiagnosing {
         !key.isEmpty && key.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
     }
 
-    private mutating func readRefs(_ node: Node?) -> [RefRule] {
+    private mutating func readRefs(_ node: YAMLNode?) -> [RefRule] {
         guard let items = list(node, key: "refs", of: "{pattern, mode} entries") else { return [] }
         var rules: [RefRule] = []
         for item in items {
@@ -380,7 +380,7 @@ private struct PolicyReader: YAMLDiagnosing {
 
     // MARK: People and gates
 
-    private mutating func readTeams(_ node: Node?) -> [String: [String]] {
+    private mutating func readTeams(_ node: YAMLNode?) -> [String: [String]] {
         guard let node, !isNull(node) else { return [:] }
         guard case .mapping(let pairs) = node else {
             error(node, "'teams' must map each team name to a list of emails, found \(describe(node))")
@@ -394,7 +394,7 @@ private struct PolicyReader: YAMLDiagnosing {
         return teams
     }
 
-    private mutating func readUsers(_ node: Node?) -> [String: String] {
+    private mutating func readUsers(_ node: YAMLNode?) -> [String: String] {
         guard let node, !isNull(node) else { return [:] }
         guard case .mapping(let pairs) = node else {
             error(node, "'users' must map each user name to an email, found \(describe(node))")
@@ -408,7 +408,7 @@ private struct PolicyReader: YAMLDiagnosing {
         return users
     }
 
-    private mutating func readGates(_ node: Node?) -> [String: GateRule] {
+    private mutating func readGates(_ node: YAMLNode?) -> [String: GateRule] {
         guard let node, !isNull(node) else { return [:] }
         guard case .mapping(let pairs) = node else {
             error(node, "'gates' must map each gate name to {signers: [...]}, found \(describe(node))")
@@ -435,9 +435,9 @@ private struct PolicyReader: YAMLDiagnosing {
     // MARK: Governance: contracts, declared class, overrides
 
     /// Where a top-level key is written: its settings' `location`.
-    private func keyLocation(_ key: Node?, _ value: Node) -> SourceLocation { location(of: key ?? value) }
+    private func keyLocation(_ key: YAMLNode?, _ value: YAMLNode) -> SourceLocation { location(of: key ?? value) }
 
-    private mutating func readContracts(_ node: Node?, key: Node?) -> ContractSettings {
+    private mutating func readContracts(_ node: YAMLNode?, key: YAMLNode?) -> ContractSettings {
         var result = ContractSettings()
         guard let node else { return result }
         result.location = keyLocation(key, node)
@@ -457,7 +457,7 @@ private struct PolicyReader: YAMLDiagnosing {
         return result
     }
 
-    private mutating func readDeclaredClass(_ node: Node?, key: Node?) -> DeclaredClassSettings {
+    private mutating func readDeclaredClass(_ node: YAMLNode?, key: YAMLNode?) -> DeclaredClassSettings {
         var result = DeclaredClassSettings()
         guard let node else { return result }
         result.location = keyLocation(key, node)
@@ -472,7 +472,7 @@ private struct PolicyReader: YAMLDiagnosing {
     }
 
     private mutating func readOverrides(
-        _ node: Node?, key: Node?, teams: [String: [String]], users: [String: String]
+        _ node: YAMLNode?, key: YAMLNode?, teams: [String: [String]], users: [String: String]
     ) -> OverrideSettings {
         var result = OverrideSettings()
         guard let node else { return result }

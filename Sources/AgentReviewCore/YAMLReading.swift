@@ -20,9 +20,9 @@ protocol YAMLDiagnosing {
 /// The fields of a mapping, by key: the value written and the key's own node (where the key
 /// is written, for a clause's location).
 struct YAMLFields {
-    var values: [String: Node] = [:]
-    var keys: [String: Node] = [:]
-    subscript(key: String) -> Node? { values[key] }
+    var values: [String: YAMLNode] = [:]
+    var keys: [String: YAMLNode] = [:]
+    subscript(key: String) -> YAMLNode? { values[key] }
 }
 
 /// Text-level helpers for files that must be UTF-8.
@@ -56,14 +56,14 @@ extension YAMLDiagnosing {
     /// The fields of a mapping, with unknown keys reported. Nil (reported) when `node` is not a mapping.
     /// `naming`/`as` give entries a name in messages once their name field is known ("class 'high'").
     mutating func mapping(
-        _ node: Node, in context: String, keys known: [String], naming nameKey: String? = nil, as kind: String = ""
+        _ node: YAMLNode, in context: String, keys known: [String], naming nameKey: String? = nil, as kind: String = ""
     ) -> YAMLFields? {
         guard case .mapping(let pairs) = node else {
             error(node, "\(context) must be a mapping, found \(describe(node))")
             return nil
         }
         var fields = YAMLFields()
-        var unknown: [(String, Node)] = []
+        var unknown: [(String, YAMLNode)] = []
         for (keyNode, value) in pairs {
             guard case .scalar(let scalar) = keyNode else {
                 error(keyNode, "keys in \(context) must be plain names, found \(describe(keyNode))")
@@ -99,7 +99,7 @@ extension YAMLDiagnosing {
     }
 
     /// A key of a user-named mapping (teams, users, gates).
-    mutating func mapKey(_ node: Node, in context: String) -> String? {
+    mutating func mapKey(_ node: YAMLNode, in context: String) -> String? {
         guard case .scalar(let scalar) = node, !isNullKey(scalar) else {
             error(node, "keys in \(context) must be names, found \(node.scalar == nil ? describe(node) : "nothing")")
             return nil
@@ -109,7 +109,7 @@ extension YAMLDiagnosing {
     }
 
     /// The items of an optional list-valued key; nothing written means an empty list.
-    mutating func list(_ node: Node?, key: String, of what: String) -> [Node]? {
+    mutating func list(_ node: YAMLNode?, key: String, of what: String) -> [YAMLNode]? {
         guard let node, !isNull(node) else { return nil }
         guard case .sequence(let sequence) = node else {
             error(node, "'\(key)' must be a list of \(what), found \(describe(node))")
@@ -118,11 +118,11 @@ extension YAMLDiagnosing {
         return Array(sequence)
     }
 
-    mutating func integer(_ node: Node, key: String) -> Int? {
+    mutating func integer(_ node: YAMLNode, key: String) -> Int? {
         if kind(of: node) == .int {
             // Yams reads plain scalars only (a quoted one tagged `!!int` is no integer to it).
-            let plain: Node.Scalar? = if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any { scalar } else { nil }
-            if let value = plain.flatMap({ YAMLPlainScalar.decimal($0.string) }) ?? node.int { return value }
+            let plain: YAMLNode.Scalar? = if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any { scalar } else { nil }
+            if let value = plain.flatMap({ YAMLPlainScalar.decimal($0.string) }) ?? node.yamsInteger { return value }
             error(node, "'\(key)' is too large, found \(describe(node))")
             return nil
         }
@@ -130,14 +130,14 @@ extension YAMLDiagnosing {
         return nil
     }
 
-    mutating func boolean(_ node: Node, key: String) -> Bool? {
+    mutating func boolean(_ node: YAMLNode, key: String) -> Bool? {
         if kind(of: node) == .bool, case .scalar(let scalar) = node, let value = YAMLPlainScalar.bool(scalar.string) { return value }
         error(node, "'\(key)' must be true or false, found \(describe(node))")
         return nil
     }
 
     /// Any scalar but an empty one, read as written: a plain `off` is the word, not YAML 1.1's false.
-    mutating func string(_ node: Node, key: String, allowEmpty: Bool = false) -> String? {
+    mutating func string(_ node: YAMLNode, key: String, allowEmpty: Bool = false) -> String? {
         if case .scalar(let scalar) = node, !isNull(node) {
             if !scalar.string.isEmpty || allowEmpty { return scalar.string }
             error(node, "'\(key)' must not be empty")
@@ -147,7 +147,7 @@ extension YAMLDiagnosing {
         return nil
     }
 
-    mutating func stringNodes(_ node: Node, key: String) -> [(String, Node)]? {
+    mutating func stringNodes(_ node: YAMLNode, key: String) -> [(String, YAMLNode)]? {
         if isNull(node) { return [] }
         guard case .sequence(let sequence) = node else {
             var message = "'\(key)' must be a list of strings, found \(describe(node))"
@@ -157,7 +157,7 @@ extension YAMLDiagnosing {
             error(node, message)
             return nil
         }
-        var result: [(String, Node)] = []
+        var result: [(String, YAMLNode)] = []
         var ok = true
         for item in sequence {
             if case .scalar(let scalar) = item, !isNull(item), !scalar.string.isEmpty {
@@ -171,13 +171,13 @@ extension YAMLDiagnosing {
         return ok ? result : nil
     }
 
-    mutating func stringList(_ node: Node, key: String) -> [String]? {
+    mutating func stringList(_ node: YAMLNode, key: String) -> [String]? {
         stringNodes(node, key: key)?.map(\.0)
     }
 
     /// One of `names`, made by `make`. `suggesting`: a word close to a name is answered with
     /// "did you mean" (off where the policy's messages were written without it).
-    mutating func oneOf<T>(_ node: Node, key: String, _ names: [String], suggesting: Bool = false, _ make: (String) -> T?) -> T? {
+    mutating func oneOf<T>(_ node: YAMLNode, key: String, _ names: [String], suggesting: Bool = false, _ make: (String) -> T?) -> T? {
         if case .scalar(let scalar) = node, !isNull(node), let value = make(scalar.string) { return value }
         let found = if case .scalar(let scalar) = node, !isNull(node) { "'\(scalar.string)'" } else { describe(node) }
         var message = "'\(key)' must be one of \(names.joined(separator: ", ")), found \(found)"
@@ -187,7 +187,7 @@ extension YAMLDiagnosing {
     }
 
     /// A path inside the repository, relative to its root.
-    mutating func repositoryPath(_ node: Node, key: String, hint: String = "") -> String? {
+    mutating func repositoryPath(_ node: YAMLNode, key: String, hint: String = "") -> String? {
         guard let path = string(node, key: key) else { return nil }
         let components = path.split(separator: "/", omittingEmptySubsequences: false)
         if path.hasPrefix("/") || components.contains("..") || path.hasSuffix("/") {
@@ -199,7 +199,7 @@ extension YAMLDiagnosing {
 
     // MARK: Reporting
 
-    func isNull(_ node: Node) -> Bool {
+    func isNull(_ node: YAMLNode) -> Bool {
         if case .scalar = node { return kind(of: node) == .null }
         return false
     }
@@ -208,20 +208,20 @@ extension YAMLDiagnosing {
     /// `~` null). Files are composed with Yams's basic resolver (see `YAMLPlainScalar`), so a
     /// scalar's own tag is read as written: none (`implicit`) for a plain scalar, resolved
     /// here; `str` for a quoted one; or the tag written (`!!int 3`).
-    func kind(of node: Node) -> Tag.Name {
-        guard case .scalar(let scalar) = node else { return Tag.Name(rawValue: node.tag.rawValue) }
-        let written = Tag.Name(rawValue: scalar.tag.description)
+    func kind(of node: YAMLNode) -> Tag.Name {
+        guard case .scalar(let scalar) = node else { return node.collectionTag }
+        let written = scalar.tag
         return written == .implicit ? YAMLPlainScalar.kind(of: scalar.string) : written
     }
 
     /// Whether a mapping key is null (`~`, `null`, nothing). Yams's check for duplicate keys
     /// has resolved every key's tag already (to `str`, with the basic resolver), so a plain
     /// key is judged by its text.
-    func isNullKey(_ scalar: Node.Scalar) -> Bool {
+    func isNullKey(_ scalar: YAMLNode.Scalar) -> Bool {
         scalar.style == .plain ? YAMLPlainScalar.kind(of: scalar.string) == .null : kind(of: .scalar(scalar)) == .null
     }
 
-    func describe(_ node: Node) -> String {
+    func describe(_ node: YAMLNode) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -239,17 +239,17 @@ extension YAMLDiagnosing {
         }
     }
 
-    func line(of node: Node) -> Int { node.mark?.line ?? 1 }
+    func line(of node: YAMLNode) -> Int { node.mark.line }
 
-    func location(of node: Node) -> SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    func location(of node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
     }
 
-    func diagnostic(_ node: Node, _ message: String) -> PolicyDiagnostic {
+    func diagnostic(_ node: YAMLNode, _ message: String) -> PolicyDiagnostic {
         PolicyDiagnostic(location: location(of: node), message: message)
     }
 
-    mutating func error(_ node: Node, _ message: String) {
+    mutating func error(_ node: YAMLNode, _ message: String) {
         diagnostics.append(diagnostic(node, message))
     }
 
@@ -281,7 +281,7 @@ enum DuplicateTolerantComposer {
     }
 
     struct Result {
-        var root: Node?
+        var root: YAMLNode?
         var problems: [Problem] = []
         /// False when the text could not be composed into a tree at all.
         var complete: Bool
@@ -296,9 +296,11 @@ enum DuplicateTolerantComposer {
 
     /// - Parameter document: what the file holds, for messages ("policy", "contract").
     static func compose(_ yaml: String, document: String = "policy") -> Result {
+        // A clean document, straight from libyaml's events (`YAMLEventComposer`).
+        if let root = YAMLEventComposer.compose(yaml) { return Result(root: root, complete: true) }
         do {
             // The encoding given, not Yams's default: that reads the whole environment.
-            return Result(root: try Yams.compose(yaml: yaml, .basic, .default, .utf8), complete: true)
+            return Result(root: try Yams.compose(yaml: yaml, .basic, .default, .utf8).map(YAMLNode.init), complete: true)
         } catch YamlError.duplicatedKeysInMapping {
             return composeRenaming(yaml, document: document)
         } catch let error as YamlError {
@@ -344,7 +346,7 @@ enum DuplicateTolerantComposer {
         view.append(contentsOf: scalars)
         let text = String(view)
         do {
-            return Result(root: try Yams.compose(yaml: text, .basic, .default, .utf8), problems: problems, complete: true)
+            return Result(root: try Yams.compose(yaml: text, .basic, .default, .utf8).map(YAMLNode.init), problems: problems, complete: true)
         } catch let YamlError.duplicatedKeysInMapping(keys, context) {
             // Equal keys that are not plain scalars (lists, mappings): Yams still finds them.
             let key = keys.sorted().first ?? ""
@@ -366,7 +368,7 @@ enum DuplicateTolerantComposer {
         struct Frame {
             var isMapping: Bool
             var expectingKey = true
-            var seen: [Node: Int] = [:]
+            var seen: [Yams.Node: Int] = [:]
         }
         var duplicates: [Duplicate] = []
         var text = yaml
@@ -377,13 +379,13 @@ enum DuplicateTolerantComposer {
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var stack: [Frame] = []
-            var anchors: [String: Node] = [:]
+            var anchors: [String: Yams.Node] = [:]
             var event = yaml_event_t()
             func cString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
                 pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))), as: UTF8.self) }
             }
             /// A node ends; `key` is it as a mapping key when it is a scalar (or an alias of one).
-            func finished(_ key: Node?, _ event: yaml_event_t) {
+            func finished(_ key: Yams.Node?, _ event: yaml_event_t) {
                 guard let top = stack.indices.last, stack[top].isMapping else { return }
                 defer { stack[top].expectingKey.toggle() }
                 guard stack[top].expectingKey, let key else { return }
@@ -403,7 +405,7 @@ enum DuplicateTolerantComposer {
                     let scalar = event.data.scalar
                     let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                     let tag: Tag.Name = scalar.quoted_implicit == 1 ? .str : cString(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
-                    let node = Node.scalar(.init(value, Tag(tag, .basic)))
+                    let node = Yams.Node.scalar(.init(value, Tag(tag, .basic)))
                     if let anchor = cString(scalar.anchor) { anchors[anchor] = node }
                     finished(node, event)
                 case YAML_ALIAS_EVENT:
