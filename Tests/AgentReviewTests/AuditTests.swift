@@ -44,6 +44,25 @@ import Testing
         try sandbox.agentreview(["audit", "verify"] + (files.isEmpty ? [logPath] : files), in: sandbox.root)
     }
 
+    /// `audit show --since`: a day or a UTC time to the second, each as entries write their
+    /// times, so the two compare as text; anything else is refused.
+    @Test(arguments: [
+        ("2026-11-28", "2026-11-28T00:00:00.000Z"),
+        ("2026-11-28T15:04:05Z", "2026-11-28T15:04:05.000Z"),
+        ("2026-11-28T15:04:05", nil),
+        ("2026-11-28T15:04:05.123Z", nil),
+        ("2026-1-28", nil),
+        ("2026-11-28 ", nil),
+        ("a026-11-28", nil),
+        ("\u{FF12}026-11-28", nil),
+        ("2026-11-28\u{301}", nil),
+        ("last week", nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func sinceIsADayOrATimeAsEntriesWriteThem(_ text: String, _ normalised: String?) {
+        #expect(AgentReviewCommand.Audit.Show.normalised(text) == normalised)
+    }
+
     @Test(arguments: [
         ("/srv/a.git/agentreview/audit.jsonl", "/srv/a.git/agentreview"), ("/audit.jsonl", "/"), ("/var/log/", "/var"),
         ("audit.jsonl", "."), ("logs/audit.jsonl", "logs"),

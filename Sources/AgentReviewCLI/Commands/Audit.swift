@@ -177,12 +177,16 @@ extension AgentReviewCommand.Audit {
         /// `2026-11-28` as the first moment of that day, `2026-11-28T15:00:00Z` as it is, written
         /// as entries write their times, so that the two compare as text; nil for anything else.
         static func normalised(_ text: String) -> String? {
-            let digits = "[0-9]"
-            let day = "\(digits){4}-\(digits){2}-\(digits){2}"
-            if text.wholeMatch(of: try! Regex(day)) != nil { return text + "T00:00:00.000Z" }
-            if text.wholeMatch(of: try! Regex("\(day)T\(digits){2}:\(digits){2}:\(digits){2}Z")) != nil {
-                return String(text.dropLast()) + ".000Z"
+            // Matched byte by byte, `9` standing for an ASCII digit.
+            func shaped(_ shape: StaticString) -> Bool {
+                let pattern = UnsafeBufferPointer(start: shape.utf8Start, count: shape.utf8CodeUnitCount)
+                return text.utf8.count == pattern.count
+                    && zip(text.utf8, pattern).allSatisfy { byte, want in
+                        want == UInt8(ascii: "9") ? (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) : byte == want
+                    }
             }
+            if shaped("9999-99-99") { return text + "T00:00:00.000Z" }
+            if shaped("9999-99-99T99:99:99Z") { return String(text.dropLast()) + ".000Z" }
             return nil
         }
 
