@@ -267,31 +267,36 @@ public struct Attributor: Sendable {
         var findings = [Finding]()
         let markers = BuiltinAgents.markers
         let lookup = BuiltinAgents.lookup
-        func identity(_ identity: Identity, source: String, value: String) {
-            let email = identity.email.lowercased()
+        // Values are written out only for what is found: most identities and trailers are none.
+        func identity(_ identity: Identity, source: String, value: () -> String) {
+            let email = identity.email.lowercasedIfNeeded()
+            var written: String?
+            func found(_ name: String, _ kind: Marker.Kind, _ marker: MarkerReference) {
+                if written == nil { written = value() }
+                findings.append(Finding(source: source, value: written!, name: name, kind: kind, marker: marker))
+            }
             if settings.builtin {
                 for row in lookup.identity(identity, lowercasedEmail: email) {
-                    findings.append(Finding(source: source, value: value, name: markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
+                    found(markers[row].name, markers[row].kind, .builtin(row))
                 }
             }
             for index in policyIdentities.indices where policyIdentities[index].matches(identity, lowercasedEmail: email) {
-                findings.append(Finding(source: source, value: value, name: policyIdentities[index].entry, kind: .agent, marker: .policyIdentity(index)))
+                found(policyIdentities[index].entry, .agent, .policyIdentity(index))
             }
         }
-        identity(author, source: Evidence.authorSource, value: author.description)
-        identity(committer, source: Evidence.committerSource, value: committer.description)
+        identity(author, source: Evidence.authorSource) { author.description }
+        identity(committer, source: Evidence.committerSource) { committer.description }
         for trailer in trailers {
-            let value = trailer.description
             if trailer.hasKey(Self.coAuthorKey), let named = Identity.parse(trailer.value) {
-                identity(named, source: Evidence.trailerSource, value: value)
+                identity(named, source: Evidence.trailerSource) { trailer.description }
             }
             if settings.builtin {
                 for (row, named) in lookup.trailer(trailer) {
-                    findings.append(Finding(source: Evidence.trailerSource, value: value, name: named ?? markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
+                    findings.append(Finding(source: Evidence.trailerSource, value: trailer.description, name: named ?? markers[row].name, kind: markers[row].kind, marker: .builtin(row)))
                 }
             }
             for index in policyTrailerKeys.indices where trailer.hasKey(policyTrailerKeys[index]) {
-                findings.append(Finding(source: Evidence.trailerSource, value: value, name: policyTrailerKeys[index].lowercased(), kind: .agent, marker: .policyTrailer(index)))
+                findings.append(Finding(source: Evidence.trailerSource, value: trailer.description, name: policyTrailerKeys[index].lowercased(), kind: .agent, marker: .policyTrailer(index)))
             }
         }
         if settings.builtin {
@@ -330,7 +335,7 @@ public struct Attributor: Sendable {
     /// The agent an identity belongs to (built-in first, then the policy's entries), or nil
     /// for a person (or a bot).
     public func agent(for identity: Identity) -> String? {
-        let email = identity.email.lowercased()
+        let email = identity.email.lowercasedIfNeeded()
         if settings.builtin {
             for row in BuiltinAgents.lookup.identity(identity, lowercasedEmail: email) where BuiltinAgents.markers[row].kind == .agent {
                 return BuiltinAgents.markers[row].name

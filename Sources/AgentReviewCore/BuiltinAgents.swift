@@ -189,7 +189,7 @@ public enum BuiltinAgents {
 
     /// The built-in agent an identity belongs to, or nil.
     public static func agent(for identity: Identity) -> String? {
-        lookup.identity(identity, lowercasedEmail: identity.email.lowercased()).lazy.map { markers[$0] }.first { $0.kind == .agent }?.name
+        lookup.identity(identity, lowercasedEmail: identity.email.lowercasedIfNeeded()).lazy.map { markers[$0] }.first { $0.kind == .agent }?.name
     }
 
     /// The built-in agent a trailer points at, or nil. (`Co-authored-by` is matched by the
@@ -278,7 +278,7 @@ struct MarkerLookup: Sendable {
     /// - Parameter email: `identity.email.lowercased()`.
     func identity(_ identity: Identity, lowercasedEmail email: String) -> [Int] {
         var rows = emails[email] ?? []
-        let name = identity.name.lowercased()
+        let name = identity.name.lowercasedIfNeeded()
         rows += names[name] ?? []
         for (prefix, suffix, row) in namePatterns
         where name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.utf8.count > prefix.utf8.count + suffix.utf8.count {
@@ -290,13 +290,13 @@ struct MarkerLookup: Sendable {
     /// The rows a trailer matches, in table order, each with the agent its value names (for
     /// rows whose agent the value names: `unknown` when that part is empty).
     func trailer(_ trailer: Trailer) -> [(row: Int, named: String?)] {
-        guard let rules = trailers[trailer.key.lowercased()] else { return [] }
+        guard let rules = trailers[trailer.key.lowercasedIfNeeded()] else { return [] }
         var found = [(row: Int, named: String?)]()
         for rule in rules {
             switch rule {
             case .present(let row):
                 found.append((row, nil))
-            case .value(let value, let row) where trailer.value.lowercased() == value:
+            case .value(let value, let row) where trailer.value.lowercasedIfNeeded() == value:
                 found.append((row, nil))
             case .named(let delimiter, let row):
                 found.append((row, Self.agentName(trailer.value, before: delimiter)))
@@ -328,6 +328,14 @@ struct MarkerLookup: Sendable {
         if let delimiter, let end = value.firstIndex(of: delimiter) { head = value[..<end] }
         let name = head.trimmingWhitespace().lowercased()
         return name.isEmpty ? Attributor.unsignedAgent : name
+    }
+}
+
+extension String {
+    /// `lowercased()`, without making a new string when there is nothing to lower: the
+    /// identities and trailers of nearly every commit are ASCII and already lowercase.
+    func lowercasedIfNeeded() -> String {
+        utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
     }
 }
 
