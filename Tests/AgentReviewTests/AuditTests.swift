@@ -44,6 +44,15 @@ import Testing
         try sandbox.agentreview(["audit", "verify"] + (files.isEmpty ? [logPath] : files), in: sandbox.root)
     }
 
+    /// The repository's path in an entry is what `URL` standardises it to, made as text.
+    @Test(arguments: [
+        "/srv/git/project.git/", "/srv/git/project.git", "/srv//git/./project.git/", "/srv/git/../git/project.git/",
+        "/", "//", "/a/b/..", "/a/b/.", "/../a", "/a/../../b/", "/a/.../b", "/a/..b/c", "/é/😀 x/", "relative/dir/",
+    ])
+    func aRepositorysPathIsStandardisedAsURLDoes(_ path: String) {
+        #expect(AuditSink.standardized(path) == URL(fileURLWithPath: path).standardizedFileURL.path)
+    }
+
     /// `audit show --since`: a day or a UTC time to the second, each as entries write their
     /// times, so the two compare as text; anything else is refused.
     @Test(arguments: [

@@ -58,7 +58,23 @@ final class AuditSink: JudgementSink {
         if let owner = environment["GITEA_REPO_USER"], let name = environment["GITEA_REPO_NAME"], !owner.isEmpty, !name.isEmpty {
             return "\(owner)/\(name)"
         }
-        return URL(fileURLWithPath: repository.gitDirectory).standardizedFileURL.path
+        return standardized(repository.gitDirectory)
+    }
+
+    /// An absolute path as `URL`'s `standardizedFileURL.path` gives it (`.` and empty
+    /// components dropped, `..` taking the one before it, no slash at the end), as text:
+    /// `URL` costs the hook a scan of every conformance record. A relative path is left to `URL`.
+    static func standardized(_ path: String) -> String {
+        guard path.hasPrefix("/") else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        var components: [Substring] = []
+        for component in path.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        return "/" + components.joined(separator: "/")
     }
 
     /// Where the policy judging the refs from now on was read from.
