@@ -20,23 +20,21 @@ extension StreamingJSONEncoder {
     private func writeEntry(_ entry: AuditEntry) {
         var members = Members(self)
         if let after = entry.after {
-            members.key("after")
-            var torn = Members(self)
-            torn.integer("bytes", after.bytes)
-            torn.optional("chain", after.chain)
-            if let seq = after.seq { torn.integer("seq", seq) }
-            torn.string("sha256", after.sha256)
-            torn.end()
+            members.object("after") { torn in
+                torn.integer("bytes", after.bytes)
+                torn.optional("chain", after.chain)
+                if let seq = after.seq { torn.integer("seq", seq) }
+                torn.string("sha256", after.sha256)
+            }
         }
         members.string("chain", entry.chain)
         members.list("commits", entry.commits, writeCommit)
-        members.key("counts")
-        var counts = Members(self)
-        counts.integer("blocked", entry.counts.blocked)
-        counts.integer("overridden", entry.counts.overridden)
-        counts.integer("pass", entry.counts.pass)
-        counts.integer("warn", entry.counts.warn)
-        counts.end()
+        members.object("counts") { counts in
+            counts.integer("blocked", entry.counts.blocked)
+            counts.integer("overridden", entry.counts.overridden)
+            counts.integer("pass", entry.counts.pass)
+            counts.integer("warn", entry.counts.warn)
+        }
         members.optional("error", entry.error)
         members.optional("host", entry.host)
         members.optional("mode", entry.mode?.rawValue)
@@ -44,21 +42,19 @@ extension StreamingJSONEncoder {
         members.optional("nothingJudged", entry.nothingJudged)
         members.optional("old", entry.old)
         if let policy = entry.policy {
-            members.key("policy")
-            var origin = Members(self)
-            origin.optional("blob", policy.blob)
-            origin.optional("commit", policy.commit)
-            origin.string("path", policy.path)
-            origin.optional("ref", policy.ref)
-            origin.end()
+            members.object("policy") { origin in
+                origin.optional("blob", policy.blob)
+                origin.optional("commit", policy.commit)
+                origin.string("path", policy.path)
+                origin.optional("ref", policy.ref)
+            }
         }
         members.string("prev", entry.prev)
         if let pusher = entry.pusher {
-            members.key("pusher")
-            var who = Members(self)
-            who.string("from", pusher.from)
-            who.string("name", pusher.name)
-            who.end()
+            members.object("pusher") { who in
+                who.string("from", pusher.from)
+                who.string("name", pusher.name)
+            }
         }
         members.optional("ref", entry.ref)
         members.string("repository", entry.repository)
@@ -74,42 +70,40 @@ extension StreamingJSONEncoder {
         var members = Members(self)
         members.optional("agent", commit.agent)
         members.list("approvals", commit.approvals) { approval in
-            var signature = Members(self)
-            signature.optional("key", approval.key)
-            signature.optional("record", approval.record)
-            signature.string("reviewer", approval.reviewer)
-            signature.end()
+            writeObject { signature in
+                signature.optional("key", approval.key)
+                signature.optional("record", approval.record)
+                signature.string("reviewer", approval.reviewer)
+            }
         }
         members.optional("bot", commit.bot)
         members.string("class", commit.class)
         if let contract = commit.contract {
-            members.key("contract")
-            var written = Members(self)
-            written.optional("name", contract.name)
-            written.optional("source", contract.source)
-            written.list("violations", contract.violations, writeString)
-            written.end()
+            members.object("contract") { written in
+                written.optional("name", contract.name)
+                written.optional("source", contract.source)
+                written.list("violations", contract.violations, writeString)
+            }
         }
         members.optional("declared", commit.declared)
         members.list("evidence", commit.evidence, writeString)
         members.string("id", commit.id)
         members.list("missing", commit.missing) { missing in
-            var written = Members(self)
-            written.string("detail", missing.detail)
-            written.string("requirement", missing.requirement)
-            written.end()
+            writeObject { written in
+                written.string("detail", missing.detail)
+                written.string("requirement", missing.requirement)
+            }
         }
         members.optional("operator", commit.operator)
         if let override = commit.override {
-            members.key("override")
-            var written = Members(self)
-            written.string("date", override.date)
-            written.optional("key", override.key)
-            written.string("reason", override.reason)
-            written.optional("record", override.record)
-            written.list("satisfied", override.satisfied, writeString)
-            written.string("signer", override.signer)
-            written.end()
+            members.object("override") { written in
+                written.string("date", override.date)
+                written.optional("key", override.key)
+                written.string("reason", override.reason)
+                written.optional("record", override.record)
+                written.list("satisfied", override.satisfied, writeString)
+                written.string("signer", override.signer)
+            }
         }
         members.optional("session", commit.session)
         members.string("verdict", commit.verdict.rawValue)

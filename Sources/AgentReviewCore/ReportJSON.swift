@@ -63,6 +63,13 @@ extension StreamingJSONEncoder {
         members.end()
     }
 
+    /// An object, its members written by `write`.
+    func writeObject(_ write: (inout Members) -> Void) {
+        var members = Members(self)
+        write(&members)
+        members.end()
+    }
+
     /// An object's members, written in the order given: `{`, then `"key":` before each value
     /// with the commas between, then `}`.
     struct Members {
@@ -97,6 +104,12 @@ extension StreamingJSONEncoder {
         mutating func integer(_ key: StaticString, _ value: Int) {
             self.key(key)
             encoder.writeInteger(value)
+        }
+
+        /// A member whose value is an object, its members written by `write`.
+        mutating func object(_ key: StaticString, _ write: (inout Members) -> Void) {
+            self.key(key)
+            encoder.writeObject(write)
         }
 
         mutating func list<Element>(_ key: StaticString, _ elements: [Element], _ write: (Element) throws -> Void) rethrows {

@@ -19,18 +19,10 @@ enum YAMLEventComposer {
     static let maxDepth = 64
 
     static func compose(_ yaml: String) -> YAMLNode? {
-        var text = yaml
-        return text.withUTF8 { buffer -> YAMLNode? in
-            var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else { return nil }
-            defer { yaml_parser_delete(&parser) }
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            return withUnsafeMutablePointer(to: &parser) { pointer in
-                var events = Events(parser: pointer)
-                defer { yaml_event_delete(&events.event) }
-                return events.document()
-            }
+        LibYAML.parsing(yaml, failed: nil) { parser in
+            var events = Events(parser: parser)
+            defer { yaml_event_delete(&events.event) }
+            return events.document()
         }
     }
 
@@ -65,23 +57,23 @@ enum YAMLEventComposer {
             switch event.type {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let name = Self.string(scalar.anchor)
+                let name = LibYAML.string(scalar.anchor)
                 guard !(isKey && name != nil),
                     let value = String(validating: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self),
                     let style = YAMLNode.Scalar.Style(rawValue: numericCast(scalar.style.rawValue))
                 else { return nil }
-                var tag = scalar.quoted_implicit == 1 ? Tag.Name.str : Self.string(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
+                var tag = LibYAML.tag(of: scalar)
                 // The basic resolver resolves any scalar to `str`.
                 if isKey, tag == .implicit || tag == .nonSpecific { tag = .str }
                 let node = YAMLNode.scalar(.init(string: value, tag: tag, style: style, mark: mark))
                 if let name { anchors[name] = node }
                 return node
             case YAML_ALIAS_EVENT:
-                guard !isKey, let name = Self.string(event.data.alias.anchor) else { return nil }
+                guard !isKey, let name = LibYAML.string(event.data.alias.anchor) else { return nil }
                 return anchors[name]
             case YAML_SEQUENCE_START_EVENT:
                 let start = event.data.sequence_start
-                let (name, tag) = (Self.string(start.anchor), Self.tag(start.implicit, start.tag))
+                let (name, tag) = (LibYAML.string(start.anchor), Self.tag(start.implicit, start.tag))
                 guard !isKey else { return nil }
                 var items: [YAMLNode] = []
                 while true {
@@ -95,7 +87,7 @@ enum YAMLEventComposer {
                 return node
             case YAML_MAPPING_START_EVENT:
                 let start = event.data.mapping_start
-                let (name, tag) = (Self.string(start.anchor), Self.tag(start.implicit, start.tag))
+                let (name, tag) = (LibYAML.string(start.anchor), Self.tag(start.implicit, start.tag))
                 guard !isKey else { return nil }
                 var pairs: [(YAMLNode, YAMLNode)] = []
                 var keys = Set<String>()
@@ -117,11 +109,34 @@ enum YAMLEventComposer {
         }
 
         static func tag(_ implicit: Int32, _ tag: UnsafeMutablePointer<yaml_char_t>?) -> Tag.Name {
-            (implicit != 0 ? nil : string(tag).map(Tag.Name.init(rawValue:))) ?? .implicit
+            (implicit != 0 ? nil : LibYAML.string(tag).map(Tag.Name.init(rawValue:))) ?? .implicit
         }
+    }
+}
 
-        static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-            pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))), as: UTF8.self) }
+/// What both passes over libyaml's events share (`YAMLEventComposer`, and
+/// `DuplicateTolerantComposer.findDuplicates`).
+enum LibYAML {
+    /// `body` with a parser reading `yaml` as UTF-8; `failed` when no parser can be made.
+    static func parsing<T>(_ yaml: String, failed: T, _ body: (UnsafeMutablePointer<yaml_parser_t>) -> T) -> T {
+        var text = yaml
+        return text.withUTF8 { buffer in
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) == 1 else { return failed }
+            defer { yaml_parser_delete(&parser) }
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            return withUnsafeMutablePointer(to: &parser, body)
         }
+    }
+
+    /// A NUL-terminated string of libyaml's (an anchor, a tag).
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))), as: UTF8.self) }
+    }
+
+    /// A scalar's tag as Yams reads it: `str` for a quoted one, the tag written, or none.
+    static func tag(of scalar: yaml_event_t.__Unnamed_union_data.__Unnamed_struct_scalar) -> Tag.Name {
+        scalar.quoted_implicit == 1 ? .str : string(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
     }
 }

@@ -79,11 +79,12 @@ enum YAMLNode {
         }
     }
 
-    /// The integer Yams reads a scalar as (`0x1f`, `0o17`, `1:30`, …), for what the readers'
-    /// own reading of decimals does not cover. Yams reads plain scalars only.
-    var yamsInteger: Int? {
+    /// The integer Yams reads a scalar as: plain scalars only (a quoted one tagged `!!int` is
+    /// no integer to it). Decimals are read directly (`YAMLPlainScalar.decimal`), the other
+    /// forms (`0x1f`, `0o17`, `1:30`, …) by Yams.
+    var integer: Int? {
         guard let scalar, scalar.style == .plain || scalar.style == .any else { return nil }
-        return Int.construct(from: Node.Scalar(scalar.string))
+        return YAMLPlainScalar.decimal(scalar.string) ?? Int.construct(from: Node.Scalar(scalar.string))
     }
 
     /// Yams's tree, node by node.

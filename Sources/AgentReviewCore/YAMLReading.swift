@@ -120,9 +120,7 @@ extension YAMLDiagnosing {
 
     mutating func integer(_ node: YAMLNode, key: String) -> Int? {
         if kind(of: node) == .int {
-            // Yams reads plain scalars only (a quoted one tagged `!!int` is no integer to it).
-            let plain: YAMLNode.Scalar? = if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any { scalar } else { nil }
-            if let value = plain.flatMap({ YAMLPlainScalar.decimal($0.string) }) ?? node.yamsInteger { return value }
+            if let value = node.integer { return value }
             error(node, "'\(key)' is too large, found \(describe(node))")
             return nil
         }
@@ -371,19 +369,10 @@ enum DuplicateTolerantComposer {
             var seen: [Yams.Node: Int] = [:]
         }
         var duplicates: [Duplicate] = []
-        var text = yaml
-        text.withUTF8 { buffer in
-            var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else { return }
-            defer { yaml_parser_delete(&parser) }
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+        LibYAML.parsing(yaml, failed: ()) { parser in
             var stack: [Frame] = []
             var anchors: [String: Yams.Node] = [:]
             var event = yaml_event_t()
-            func cString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-                pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))), as: UTF8.self) }
-            }
             /// A node ends; `key` is it as a mapping key when it is a scalar (or an alias of one).
             func finished(_ key: Yams.Node?, _ event: yaml_event_t) {
                 guard let top = stack.indices.last, stack[top].isMapping else { return }
@@ -398,23 +387,22 @@ enum DuplicateTolerantComposer {
                     stack[top].seen[key] = line
                 }
             }
-            parsing: while yaml_parser_parse(&parser, &event) == 1 {
+            parsing: while yaml_parser_parse(parser, &event) == 1 {
                 defer { yaml_event_delete(&event) }
                 switch event.type {
                 case YAML_SCALAR_EVENT:
                     let scalar = event.data.scalar
                     let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                    let tag: Tag.Name = scalar.quoted_implicit == 1 ? .str : cString(scalar.tag).map(Tag.Name.init(rawValue:)) ?? .implicit
-                    let node = Yams.Node.scalar(.init(value, Tag(tag, .basic)))
-                    if let anchor = cString(scalar.anchor) { anchors[anchor] = node }
+                    let node = Yams.Node.scalar(.init(value, Tag(LibYAML.tag(of: scalar), .basic)))
+                    if let anchor = LibYAML.string(scalar.anchor) { anchors[anchor] = node }
                     finished(node, event)
                 case YAML_ALIAS_EVENT:
-                    finished(cString(event.data.alias.anchor).flatMap { anchors[$0] }, event)
+                    finished(LibYAML.string(event.data.alias.anchor).flatMap { anchors[$0] }, event)
                 case YAML_SEQUENCE_START_EVENT:
-                    if let anchor = cString(event.data.sequence_start.anchor) { anchors[anchor] = nil }
+                    if let anchor = LibYAML.string(event.data.sequence_start.anchor) { anchors[anchor] = nil }
                     stack.append(Frame(isMapping: false))
                 case YAML_MAPPING_START_EVENT:
-                    if let anchor = cString(event.data.mapping_start.anchor) { anchors[anchor] = nil }
+                    if let anchor = LibYAML.string(event.data.mapping_start.anchor) { anchors[anchor] = nil }
                     stack.append(Frame(isMapping: true))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     stack.removeLast()
