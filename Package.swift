@@ -69,8 +69,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // posix_spawn's file actions glibc declares only under _GNU_SOURCE (header only).
+        .systemLibrary(name: "CSpawn"),
         // Running other programs (ssh-keygen, git): the commands sign and sync with them.
-        .target(name: "AgentReviewSupport"),
+        .target(name: "AgentReviewSupport", dependencies: ["CSpawn"]),
         // The commands, as a library so tests can run them in-process.
         .target(
             name: "AgentReviewCLI",

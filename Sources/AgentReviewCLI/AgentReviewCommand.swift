@@ -1,6 +1,16 @@
+import AgentReviewSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AgentReviewCore
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `agentreview` command: lists the subcommands, each in its own file under Commands/.
 public struct AgentReviewCommand: ParsableCommand {
@@ -28,12 +38,12 @@ extension AgentReviewCommand {
     /// message, with a suggestion for a mistyped command) or any other error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
-        if let status = withoutParser(arguments) { Foundation.exit(status) }
+        if let status = withoutParser(arguments) { exitProcess(status) }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            exitProcess(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             // Help, version and other clean exits print to stdout and exit 0, as the parser does.
@@ -41,15 +51,15 @@ extension AgentReviewCommand {
             if code == .validationFailure, let suggestion = suggestion(for: arguments) {
                 printError(suggestion)
                 let usage = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
-                if !usage.isEmpty { FileHandle.standardError.write(Data((usage.joined(separator: "\n") + "\n").utf8)) }
+                if !usage.isEmpty { FileIO.writeError(usage.joined(separator: "\n") + "\n") }
             } else if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileIO.writeError(fullMessage(for: error) + "\n")
             } else {
                 printError(describe(error))
             }
-            Foundation.exit(2)
+            exitProcess(2)
         }
-        Foundation.exit(0)
+        exitProcess(0)
     }
 
     /// The two command lines run most often, run without the parser: what the installed
@@ -64,7 +74,12 @@ extension AgentReviewCommand {
             print(configuration.version)
             return 0
         case ["hook", "pre-receive"]:
-            return PreReceive.judge(input: readStandardInput(), json: false)
+            do {
+                return PreReceive.judge(input: try readStandardInput(), json: false)
+            } catch {
+                printError(describe(error))
+                return 2
+            }
         default:
             return nil
         }
@@ -111,4 +126,9 @@ extension AgentReviewCommand {
         let prefixed = names.filter { word.count >= 2 && $0.hasPrefix(word) }
         return prefixed.count == 1 ? prefixed[0] : nil
     }
+}
+
+/// The C library's `exit`, which `ParsableCommand.exit(withError:)` hides inside the command.
+private func exitProcess(_ status: Int32) -> Never {
+    exit(status)
 }

@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Options every judging command shares.
 struct CommonOptions: ParsableArguments {
@@ -27,7 +31,7 @@ struct RevisionRange {
     let from: String?
 
     init(_ text: String) throws {
-        guard let dots = text.range(of: "..") else {
+        guard let dots = text.firstRange(of: "..") else {
             to = text
             from = nil
             return
@@ -72,7 +76,7 @@ extension Repository {
     /// true and `key =` as false, and libgit2 gives both as the empty string.
     func configBoolean(_ key: String) throws -> Bool? {
         guard let value = try configString(key) else { return nil }
-        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch value.trimming(.whitespaces).lowercased() {
         case "true", "yes", "on", "1": return true
         case "false", "no", "off", "0": return false
         case "": throw CLIError("\(key) has no value: give true or false (yes/no, on/off and 1/0 also do)")

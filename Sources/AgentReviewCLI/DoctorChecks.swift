@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One finding of `agentreview doctor`: what was checked, how it stands, and the command
 /// that fixes it when it does not stand well.
@@ -163,7 +167,7 @@ enum DoctorChecks {
         let directory = URL(fileURLWithPath: repository.workingDirectory ?? repository.gitDirectory)
         let listed = try Subprocess.run("git", ["remote"], directory: directory)
         guard listed.status == 0 else {
-            throw CLIError("git remote failed: \(listed.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CLIError("git remote failed: \(listed.stderr.trimming(.whitespacesAndNewlines))")
         }
         return listed.text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     }
@@ -372,7 +376,7 @@ enum DoctorChecks {
         var directories = [gitDirectory]
         // A linked worktree keeps the shared files (shallow among them) in the common directory.
         if let common = try? String(contentsOf: gitDirectory.appendingPathComponent("commondir"), encoding: .utf8) {
-            let path = common.trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = common.trimming(.whitespacesAndNewlines)
             directories.append(path.hasPrefix("/") ? URL(fileURLWithPath: path) : gitDirectory.appendingPathComponent(path))
         }
         if directories.contains(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("shallow").path) }) {
@@ -415,7 +419,8 @@ enum DoctorChecks {
 
 /// `text` as one word for sh: as it is when it needs no quoting, else in single quotes.
 func shellQuoted(_ text: String) -> String {
-    let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_~")
-    if !text.isEmpty, text.unicodeScalars.allSatisfy({ plain.contains($0) }) { return text }
-    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    // Not `~`: at the start of a word the shell reads it as a home directory.
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_".utf8)
+    if !text.isEmpty, text.utf8.allSatisfy(plain.contains) { return text }
+    return "'" + text.replacingAll("'", with: "'\\''") + "'"
 }

@@ -1,6 +1,11 @@
+import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Whether a hook shim is where git runs it, runs, and calls a binary that runs.
 struct HookDoctor {
@@ -79,7 +84,7 @@ struct HookDoctor {
                 let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
                 return .fail("hook-binary", "\(binary) --version exited \(result.status): \(reason)", fix: install)
             }
-            let version = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let version = result.text.trimming(.whitespacesAndNewlines)
             return .ok("hook-binary", "\(binary) runs (version \(version))")
         } catch {
             return .fail("hook-binary", "\(binary) does not run: \(describe(error))", fix: install)
@@ -122,9 +127,7 @@ struct HookDoctor {
 
     /// A hook's text, at most 64 KiB of it (a shim is under 1 KiB).
     private func read(_ url: URL) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 1 << 16) else { return nil }
+        guard let data = (try? FileIO.read(url.path, upTo: 1 << 16)) ?? nil else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Whether this reviewer can sign approvals that count: the key `approve` would use (found by
 /// `RecordSigner.signingKey`: `--key`, else git's) loads, ssh-keygen reads it, it is listed in the
@@ -62,8 +66,8 @@ struct KeyDoctor {
             what = "key:: literal"
             if let problem = unreadable(text: text, name: "the key:: literal") { return .problem(problem) }
         case .file(let path):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory else {
                 return .problem(.fail("signing-key", "\(signingKey) is not a key file: no such file", fix: fixKey))
             }
             if isPrivateKey(path) {
@@ -100,9 +104,9 @@ struct KeyDoctor {
     /// `gpg.format` other than ssh (whose key agentreview refuses: a failure, not an absence).
     private static func configured(_ repository: Repository) throws -> Bool {
         for name in ["user.signingkey", "gpg.ssh.defaultKeyCommand"] {
-            if let value = try repository.configString(name), !value.trimmingCharacters(in: .whitespaces).isEmpty { return true }
+            if let value = try repository.configString(name), !value.trimming(.whitespaces).isEmpty { return true }
         }
-        if let format = try repository.configString("gpg.format")?.trimmingCharacters(in: .whitespaces), !format.isEmpty,
+        if let format = try repository.configString("gpg.format")?.trimming(.whitespaces), !format.isEmpty,
            format.lowercased() != "ssh"
         {
             return true
@@ -111,9 +115,7 @@ struct KeyDoctor {
     }
 
     private static func isPrivateKey(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        let head = (try? FileIO.read(path, upTo: 64)) ?? nil ?? []
         return String(decoding: head, as: UTF8.self).hasPrefix("-----BEGIN")
     }
 

@@ -1,6 +1,10 @@
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns git's commits into the plain facts the rules judge. One commit at a time.
 struct FactGatherer {

@@ -1,6 +1,12 @@
+import AgentReviewSupport
+import Dispatch
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Gathers a batch of commits (their objects and the changes they introduce) on worker
 /// threads, in the batch's order; the thread that judges parses the rest of each commit
@@ -51,7 +57,7 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         fileprivate let done = DispatchGroup()
 
         /// What is below is guarded by `claims`.
-        private let claims = NSCondition()
+        private let claims = Condition()
         /// The commits from here on are taken by workers, to finish.
         private var stolen: Int
         /// The commits below here are the judging thread's.
@@ -177,16 +183,14 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
     /// each keeping the memory its part once held: 3 arenas of 14 to 18 MiB at 200,000 commits.)
     private final class Worker: @unchecked Sendable {
         let gatherer: FactGatherer
-        private let lock = NSLock()
+        private let lock = Lock()
         private let ready = DispatchSemaphore(value: 0)
         /// Jobs waiting, first first; nil asks the thread to end.
         private var jobs: [(@Sendable () -> Void)?] = []
 
         init(_ gatherer: FactGatherer) {
             self.gatherer = gatherer
-            let thread = Thread { [self] in run() }
-            thread.name = "agentreview gatherer"
-            thread.start()
+            Threads.start { [self] in run() }
         }
 
         func submit(_ job: @escaping @Sendable () -> Void) {

@@ -1,4 +1,9 @@
+import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The hook shims, as in `hooks/` (a test keeps the two the same). `@AGENTREVIEW@`
 /// stands for the binary's absolute path, filled in by `agentreview install`.
@@ -40,6 +45,6 @@ cat >"$input" || exit 1
         case "pre-push": template = prePush
         default: return nil
         }
-        return template.replacingOccurrences(of: "@AGENTREVIEW@", with: binary)
+        return template.replacingAll("@AGENTREVIEW@", with: binary)
     }
 }

@@ -1,6 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The hooks' time budget: a push is judged within it or refused. At the limit a signal
 /// (SIGALRM) marks the time as up, and the judging path stops at its next commit with an
@@ -17,7 +26,7 @@ enum HookTimeLimit {
     /// clone for pre-push), else `Limits.hookSeconds`.
     static func seconds(in repository: Repository) throws -> Double {
         guard let value = try repository.configString("agentreview.timeLimit") else { return Limits.hookSeconds }
-        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds > 0 else {
+        guard let seconds = Double(value.trimming(.whitespaces)), seconds.isFinite, seconds > 0 else {
             throw CLIError("agentreview.timeLimit is \"\(value)\": give the hook's time limit in seconds, greater than 0")
         }
         return seconds

@@ -1,6 +1,10 @@
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the server lets into the approvals ref: it only moves forward, is never deleted,
 /// and only gains records that parse and verify against the trusted signers, each in the
@@ -120,5 +124,5 @@ enum NotesGuard {
         return nil
     }
 
-    private static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    private static func format(_ date: Date) -> String { RecordIndex.format(date) }
 }

@@ -1,6 +1,10 @@
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Records that cannot count are never written: before `approve`, `attest` or `override` signs, the
 /// record is checked against the trusted base for local work (the trust root as the remote
@@ -21,7 +25,7 @@ struct RecordHygiene {
     static func forLocalWork(in repository: Repository, now: Date = Date()) throws -> Result<RecordHygiene, CLIError> {
         let root = try TrustedBase.rootForLocalWork(in: repository)
         guard let base = root.base else {
-            let ref = root.ref.map { " (\($0.replacingOccurrences(of: "refs/heads/", with: "")))" } ?? ""
+            let ref = root.ref.map { " (\($0.replacingAll("refs/heads/", with: "")))" } ?? ""
             return .failure(CLIError(
                 "there is no trusted base to check it against yet: the remote has no trust root\(ref) that this clone has fetched, so nothing says whose approvals count (push the policy first, or `git fetch`)"))
         }

@@ -1,7 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The key a record is signed with, found the way git finds the key for an SSH commit
 /// signature (`git help config`: `user.signingKey`, `gpg.ssh.defaultKeyCommand`).
@@ -27,7 +36,7 @@ enum SigningKey: CustomStringConvertible {
     static func parse(_ text: String, from origin: String, environment: [String: String]) throws -> SigningKey {
         if text.hasPrefix("key::") || text.hasPrefix("ssh-") {
             let literal = text.hasPrefix("key::") ? String(text.dropFirst("key::".count)) : text
-            let trimmed = literal.trimmingCharacters(in: .whitespaces)
+            let trimmed = literal.trimming(.whitespaces)
             do {
                 return .literal(try SSHPublicKey(authorizedKeysLine: trimmed), text: trimmed)
             } catch {
@@ -78,16 +87,16 @@ struct RecordSigner {
         option: String?, in repository: Repository, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SigningKey {
         if let option { return try SigningKey.parse(option, from: "--key", environment: environment) }
-        if let format = try repository.configString("gpg.format")?.trimmingCharacters(in: .whitespaces),
+        if let format = try repository.configString("gpg.format")?.trimming(.whitespaces),
            !format.isEmpty, format.lowercased() != "ssh" {
             throw CLIError(
                 "git's gpg.format is \(format): agentreview signs with SSH keys only: set `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`, or pass --key FILE")
         }
-        if let configured = try repository.configString("user.signingkey")?.trimmingCharacters(in: .whitespaces),
+        if let configured = try repository.configString("user.signingkey")?.trimming(.whitespaces),
            !configured.isEmpty {
             return try SigningKey.parse(configured, from: "user.signingkey", environment: environment)
         }
-        if let command = try repository.configString("gpg.ssh.defaultKeyCommand")?.trimmingCharacters(in: .whitespaces),
+        if let command = try repository.configString("gpg.ssh.defaultKeyCommand")?.trimming(.whitespaces),
            !command.isEmpty {
             return try defaultKey(command: command, in: repository, environment: environment)
         }
@@ -109,11 +118,11 @@ struct RecordSigner {
             throw CLIError("\(origin) could not run: \(error)")
         }
         guard result.status == 0 else {
-            let why = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            let why = result.stderr.trimming(.whitespacesAndNewlines)
             throw CLIError("\(origin) failed (exit \(result.status))\(why.isEmpty ? "" : ": \(why)")")
         }
         let first = result.text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let line = first.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = first.trimming(.whitespacesAndNewlines)
         guard line.hasPrefix("key::") || line.hasPrefix("ssh-") else {
             throw CLIError("\(origin) printed no key: its first line must be `key::` and a public key, and is \"\(line.prefix(80))\"")
         }
@@ -144,17 +153,15 @@ struct RecordSigner {
             let derived = try Subprocess.run(
                 "ssh-keygen", ["-y", "-P", "", "-f", path], environment: environment.filter { $0.key != "SSH_ASKPASS" })
             guard derived.status == 0 else { return nil }
-            return try? SSHPublicKey(authorizedKeysLine: derived.text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return try? SSHPublicKey(authorizedKeysLine: derived.text.trimming(.whitespacesAndNewlines))
         }
     }
 
     /// The public key on the first line of a small file, nil when it holds none.
     private static func publicKey(inFile path: String) -> SSHPublicKey? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 64 * 1024) else { return nil }
+        guard let data = try? FileIO.read(path, upTo: 64 * 1024) else { return nil }
         let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        return try? SSHPublicKey(authorizedKeysLine: first.trimmingCharacters(in: .whitespaces))
+        return try? SSHPublicKey(authorizedKeysLine: first.trimming(.whitespaces))
     }
 
     /// Whether only ssh-agent can sign with this key: a literal, or a public key file whose
@@ -183,10 +190,10 @@ struct RecordSigner {
         }
         let listed = try Subprocess.run("ssh-add", ["-L"], environment: environment)
         if listed.status == 2 {
-            return "\(key) signs through ssh-agent, which cannot be reached at SSH_AUTH_SOCK=\(socket): \(listed.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); start one and add the key with \(add)"
+            return "\(key) signs through ssh-agent, which cannot be reached at SSH_AUTH_SOCK=\(socket): \(listed.stderr.trimming(.whitespacesAndNewlines)); start one and add the key with \(add)"
         }
         let held = listed.text.split(separator: "\n").compactMap {
-            try? SSHPublicKey(authorizedKeysLine: $0.trimmingCharacters(in: .whitespaces))
+            try? SSHPublicKey(authorizedKeysLine: $0.trimming(.whitespaces))
         }
         if held.contains(wanted) { return nil }
         return "ssh-agent does not hold \(which) (\(key) signs through the agent): add it with \(add)"

@@ -1,6 +1,11 @@
+import Dispatch
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where approvals and attestations live, and how they are read into a `RecordIndex`.
 enum SignoffRecords {

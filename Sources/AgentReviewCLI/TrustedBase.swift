@@ -1,6 +1,11 @@
+import AgentReviewSupport
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The configuration a judgement trusts, read from the base, never from the commits
 /// being judged: the policy and the code owners.
@@ -37,22 +42,19 @@ extension PolicyLoader {
                 PolicyDiagnostic(location: SourceLocation(file: name, line: 0), message: "cannot read the policy: \(why)")
             ])
         }
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw unreadable("no such file")
         }
-        if isDirectory.boolValue { throw unreadable("it is a directory, not a file") }
+        if isDirectory { throw unreadable("it is a directory, not a file") }
         // Never more than the limit and one byte is read, whatever the file's size.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw unreadable("the file exists but could not be read (permissions?)")
-        }
-        defer { try? handle.close() }
-        let data: Data
+        let read: [UInt8]?
         do {
-            data = try handle.read(upToCount: Limits.policyBytes + 1) ?? Data()
+            read = try FileIO.read(path, upTo: Limits.policyBytes + 1)
         } catch {
-            throw unreadable("\(error.localizedDescription)")
+            throw unreadable(describe(error))
         }
+        guard let data = read else { throw unreadable("the file exists but could not be read (permissions?)") }
         if data.count > Limits.policyBytes {
             let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
             throw tooLarge(size, file: name)
@@ -85,7 +87,7 @@ struct TrustedBase {
         }
         var origin: AuditEntry.PolicyOrigin?
         if let policyFile {
-            let bytes = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: policyFile)).read(upToCount: Limits.policyBytes)) ?? nil
+            let bytes = (try? FileIO.read(policyFile, upTo: Limits.policyBytes)) ?? nil
             origin = AuditEntry.PolicyOrigin(
                 ref: nil, commit: nil, path: policyFile, blob: try bytes.flatMap { try repository?.blobID(of: [UInt8]($0)).hex })
         } else if let base, let repository {
@@ -199,7 +201,7 @@ struct TrustedBase {
     /// The configured root ref: `git config agentreview.policyRef` (a full ref name such as
     /// `refs/heads/main`), nil when unset.
     static func configuredRootRef(in repository: Repository) throws -> String? {
-        guard let value = try repository.configString("agentreview.policyRef")?.trimmingCharacters(in: .whitespaces),
+        guard let value = try repository.configString("agentreview.policyRef")?.trimming(.whitespaces),
               !value.isEmpty
         else { return nil }
         guard value.hasPrefix("refs/"), !value.hasPrefix("refs/remotes/") else {

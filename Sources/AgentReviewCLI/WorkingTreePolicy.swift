@@ -1,6 +1,11 @@
+import AgentReviewSupport
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Before the first push there is no trusted base: nothing on the remote to read the policy
 /// from. So that `agentreview init` is followed by something that works, `status` and
@@ -33,9 +38,7 @@ enum WorkingTreePolicy {
         let directory = URL(fileURLWithPath: root)
         func read(_ path: String, maxBytes: Int) throws -> [UInt8]? {
             let url = directory.appendingPathComponent(path)
-            guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
-            defer { try? handle.close() }
-            let bytes = [UInt8](try handle.read(upToCount: maxBytes + 1) ?? Data())
+            guard let bytes = try FileIO.read(url.path, upTo: maxBytes + 1) else { return nil }
             guard bytes.count <= maxBytes else {
                 throw CLIError("\(path) in the working tree is over \(maxBytes) bytes (see Limits in the README): not read")
             }

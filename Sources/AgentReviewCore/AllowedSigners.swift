@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An OpenSSH allowed_signers file (ssh-keygen(1), "ALLOWED SIGNERS"): who may sign, with
 /// which key, in which namespaces, and when.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A git identity: `Name <email>`.
 public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {

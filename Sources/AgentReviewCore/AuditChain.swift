@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The hash chain of the audit log (docs/design.md, "The audit log"), pure over bytes: how
 /// the next entry is chained onto a file's tail, the exact line appended, and the check of

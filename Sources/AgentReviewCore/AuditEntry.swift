@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One entry of the audit log: the judgement of one ref update (by the pre-receive hook,
 /// or by `check --audit`), as one line of JSON in an append-only file (docs/design.md,

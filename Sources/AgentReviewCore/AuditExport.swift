@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An audit entry as OpenTelemetry logs: one OTLP `ExportLogsServiceRequest` in the OTLP/JSON
 /// encoding (opentelemetry-proto `docs/specification.md`, "JSON Protobuf Encoding": the proto3

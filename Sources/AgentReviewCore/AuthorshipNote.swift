@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A git-ai authorship log: the note git-ai attaches to a commit in `refs/notes/ai` (the Git AI
 /// Standard, schema `authorship/3.0.0`), reduced to what attribution needs: which AI tools and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The task contracts of a trusted base (`.agentreview/contracts/`), parsed once, looked up
 /// by the name a commit's `Task-Contract:` trailer gives. Pure: the caller reads the

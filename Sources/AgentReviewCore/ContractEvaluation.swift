@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How a commit breaks its task contract. Pure: the changes (with blob facts and renames
 /// where `needsContents` / `needsRenames` asked for them), the commit's computed class and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The sign-off found for one commit, verified by the approvals layer (signatures checked
 /// against the trusted signers, each record bound to this commit or to one with the same

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// git's byte classes and the bytes patterns give meaning to, for `Wildmatch`, the
 /// pattern lexer and the path and ref patterns.

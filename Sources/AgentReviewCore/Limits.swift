@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Every bound on work that hostile input can cause, in one place. Anything an agent can
 /// write — a policy or CODEOWNERS on a branch, a note, a tree, a commit — is read only up

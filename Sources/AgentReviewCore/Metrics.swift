@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Governance metrics of a history: what `agentreview metrics` prints and `agentreview
 /// report --html` draws. Every figure carries its denominator, and `methods` says how each

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One commit as the metrics see it: plain values the CLI gathers from the judgement.
 public struct MetricsCommit: Sendable, Hashable {

@@ -2,7 +2,11 @@
 // (trailing spaces, the `!`/`#`/`/` markers, the literal prefix, basename matching and
 // leading directories), keeping git's quirks: the contract is "whatever `git check-ignore` says".
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A gitignore/CODEOWNERS path pattern.
 ///

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A path's bytes and where its components end, found once for trying many patterns.
 struct SplitPath {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a path or ref pattern is refused.
 public enum PatternError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a pattern can never match (or is not allowed), in words a person can act on.
 struct PatternProblem: Error {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A policy, version 1: how agents are recognised, the ordered risk classes and
 /// what each requires, path rules and ref rules. Built by `PolicyLoader`, which

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Something in a valid policy that cannot work as written with the files beside it: a
 /// requirement no key the allowed_signers lists can ever meet. Not an error: the policy is

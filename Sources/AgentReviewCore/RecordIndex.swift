@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The signed records found in notes, verified against the trusted signers and indexed
 /// by what they bind to: approvals and overrides by commit and by patch-id, attestations by tree.
@@ -216,7 +220,8 @@ public struct RecordIndex: Sendable {
         }
     }
 
-    static func format(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+    /// `2026-11-29T09:45:00Z`: UTC, to the second.
+    package static func format(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 }

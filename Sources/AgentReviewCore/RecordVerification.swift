@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Verifies signed records against the trusted signers: ``SignedRecord/verify(signers:revoked:now:keyValidAt:)``
 /// with the arguments fixed, for one record or a batch.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A ref pattern such as `refs/heads/release/*`: wildmatch with `WM_PATHNAME` over the
 /// whole ref name, so `*` stays within one component and `**` crosses them.

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// SHA-256 as lowercase hex, the one way the project writes a digest: signed record ids,
 /// the audit log's chain, the hashes in syslog messages and the CI formats' fingerprints.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // Signed records (docs/design.md, "Signed records"), stored in notes under
 // refs/notes/agentreview:
@@ -102,7 +106,7 @@ public struct OverrideRecord: Sendable, Hashable {
     /// not empty, no leading or trailing spaces, at most ``maxReasonBytes`` bytes), for
     /// commands to say before they sign.
     public static func problem(ofReason reason: String) -> String? {
-        if reason.trimmingCharacters(in: .whitespaces).isEmpty { return "the reason is empty" }
+        if reason.trimming(.whitespaces).isEmpty { return "the reason is empty" }
         if reason.contains(where: \.isNewline) { return "the reason has a line break: it is one line" }
         if reason.utf8.count > maxReasonBytes {
             return "the reason is \(reason.utf8.count) bytes, over the limit of \(maxReasonBytes)"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When a commit's sign-off happened, by the dates its signers wrote on their records.
 public struct SignoffTimes: Sendable, Hashable {

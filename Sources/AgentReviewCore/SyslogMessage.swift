@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An audit entry as an RFC 5424 syslog message, for `git config agentreview.syslog true`:
 /// the same judgement the audit log's line records, shipped to a collector.

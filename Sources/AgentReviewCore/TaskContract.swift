@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A task contract: the structured intent an agent works under, kept on the trusted base at
 /// `.agentreview/contracts/NAME.yml` and named by a commit's `Task-Contract: NAME` trailer.
@@ -146,7 +150,7 @@ extension TaskContract {
     /// Text as messages show it: one line, a long one cut short.
     static func shown(_ text: String) -> String {
         var shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(50))) + "…" : text
-        shown = shown.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        shown = shown.replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
         return shown
     }
 }

@@ -1,7 +1,11 @@
 // `Wildmatch` is a port of git's wildmatch.c. The port keeps git's control flow,
 // including its quirks, because the contract is "whatever `git check-ignore` says".
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// git's `wildmatch()`: shell-style globbing over bytes.
 ///

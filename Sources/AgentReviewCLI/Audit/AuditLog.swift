@@ -1,6 +1,10 @@
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +43,7 @@ struct AuditLog {
         // seventieth of a 1-commit hook.
         var directory = repository.gitDirectory
         while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
-        if let configured = try repository.configString("agentreview.auditLog")?.trimmingCharacters(in: .whitespaces),
+        if let configured = try repository.configString("agentreview.auditLog")?.trimming(.whitespaces),
            !configured.isEmpty {
             return configured.hasPrefix("/") ? configured : directory + "/" + configured
         }
@@ -60,13 +64,13 @@ struct AuditLog {
     @discardableResult
     func append(_ entry: AuditEntry) throws -> (entry: AuditEntry, line: [UInt8]) {
         let directory = Self.directory(of: path)
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             } catch {
-                throw CLIError("the audit log \(path) cannot be written (create the directory \(directory): \(error.localizedDescription)): the judgement is not recorded; fix the location or set `git config agentreview.auditLog PATH`")
+                throw CLIError("the audit log \(path) cannot be written (create the directory \(directory): \(describe(error))): the judgement is not recorded; fix the location or set `git config agentreview.auditLog PATH`")
             }
         }
         let existed = FileManager.default.fileExists(atPath: path)

@@ -1,6 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The audit log as an output of the judging path: each ref's judgement, with a summary of
 /// every commit judged, becomes one entry appended to the log (and, when configured, sent

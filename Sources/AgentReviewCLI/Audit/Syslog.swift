@@ -1,6 +1,10 @@
 import AgentReviewCore
 import AgentReviewGit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -83,7 +87,7 @@ struct SyslogDestination: Sendable, Hashable {
 
     /// An address in one of the `forms`.
     static func address(_ text: String) throws -> Address {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         func malformed(_ why: String? = nil) -> CLIError {
             CLIError("agentreview.syslogAddress is \"\(text)\"\(why.map { " (\($0))" } ?? ""): give \(forms)")
         }

@@ -2,7 +2,11 @@ import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Approve: ParsableCommand {
@@ -246,7 +250,7 @@ struct RecordWithdrawal {
             let removed = try Subprocess.run(
                 "git", ["notes", "--ref=\(notes)", "remove", "--ignore-missing", id.hex], directory: workTree, environment: environment)
             guard removed.status == 0 else {
-                throw CLIError("git notes remove failed: \(removed.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw CLIError("git notes remove failed: \(removed.stderr.trimming(.whitespacesAndNewlines))")
             }
             return
         }

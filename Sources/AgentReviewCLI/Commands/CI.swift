@@ -2,7 +2,11 @@ import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct CI: ParsableCommand {
@@ -176,7 +180,7 @@ extension AgentReviewCommand {
                 do {
                     let result = try Subprocess.run("git", ["fetch", "--quiet"] + arguments, directory: workTree)
                     if result.status != 0 {
-                        failures.append("`\(command)` failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                        failures.append("`\(command)` failed: \(result.stderr.trimming(.whitespacesAndNewlines))")
                     }
                 } catch {
                     failures.append("`\(command)` failed: \(describe(error))")
@@ -213,7 +217,7 @@ extension AgentReviewCommand {
             do {
                 let result = try Subprocess.run("git", ["fetch", "--quiet", remote, "+\(notes):\(notes)"], directory: workTree)
                 if result.status == 0 || result.stderr.contains("couldn't find remote ref") { return }
-                let first = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                let first = result.stderr.split(separator: "\n").map { $0.trimming(.whitespaces) }
                     .first { !$0.isEmpty } ?? "git exited \(result.status)"
                 why = first.hasPrefix("fatal: ") ? String(first.dropFirst("fatal: ".count)) : first
             } catch {

@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Doctor: ParsableCommand {

@@ -1,5 +1,10 @@
+import AgentReviewSupport
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Hook: ParsableCommand {
@@ -9,9 +14,14 @@ extension AgentReviewCommand {
     }
 }
 
-/// All of standard input, decoded leniently (a hook must read all of it).
-func readStandardInput() -> String {
-    String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+/// All of standard input, decoded leniently (a hook must read all of it). A failed read is
+/// an error, never an empty push.
+func readStandardInput() throws -> String {
+    do {
+        return String(decoding: try FileIO.readStandardInput(), as: UTF8.self)
+    } catch {
+        throw CLIError("cannot read the ref lines on standard input: \(error)")
+    }
 }
 
 extension JudgementStream {

@@ -1,6 +1,10 @@
 import AgentReviewGit
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Install: ParsableCommand {

@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Override: ParsableCommand {
@@ -46,7 +50,7 @@ extension AgentReviewCommand {
 
         func validate() throws {
             if revisions.isEmpty { throw ValidationError("name at least one commit to override") }
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            if reason.trimming(.whitespaces).isEmpty {
                 throw ValidationError("--reason is empty: say why the glass is broken (it is signed and shown in every report)")
             }
             if reason.contains(where: \.isNewline) { throw ValidationError("--reason has a line break: give it on one line") }
@@ -61,7 +65,7 @@ extension AgentReviewCommand {
         }
 
         /// The reason as signed: without leading or trailing spaces (the record forbids them).
-        static func trimmed(_ reason: String) -> String { reason.trimmingCharacters(in: .whitespaces) }
+        static func trimmed(_ reason: String) -> String { reason.trimming(.whitespaces) }
 
         func run() throws {
             try guarded {

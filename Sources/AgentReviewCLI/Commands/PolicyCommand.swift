@@ -1,6 +1,11 @@
+import AgentReviewSupport
 import AgentReviewCore
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct PolicyGroup: ParsableCommand {
@@ -53,10 +58,10 @@ extension AgentReviewCommand {
 
         func run() throws {
             // A file that cannot be read is not an invalid policy: exit 2, as for any other error.
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             let unreadable: String? =
                 if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) { "no such file" }
-                else if isDirectory.boolValue { "it is a directory, not a file" }
+                else if isDirectory { "it is a directory, not a file" }
                 else if !FileManager.default.isReadableFile(atPath: file) { "the file exists but could not be read (permissions?)" }
                 else { nil }
             if let unreadable {
@@ -80,7 +85,7 @@ extension AgentReviewCommand {
                     print(try Rendering.json(Result(file: file, valid: false, errors: errors, warnings: [])))
                 } else {
                     for diagnostic in error.diagnostics {
-                        FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+                        FileIO.writeError("\(diagnostic)\n")
                     }
                 }
                 throw ExitCode(1)
@@ -107,10 +112,10 @@ extension AgentReviewCommand {
                 counts += warnings.isEmpty ? "" : warnings.count == 1 ? ", 1 warning" : ", \(warnings.count) warnings"
                 print(contractErrors.isEmpty ? "\(file): valid (\(counts))" : "\(file): the policy is valid, its contracts are not (\(counts))")
                 for diagnostic in contractErrors {
-                    FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+                    FileIO.writeError("\(diagnostic)\n")
                 }
                 for warning in warnings {
-                    FileHandle.standardError.write(Data("\(warning)\n".utf8))
+                    FileIO.writeError("\(warning)\n")
                 }
             }
             if !contractErrors.isEmpty { throw ExitCode(1) }
@@ -122,8 +127,8 @@ extension AgentReviewCommand {
         /// entries; each named by its repository path. Nil when there is no such directory.
         static func contracts(for policy: Policy, file: String) -> ContractBook? {
             let directory = root(of: file).appendingPathComponent(TaskContract.directory)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory,
                   let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
             else { return nil }
             var files = [ContractBook.File]()
@@ -136,20 +141,18 @@ extension AgentReviewCommand {
                 var unreadable: String?
                 switch type {
                 case .typeRegular?:
-                    if let handle = FileHandle(forReadingAtPath: url.path) {
-                        defer { try? handle.close() }
-                        do {
-                            let data = try handle.read(upToCount: Limits.contractBytes + 1) ?? Data()
+                    do {
+                        if let data = try FileIO.read(url.path, upTo: Limits.contractBytes + 1) {
                             if data.count <= Limits.contractBytes {
-                                bytes = [UInt8](data)
+                                bytes = data
                             } else {
                                 unreadable = "it is over the limit of \(Limits.contractBytes) bytes (Limits.contractBytes)"
                             }
-                        } catch {
-                            unreadable = "it could not be read: \(error.localizedDescription)"
+                        } else {
+                            unreadable = "it could not be read (permissions?)"
                         }
-                    } else {
-                        unreadable = "it could not be read (permissions?)"
+                    } catch {
+                        unreadable = "it could not be read: \(describe(error))"
                     }
                 case .typeSymbolicLink?: unreadable = "it is a symbolic link, which is never followed"
                 case .typeDirectory?: unreadable = "it is a directory"
@@ -180,9 +183,7 @@ extension AgentReviewCommand {
             var warnings = [PolicyWarning]()
             /// A repository path's bytes, nil when there is no such file; a warning when it is over `limit`.
             func read(_ path: String, limit: Int) -> [UInt8]? {
-                guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { return nil }
-                defer { try? handle.close() }
-                guard let data = try? handle.read(upToCount: limit + 1) else { return nil }
+                guard let data = (try? FileIO.read(root.appendingPathComponent(path).path, upTo: limit + 1)) ?? nil else { return nil }
                 if data.count > limit {
                     warnings.append(PolicyWarning(file: path, line: 0, message: "over \(limit) bytes: not read, as the hooks would not read it"))
                     return nil

@@ -1,7 +1,11 @@
 import AgentReviewCore
 import AgentReviewGit
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     /// The client hook: the server's answer, before the push leaves the machine.
@@ -43,7 +47,7 @@ extension AgentReviewCommand {
             let stream = JudgementStream.forHook(
                 json: json, refusal: "push stopped",
                 closing: "push stopped before it left. Supply what is missing above, then push again (approvals given in other clones arrive with `agentreview sync`).")
-            judge(input: readStandardInput(), environment: ProcessInfo.processInfo.environment, into: stream)
+            judge(input: try readStandardInput(), environment: ProcessInfo.processInfo.environment, into: stream)
             let status = stream.finish().status
             if status != 0 { throw ExitCode(status) }
         }
@@ -75,7 +79,7 @@ extension AgentReviewCommand {
         /// hook does with a remote sha this clone lacks.
         static func preCommitLine(environment: [String: String], remote: String, in repository: Repository) throws -> String? {
             func value(_ name: String) -> String? {
-                guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+                guard let text = environment[name]?.trimming(.whitespacesAndNewlines), !text.isEmpty else { return nil }
                 return text
             }
             guard let remoteRef = value("PRE_COMMIT_REMOTE_BRANCH") else { return nil }
@@ -120,7 +124,7 @@ extension AgentReviewCommand {
                 pinned = try repository.configString("agentreview.policy")
                 root = try TrustedBase.root(ofRemote: remote, in: repository)
                 var input = input
-                if input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                if input.trimming(.whitespacesAndNewlines).isEmpty,
                    let line = try Self.preCommitLine(environment: environment, remote: remote, in: repository) {
                     input = line
                 }

@@ -27,7 +27,7 @@ extension AgentReviewCommand {
         var syslog = false
 
         func run() throws {
-            let status = Self.judge(input: readStandardInput(), json: json, syslog: syslog)
+            let status = Self.judge(input: try readStandardInput(), json: json, syslog: syslog)
             if status != 0 { throw ExitCode(status) }
         }
 

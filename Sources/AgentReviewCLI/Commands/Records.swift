@@ -1,6 +1,11 @@
+import AgentReviewSupport
 import AgentReviewCore
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Records: ParsableCommand {
@@ -63,7 +68,7 @@ extension AgentReviewCommand {
         }
 
         static func read(_ path: String) throws -> String {
-            let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+            let data = path == "-" ? try FileIO.readStandardInput() : FileManager.default.contents(atPath: path).map { [UInt8]($0) }
             guard let data else { throw CLIError("cannot read \(path)") }
             return String(decoding: data, as: UTF8.self)
         }

@@ -1,6 +1,10 @@
 import AgentReviewCore
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Report: ParsableCommand {
@@ -37,7 +41,7 @@ extension AgentReviewCommand {
                 do {
                     try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
                 } catch {
-                    throw CLIError("cannot write \(html): \(error.localizedDescription)")
+                    throw CLIError("cannot write \(html): \(describe(error))")
                 }
                 print("wrote \(html) (\(page.utf8.count) bytes)")
                 return 0

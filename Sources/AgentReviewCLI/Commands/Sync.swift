@@ -2,7 +2,11 @@ import AgentReviewCore
 import AgentReviewGit
 import AgentReviewSupport
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentReviewCommand {
     struct Sync: ParsableCommand {
@@ -73,7 +77,7 @@ extension AgentReviewCommand {
                     }
                     let raced = ["non-fast-forward", "fetch first", "stale info", "rejected"].contains { push.stderr.contains($0) }
                     guard raced, attempt < Self.attempts else {
-                        throw CLIError("push of \(notes) to \(remote) failed: \(push.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                        throw CLIError("push of \(notes) to \(remote) failed: \(push.stderr.trimming(.whitespacesAndNewlines))")
                     }
                 }
                 return 0
@@ -104,12 +108,12 @@ extension AgentReviewCommand {
             let notes = SignoffRecords.notesRef
             let listed = try Subprocess.run("git", ["ls-remote", remote, notes], directory: directory)
             guard listed.status == 0 else {
-                throw CLIError("cannot reach \(remote): \(listed.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw CLIError("cannot reach \(remote): \(listed.stderr.trimming(.whitespacesAndNewlines))")
             }
-            guard !listed.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            guard !listed.text.trimming(.whitespacesAndNewlines).isEmpty else { return nil }
             let fetched = try Subprocess.run("git", ["fetch", "--quiet", remote, "+\(notes):\(copy)"], directory: directory)
             guard fetched.status == 0 else {
-                throw CLIError("fetch of \(notes) from \(remote) failed: \(fetched.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw CLIError("fetch of \(notes) from \(remote) failed: \(fetched.stderr.trimming(.whitespacesAndNewlines))")
             }
             return try repository.referenceTarget(copy)
         }

@@ -1,4 +1,9 @@
+import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The pull or merge request `agentreview ci` judges: its base (the trusted side, where the
 /// policy is read), its head (the commits judged are `base..head`) and the ref it targets
@@ -61,7 +66,7 @@ enum CIEnvironment {
 
     /// `main` → `refs/heads/main`; a full ref as it is.
     static func normalized(_ ref: String) throws -> String {
-        let trimmed = ref.trimmingCharacters(in: .whitespaces)
+        let trimmed = ref.trimming(.whitespaces)
         guard !trimmed.isEmpty else { throw CLIError("the target ref is empty: \(manualHint)") }
         if trimmed.hasPrefix("refs/") { return trimmed }
         return "refs/heads/" + trimmed
@@ -76,25 +81,20 @@ enum CIEnvironment {
         guard let path = environment["GITHUB_EVENT_PATH"], !path.isEmpty else {
             throw CLIError("GITHUB_EVENT_PATH is not set, so the \(event) event cannot be read: \(manualHint)")
         }
-        let payload: Any
+        let payload: PullRequestEvent
         do {
-            payload = try JSONSerialization.jsonObject(with: try readFile(path))
+            payload = try JSONDecoder().decode(PullRequestEvent.self, from: try readFile(path))
+        } catch is DecodingError {
+            throw CLIError("cannot read the \(event) event at \(path) (it is not JSON): \(manualHint)")
         } catch {
-            throw CLIError("cannot read the \(event) event at \(path) (\(error.localizedDescription)): \(manualHint)")
+            throw CLIError("cannot read the \(event) event at \(path) (\(describe(error))): \(manualHint)")
         }
-        let pull = (payload as? [String: Any])?["pull_request"] as? [String: Any]
-        let baseSide = pull?["base"] as? [String: Any], headSide = pull?["head"] as? [String: Any]
-        guard let base = baseSide?["sha"] as? String, let head = headSide?["sha"] as? String,
-              let ref = baseSide?["ref"] as? String
-        else {
+        let pull = payload.pullRequest
+        guard let base = pull?.base?.sha, let head = pull?.head?.sha, let ref = pull?.base?.ref else {
             throw CLIError(
                 "the \(event) event at \(path) has no pull_request.base.sha, pull_request.head.sha and pull_request.base.ref: \(manualHint)")
         }
-        var number: String?
-        if let value = pull?["number"] ?? (payload as? [String: Any])?["number"] {
-            number = (value as? NSNumber)?.stringValue ?? (value as? String)
-        }
-        return CIRequest(base: base, head: head, ref: ref, provider: .github, number: number)
+        return CIRequest(base: base, head: head, ref: ref, provider: .github, number: pull?.number?.text ?? payload.number?.text)
     }
 
     static func gitlab(_ environment: [String: String]) throws -> CIRequest {
@@ -109,5 +109,64 @@ enum CIEnvironment {
             throw CLIError("this merge request pipeline lacks \(missing.joined(separator: ", ")): \(manualHint)")
         }
         return CIRequest(base: base, head: head, ref: ref, provider: .gitlab, number: iid)
+    }
+}
+
+/// The members of a GitHub pull request event that `agentreview ci` reads. Any JSON is read:
+/// a member that is absent or of another type is nil, so the message names what is missing.
+private struct PullRequestEvent: Decodable {
+    struct Side: Decodable {
+        var sha: String?
+        var ref: String?
+
+        init(from decoder: any Decoder) throws {
+            let members = try? decoder.container(keyedBy: Key.self)
+            sha = try? members?.decodeIfPresent(String.self, forKey: Key("sha"))
+            ref = try? members?.decodeIfPresent(String.self, forKey: Key("ref"))
+        }
+    }
+
+    struct PullRequest: Decodable {
+        var base: Side?
+        var head: Side?
+        var number: Number?
+
+        init(from decoder: any Decoder) throws {
+            let members = try? decoder.container(keyedBy: Key.self)
+            base = try? members?.decodeIfPresent(Side.self, forKey: Key("base"))
+            head = try? members?.decodeIfPresent(Side.self, forKey: Key("head"))
+            number = try? members?.decodeIfPresent(Number.self, forKey: Key("number"))
+        }
+    }
+
+    /// A pull request's number, written as a JSON number or a string.
+    struct Number: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let integer = try? value.decode(Int.self) {
+                text = String(integer)
+            } else {
+                text = try value.decode(String.self)
+            }
+        }
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    var pullRequest: PullRequest?
+    var number: Number?
+
+    init(from decoder: any Decoder) throws {
+        let members = try? decoder.container(keyedBy: Key.self)
+        pullRequest = try? members?.decodeIfPresent(PullRequest.self, forKey: Key("pull_request"))
+        number = try? members?.decodeIfPresent(Number.self, forKey: Key("number"))
     }
 }

@@ -1,5 +1,9 @@
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import AgentReviewGit
 
 /// Gathers facts commit by commit and judges each: the engine under status, check and the hooks.

@@ -1,5 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AgentReviewCore
+import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One thing a CI report shows for a commit that did not simply pass: a requirement it is
 /// missing, a contract clause it broke, or the break-glass override that accepted it. The
@@ -150,9 +160,7 @@ enum CIFile {
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try data.write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
+            if rename(temporary.path, url.path) != 0 { throw FileIO.Failure(errno: errno) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -161,20 +169,12 @@ enum CIFile {
 
     /// Appends `text` to the file at `path`, creating it when absent.
     static func append(_ text: String, to path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
+        try FileIO.append(Array(text.utf8), to: path)
     }
 
     /// Reports a file that could not be written: the verdict and exit status stay the stream's.
     static func report(_ error: any Error, writing path: String) {
-        printError("cannot write \(path): \(error.localizedDescription)")
+        printError("cannot write \(path): \(describe(error))")
     }
 }
 

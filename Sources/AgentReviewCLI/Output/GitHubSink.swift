@@ -1,5 +1,9 @@
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The judgement for GitHub Actions: workflow commands on stdout, which the runner turns
 /// into annotations, and a Markdown job summary appended to `$GITHUB_STEP_SUMMARY`.
@@ -83,7 +87,7 @@ final class GitHubSink: JudgementSink {
 
     /// A workflow-command property (`file=`, `title=`): as data, and `:` and `,` too.
     static func property(_ text: String) -> String {
-        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        data(text).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
     }
 
     /// The annotation for one commit; nil for a pass.

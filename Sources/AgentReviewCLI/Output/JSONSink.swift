@@ -1,5 +1,9 @@
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The judgement as JSON on stdout, streamed: each commit report is encoded (keys sorted,
 /// by `StreamingJSONEncoder`: see there for why) and written as it is made, so a whole

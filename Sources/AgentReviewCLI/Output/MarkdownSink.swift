@@ -1,5 +1,9 @@
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The Markdown the CI outputs share: a ref's section with its table of commits (the
 /// GitHub step summary and the PR comment render the same table, with this code).
@@ -78,7 +82,7 @@ enum CIMarkdown {
     /// when it holds a backquote or a line break.
     static func code(_ text: String) -> String {
         if text.contains(where: { $0 == "`" || $0.isNewline }) { return escape(text) }
-        return "`" + text.replacingOccurrences(of: "|", with: "\\|") + "`"
+        return "`" + text.replacingAll("|", with: "\\|") + "`"
     }
 
     /// The table of commits, one row each.

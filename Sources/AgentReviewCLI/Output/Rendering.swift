@@ -1,5 +1,10 @@
+import AgentReviewSupport
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -63,5 +68,5 @@ func printError(_ message: String) {
     // Results written so far go first: in a hook both streams reach the pusher as one.
     StandardOutput.flush()
     fflush(nil)  // every output stream: stdout is the one with anything buffered
-    FileHandle.standardError.write(Data(("agentreview: " + message + "\n").utf8))
+    FileIO.writeError("agentreview: " + message + "\n")
 }

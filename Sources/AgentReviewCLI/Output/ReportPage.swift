@@ -363,7 +363,7 @@ private struct Page {
 
     /// The header outside `<main>`, everything else in it.
     private func headerAndMain() -> String {
-        guard let end = body.range(of: "</header>\n") else { return "<main>\n\(body)</main>" }
+        guard let end = body.firstRange(of: "</header>\n") else { return "<main>\n\(body)</main>" }
         return String(body[..<end.upperBound]) + "<main>\n" + String(body[end.upperBound...]) + "</main>"
     }
 }

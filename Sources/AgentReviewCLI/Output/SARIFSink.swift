@@ -1,5 +1,9 @@
 import AgentReviewCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The judgement as SARIF 2.1.0 (for GitHub code scanning and other SARIF readers): one
 /// run whose tool is agentreview, with one rule per requirement (`agentreview/approvals`,
@@ -131,11 +135,21 @@ final class SARIFSink: JudgementSink {
         }
     }
 
-    /// A relative path as a URI reference: each segment percent-encoded.
+    /// A relative path as a URI reference: each segment percent-encoded, every byte of its
+    /// UTF-8 but letters, digits, `/` and the marks RFC 3986 lets a segment hold unencoded
+    /// (`:`, `;` and `@` encoded too: a first segment with a colon would read as a scheme).
     static func uri(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ":;?#[]@%")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,=/".utf8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in path.utf8 {
+            if plain.contains(byte) {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     private func add(_ finding: CIFinding, level: String) {

@@ -4,14 +4,19 @@
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
+import AgentReviewSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Results on stdout, in large writes. Bytes collect here and go to the C `stdout` stream,
 /// the one `print` writes to, 64 KiB at a time and on `flush()`. Whoever writes to stdout
 /// another way must flush first; `printError` does, so results come before diagnostics.
 enum StandardOutput {
     private final class Buffer: @unchecked Sendable {
-        let lock = NSLock()
+        let lock = Lock()
         var bytes = [UInt8]()
     }
 

@@ -235,7 +235,7 @@ enum TextLayout {
     /// starts a line of its own.
     static func approval(_ approval: ApprovalReport, indent: Int, width: Int) -> [String] {
         let text = approval.description
-        guard let dash = text.range(of: " — ") else { return wrap(text, indent: indent, width: width) }
+        guard let dash = text.firstRange(of: " — ") else { return wrap(text, indent: indent, width: width) }
         return wrap(String(text[..<dash.lowerBound]), indent: indent, width: width)
             + wrap(String(text[dash.upperBound...]), indent: indent + 2, width: width)
     }

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Files and the standard streams read and written through their descriptors: what we used
+/// Foundation's `FileHandle` for, which is not in FoundationEssentials (see `Subprocess`).
+public enum FileIO {
+    /// A read or write that failed: the system's reason.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(errno code: Int32) {
+            description = String(cString: strerror(code))
+        }
+    }
+
+    /// At most `limit` bytes from the start of the file at `path`, never more read whatever
+    /// its size; nil when it cannot be opened (there is none, or it may not be read).
+    public static func read(_ path: String, upTo limit: Int) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        return try readAll(descriptor, upTo: limit)
+    }
+
+    /// All of standard input, to its end.
+    public static func readStandardInput() throws -> [UInt8] {
+        try readAll(0, upTo: .max)
+    }
+
+    /// Writes `text` to standard error, all of it (an error there is not reported: there is
+    /// nowhere left to report it).
+    public static func writeError(_ text: String) {
+        _ = try? writeAll(Array(text.utf8), to: 2)
+    }
+
+    /// Appends `bytes` to the file at `path`, made (as umask allows) when there is none.
+    public static func append(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw Failure(errno: errno) }
+        defer { close(descriptor) }
+        try writeAll(bytes, to: descriptor)
+    }
+
+    private static func readAll(_ descriptor: Int32, upTo limit: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while bytes.count < limit {
+            let wanted = min(chunk.count, limit - bytes.count)
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, wanted) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(errno: errno)
+            }
+            bytes += chunk[..<count]
+        }
+        return bytes
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(errno: errno)
+            }
+            written += count
+        }
+    }
+}
+
+/// The system's `read`, which `FileIO.read(_:upTo:)` hides inside the type.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
