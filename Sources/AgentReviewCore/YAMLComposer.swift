@@ -19,7 +19,8 @@ internal import CLibYAML
 /// key. The first `listed` are listed, the rest summed up. Yams refused a mapping with a
 /// duplicate key only when the mapping ended, and reported duplicates only then: so a syntax
 /// error, or another error of its, before any such mapping ends is reported alone, as it
-/// was. Keys that are lists or mappings are not compared: the readers refuse every one.
+/// was. Keys that are lists or mappings are not compared (Yams stopped at two equal ones):
+/// the readers refuse every one.
 ///
 /// Bounded, whatever the text: no node is nested deeper than `maxDepth`, counting what
 /// aliases copy, and aliases copy at most `aliasedNodes(in:)` nodes in all (an alias bomb,
@@ -31,8 +32,9 @@ internal import CLibYAML
 /// `*k` value the string "1"); duplicate keys are left out rather than renamed, so a
 /// duplicate written over several lines, or anchored and aliased later, is reported like
 /// any other, and a key that happens to look like a renamed one is an unknown key; a
-/// syntax error on a line after a duplicate is placed at its own column; anything deeper
-/// than `maxDepth` is refused (libyaml stopped Yams at 1000 levels).
+/// syntax error after a duplicate on its line is placed at its own column (Yams placed it
+/// in the renamed text); anything deeper than `maxDepth` is refused (Yams's libyaml
+/// stopped at 1000 levels, Debian's 0.2.5 does not stop).
 enum YAMLComposer {
     /// The most levels a node is nested below the document's root.
     static let maxDepth = 64
