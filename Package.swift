@@ -31,6 +31,28 @@ let staticLibgit2: [String]? = {
     return nil
 }()
 
+/// libyaml, the YAML parser policies and task contracts are composed with
+/// (AgentReviewCore/YAMLComposer.swift): linked from the distribution's static archive where
+/// there is one (Debian's libyaml-dev ships it), else as a shared library.
+///
+/// The test binary holds a second copy of libyaml: Yams, which tests keep as an oracle,
+/// compiles its own (CYaml) into objects. Its declarations are the same as 0.2.5's (CYaml is
+/// libyaml's later master), so both are the same library to the code that calls it. The
+/// archive is passed as an archive, after every object file, and a linker takes a member out
+/// of an archive only for a symbol still undefined: in the test binary CYaml's objects have
+/// defined every `yaml_` symbol by then, no member is taken and nothing is defined twice
+/// (`-whole-archive`, or the archive ahead of the objects, would break that). The shipped
+/// binary has no Yams, and takes the members it calls.
+let staticLibYAML: String? = {
+    #if os(Linux)
+    for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
+        let path = "\(directory)/libyaml.a"
+        if FileManager.default.fileExists(atPath: path) { return path }
+    }
+    #endif
+    return nil
+}()
+
 let package = Package(
     name: "agentreview",
     platforms: [.macOS(.v13)],
@@ -39,6 +61,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only for the tests: the oracle the YAML composer is checked against.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
@@ -59,15 +82,24 @@ let package = Package(
                 + (staticLibgit2 == nil ? [] : [.define("AGENTREVIEW_STATIC_LIBGIT2")]),
             linkerSettings: staticLibgit2.map { [.unsafeFlags($0)] } ?? [.linkedLibrary("git2"), .linkedLibrary("z")]
         ),
-        // The rules: pure Swift over plain values. Knows nothing of git, C or the terminal,
-        // reads no files and starts no threads: the CLI reads, and decides what runs in parallel.
+        // libyaml: statically linked where the archive is (see staticLibYAML), else found
+        // through pkg-config. Only AgentReviewCore imports it, to compose YAML.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: staticLibYAML == nil ? "yaml-0.1" : nil,
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        // The rules: pure Swift over plain values. Knows nothing of git or the terminal (libyaml
+        // only parses the YAML it is given), reads no files and starts no threads: the CLI
+        // reads, and decides what runs in parallel.
         .target(
             name: "AgentReviewCore",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            linkerSettings: staticLibYAML.map { [.unsafeFlags([$0])] } ?? [.linkedLibrary("yaml")]
         ),
         // posix_spawn's file actions glibc declares only under _GNU_SOURCE (header only).
         .systemLibrary(name: "CSpawn"),
@@ -95,7 +127,7 @@ let package = Package(
             path: "Tests/AgentReviewTestSupport"),
         .testTarget(
             name: "AgentReviewCoreTests",
-            dependencies: ["AgentReviewCore", "AgentReviewTestSupport", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["AgentReviewCore", "AgentReviewTestSupport", "CLibYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "AgentReviewTests",
             dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport"]),

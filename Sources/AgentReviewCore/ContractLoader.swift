@@ -1,5 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-internal import Yams
+#endif
 
 /// Reads task contracts, version 1: `.agentreview/contracts/NAME.yml` on the trusted base.
 ///
@@ -103,7 +106,7 @@ private struct ContractReader: YAMLDiagnosing {
     }
 
     mutating func read(_ yaml: String, name: String) -> TaskContract? {
-        let composed = DuplicateTolerantComposer.compose(yaml, document: "contract")
+        let composed = YAMLComposer.compose(yaml, document: "contract")
         for problem in composed.problems {
             error(line: problem.line, column: problem.column, problem.message)
         }

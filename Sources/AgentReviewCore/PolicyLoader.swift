@@ -1,7 +1,9 @@
-// Yams for the tree; the typed reading of it is shared with task contracts (YAMLReading.swift).
-// Internal: nothing of Yams appears in this module's interface.
+// YAMLComposer for the tree; the typed reading of it is shared with task contracts (YAMLReading.swift).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-internal import Yams
+#endif
 
 /// One problem found in a policy file, with where it was written.
 /// Line 0 means the file as a whole (it could not be read at all).
@@ -92,7 +94,7 @@ private struct PolicyReader: YAMLDiagnosing {
     // MARK: Top level
 
     mutating func read(_ yaml: String) -> Policy? {
-        let composed = DuplicateTolerantComposer.compose(yaml)
+        let composed = YAMLComposer.compose(yaml)
         for problem in composed.problems {
             error(line: problem.line, column: problem.column, problem.message)
         }
@@ -546,7 +548,7 @@ extension EnforcementMode {
 public enum Spelling {
     /// The candidate closest to `word` by edit distance (ignoring case and `-`/`_`), if close enough to be a typo.
     static func closest(to word: String, among candidates: [String], limit fixed: Int? = nil) -> String? {
-        func normal(_ s: String) -> [Character] { Array(s.lowercased().replacingOccurrences(of: "-", with: "_")) }
+        func normal(_ s: String) -> [Character] { Array(s.lowercased().replacingAll("-", with: "_")) }
         let target = normal(word)
         var best: (String, Int)?
         for candidate in candidates {

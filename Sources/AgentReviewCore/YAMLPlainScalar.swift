@@ -1,16 +1,14 @@
-internal import Yams
-
 /// What a plain scalar (unquoted, no tag written) is read as: YAML 1.1's types, exactly as
 /// Yams's default resolver states them in its `Resolver.Rule`s, tried in its order (bool,
 /// int, float, merge, null, timestamp, value; anything else is a string).
 ///
 /// Matched by hand rather than with those regular expressions: compiling them at each start
 /// (ICU's regex engine and the Unicode sets behind it) was a sixth of what a 1-commit
-/// pre-receive hook cost. Policies and contracts are therefore composed with Yams's basic
-/// resolver, which has no rules, and `YAMLDiagnosing.kind(of:)` asks here.
+/// pre-receive hook cost. `YAMLComposer` leaves plain scalars untagged (`implicit`, as
+/// Yams's basic resolver, which has no rules, does), and `YAMLDiagnosing.kind(of:)` asks here.
 /// `YAMLPlainScalarTests` checks every answer against Yams's default resolver.
 enum YAMLPlainScalar {
-    static func kind(of text: String) -> Tag.Name {
+    static func kind(of text: String) -> YAMLTag {
         var bytes = Array(text.utf8)
         // ICU's `$` also matches before one line terminator that ends the text.
         for terminator in ["\r\n", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"] where text.hasSuffix(terminator) {
@@ -27,17 +25,38 @@ enum YAMLPlainScalar {
         return .str
     }
 
-    /// The value of a plain decimal integer (`42`, `-7`, `1_000`), as Yams's `Node.int` reads
-    /// it, which goes through `NSString` (its first use was a thirtieth of a 1-commit hook's
-    /// time); nil for any other form (`0…` octal, `0x`, `0b`, `0o`, sexagesimal), which is left
-    /// to it. `YAMLPlainScalarTests` checks the two agree.
-    static func decimal(_ text: String) -> Int? {
-        let bytes = text.utf8.filter { $0 != UInt8(ascii: "_") }
-        let signed = bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+")
-        let digits = bytes.dropFirst(signed ? 1 : 0)
-        if !signed && digits.elementsEqual("0".utf8) { return 0 }
-        guard let first = digits.first, nonZero(first), digits.allSatisfy(digit) else { return nil }
-        return Int(String(decoding: bytes, as: UTF8.self))
+    /// The value of an integer, as Yams's `Int.construct` reads one, step for step (YAML 1.1's
+    /// forms): underscores dropped; a sign; then `0x` hexadecimal, `0b` binary, `0o` or `0`
+    /// octal, sexagesimal (`1:30` is 90) or decimal. Nil for anything else, or what does not
+    /// fit in an `Int` (where Yams traps on a sexagesimal one). `YAMLPlainScalarTests`
+    /// checks the two agree.
+    static func integer(_ text: String) -> Int? {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != "_" })
+        let text = String(scalars)
+        if text == "0" { return 0 }
+        let negative = text.hasPrefix("-")
+        let unsigned = text.dropFirst(negative || text.hasPrefix("+") ? 1 : 0)
+        for (prefix, radix) in [("0x", 16), ("0b", 2), ("0o", 8), ("0", 8)] where unsigned.hasPrefix(prefix) {
+            return Int((negative ? "-" : "") + unsigned.dropFirst(prefix.count), radix: radix)
+        }
+        return unsigned.contains(":") ? sexagesimal(text) : Int(text)
+    }
+
+    /// `[-+]?` then base-60 digits, each a decimal integer (`1:30:05`).
+    private static func sexagesimal(_ text: String) -> Int? {
+        var digits = Substring(text)
+        let negative = digits.hasPrefix("-")
+        if negative || digits.hasPrefix("+") { digits = digits.dropFirst() }
+        var value = 0
+        for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+            guard let digit = Int(part, radix: 10) else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 60)
+            let (sum, carry) = shifted.addingReportingOverflow(digit)
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return negative ? (value == .min ? nil : -value) : value
     }
 
     /// The value of a scalar `kind(of:)` found to be a bool.

@@ -1,12 +1,6 @@
 // The typed reading of YAML shared by the policy and task contract readers: one piece of
-// code per piece of logic, so both say the same things in the same words.
-//
-// libyaml, the parser under Yams, for the one thing Yams cannot do: list every duplicate
-// key with its position (Yams stops at the first mapping that has one, and offers no
-// event-level API). Internal: nothing of it or of Yams appears in this module's interface.
-internal import CYaml
-import Foundation
-internal import Yams
+// code per piece of logic, so both say the same things in the same words. The tree they
+// read is `YAMLComposer`'s.
 
 /// A reader of one YAML file that collects every problem with its line: the policy's
 /// (`PolicyReader`) and a task contract's (`ContractReader`). The helpers below read typed
@@ -31,7 +25,7 @@ enum YAMLText {
     static func firstNonUTF8Line(_ bytes: some Collection<UInt8>) -> Int {
         var line = 1
         for chunk in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            if String(bytes: chunk, encoding: .utf8) == nil { return line }
+            if String(validating: chunk, as: UTF8.self) == nil { return line }
             line += 1
         }
         return 1
@@ -70,7 +64,6 @@ extension YAMLDiagnosing {
                 continue
             }
             let key = scalar.string
-            if DuplicateTolerantComposer.isRenamed(key) { continue }  // already reported as a duplicate
             if known.contains(key) {
                 fields.values[key] = value
                 fields.keys[key] = keyNode
@@ -104,7 +97,6 @@ extension YAMLDiagnosing {
             error(node, "keys in \(context) must be names, found \(node.scalar == nil ? describe(node) : "nothing")")
             return nil
         }
-        if DuplicateTolerantComposer.isRenamed(scalar.string) { return nil }
         return scalar.string
     }
 
@@ -203,18 +195,16 @@ extension YAMLDiagnosing {
     }
 
     /// The resolved tag of a node: what YAML reads a plain scalar as (`1` an int, `true` a bool,
-    /// `~` null). Files are composed with Yams's basic resolver (see `YAMLPlainScalar`), so a
-    /// scalar's own tag is read as written: none (`implicit`) for a plain scalar, resolved
-    /// here; `str` for a quoted one; or the tag written (`!!int 3`).
-    func kind(of node: YAMLNode) -> Tag.Name {
+    /// `~` null). A scalar's own tag is as written (see `YAMLPlainScalar`): none (`implicit`)
+    /// for a plain scalar, resolved here; `str` for a quoted one; or the tag written (`!!int 3`).
+    func kind(of node: YAMLNode) -> YAMLTag {
         guard case .scalar(let scalar) = node else { return node.collectionTag }
         let written = scalar.tag
         return written == .implicit ? YAMLPlainScalar.kind(of: scalar.string) : written
     }
 
-    /// Whether a mapping key is null (`~`, `null`, nothing). Yams's check for duplicate keys
-    /// has resolved every key's tag already (to `str`, with the basic resolver), so a plain
-    /// key is judged by its text.
+    /// Whether a mapping key is null (`~`, `null`, nothing). Every key's tag is resolved
+    /// already (to `str`: `YAMLNode.asKey`), so a plain key is judged by its text.
     func isNullKey(_ scalar: YAMLNode.Scalar) -> Bool {
         scalar.style == .plain ? YAMLPlainScalar.kind(of: scalar.string) == .null : kind(of: .scalar(scalar)) == .null
     }
@@ -223,7 +213,6 @@ extension YAMLDiagnosing {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
             var text = scalar.string
             if text.count > 40 { text = text.prefix(40) + "…" }
@@ -259,189 +248,5 @@ extension YAMLDiagnosing {
     func suggestion(for word: String, among candidates: [String]) -> String {
         guard let best = Spelling.closest(to: word, among: candidates) else { return "" }
         return "; did you mean '\(best)'?"
-    }
-}
-
-// MARK: - Composing with duplicate keys
-
-/// Yams refuses a mapping with a duplicate key and stops there. To report every duplicate
-/// at once, with its line, the text is composed by Yams once; only when that finds a
-/// duplicate, one pass over libyaml's events (the parser under Yams) finds them all, each
-/// second occurrence is renamed in place to a placeholder the reader skips (on the same
-/// line, so no line number moves) and Yams composes once more. Three parses at most,
-/// however many duplicates there are. Syntax errors end composition; what was found so
-/// far is kept.
-enum DuplicateTolerantComposer {
-    struct Problem {
-        var line: Int
-        var column: Int
-        var message: String
-    }
-
-    struct Result {
-        var root: YAMLNode?
-        var problems: [Problem] = []
-        /// False when the text could not be composed into a tree at all.
-        var complete: Bool
-    }
-
-    static let renamePrefix = "agentreview-duplicate-key-"
-
-    static func isRenamed(_ key: String) -> Bool { key.hasPrefix(renamePrefix) }
-
-    /// Duplicate keys listed one by one before the rest are summed up.
-    static var listed: Int { Limits.policyDuplicateKeys }
-
-    /// - Parameter document: what the file holds, for messages ("policy", "contract").
-    static func compose(_ yaml: String, document: String = "policy") -> Result {
-        // A clean document, straight from libyaml's events (`YAMLEventComposer`).
-        if let root = YAMLEventComposer.compose(yaml) { return Result(root: root, complete: true) }
-        do {
-            // The encoding given, not Yams's default: that reads the whole environment.
-            return Result(root: try Yams.compose(yaml: yaml, .basic, .default, .utf8).map(YAMLNode.init), complete: true)
-        } catch YamlError.duplicatedKeysInMapping {
-            return composeRenaming(yaml, document: document)
-        } catch let error as YamlError {
-            return Result(problems: [syntaxProblem(error, yaml: yaml, document: document)], complete: false)
-        } catch {
-            return Result(problems: [Problem(line: 1, column: 1, message: "invalid YAML: \(error)")], complete: false)
-        }
-    }
-
-    /// A second (third, …) occurrence of a key in one mapping.
-    struct Duplicate {
-        var key: String
-        var line: Int
-        var column: Int
-        var firstLine: Int
-        /// Where the key is written, in Unicode scalars (libyaml's mark index).
-        var range: Range<Int>
-    }
-
-    private static func composeRenaming(_ yaml: String, document: String) -> Result {
-        let duplicates = findDuplicates(yaml)
-        var problems: [Problem] = []
-        for duplicate in duplicates.prefix(listed) {
-            problems.append(Problem(line: duplicate.line, column: duplicate.column,
-                                    message: "duplicate key '\(shown(duplicate.key))' (first at line \(duplicate.firstLine))"))
-        }
-        if duplicates.count > listed {
-            let next = duplicates[listed]
-            problems.append(Problem(line: next.line, column: next.column,
-                                    message: "and \(duplicates.count - listed) more duplicate keys from here on"))
-        }
-        var scalars = Array(yaml.unicodeScalars)
-        // A key written over several lines (`? |` …) cannot be renamed without moving lines.
-        if let multiline = duplicates.first(where: { $0.range.upperBound > scalars.count || scalars[$0.range].contains("\n") || scalars[$0.range].contains("\r") }) {
-            problems.append(Problem(line: multiline.line, column: multiline.column,
-                                    message: "a duplicate key written over several lines: write each key once, on one line"))
-            return Result(problems: problems, complete: false)
-        }
-        for (number, duplicate) in duplicates.enumerated().reversed() {
-            scalars.replaceSubrange(duplicate.range, with: Array("\(renamePrefix)\(number)".unicodeScalars))
-        }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        let text = String(view)
-        do {
-            return Result(root: try Yams.compose(yaml: text, .basic, .default, .utf8).map(YAMLNode.init), problems: problems, complete: true)
-        } catch let YamlError.duplicatedKeysInMapping(keys, context) {
-            // Equal keys that are not plain scalars (lists, mappings): Yams still finds them.
-            let key = keys.sorted().first ?? ""
-            problems.append(Problem(line: context.mark.line, column: context.mark.column,
-                                    message: "duplicate key '\(shown(key))' in this mapping"))
-        } catch let error as YamlError {
-            problems.append(syntaxProblem(error, yaml: text, document: document))
-        } catch {
-            problems.append(Problem(line: 1, column: 1, message: "invalid YAML: \(error)"))
-        }
-        return Result(problems: problems, complete: false)
-    }
-
-    /// Every later occurrence of a scalar key (plain, quoted or an alias of one) in the
-    /// mappings of the first document, in the order written: one pass over libyaml's events.
-    /// Keys are equal as Yams compares them: same text, same tag (with the basic resolver
-    /// that composes them, a plain key's is `str`, as a quoted one's).
-    static func findDuplicates(_ yaml: String) -> [Duplicate] {
-        struct Frame {
-            var isMapping: Bool
-            var expectingKey = true
-            var seen: [Yams.Node: Int] = [:]
-        }
-        var duplicates: [Duplicate] = []
-        LibYAML.parsing(yaml, failed: ()) { parser in
-            var stack: [Frame] = []
-            var anchors: [String: Yams.Node] = [:]
-            var event = yaml_event_t()
-            /// A node ends; `key` is it as a mapping key when it is a scalar (or an alias of one).
-            func finished(_ key: Yams.Node?, _ event: yaml_event_t) {
-                guard let top = stack.indices.last, stack[top].isMapping else { return }
-                defer { stack[top].expectingKey.toggle() }
-                guard stack[top].expectingKey, let key else { return }
-                let line = event.start_mark.line + 1
-                if let first = stack[top].seen[key] {
-                    duplicates.append(Duplicate(
-                        key: key.scalar?.string ?? "", line: line, column: event.start_mark.column + 1, firstLine: first,
-                        range: event.start_mark.index..<event.end_mark.index))
-                } else {
-                    stack[top].seen[key] = line
-                }
-            }
-            parsing: while yaml_parser_parse(parser, &event) == 1 {
-                defer { yaml_event_delete(&event) }
-                switch event.type {
-                case YAML_SCALAR_EVENT:
-                    let scalar = event.data.scalar
-                    let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                    let node = Yams.Node.scalar(.init(value, Tag(LibYAML.tag(of: scalar), .basic)))
-                    if let anchor = LibYAML.string(scalar.anchor) { anchors[anchor] = node }
-                    finished(node, event)
-                case YAML_ALIAS_EVENT:
-                    finished(LibYAML.string(event.data.alias.anchor).flatMap { anchors[$0] }, event)
-                case YAML_SEQUENCE_START_EVENT:
-                    if let anchor = LibYAML.string(event.data.sequence_start.anchor) { anchors[anchor] = nil }
-                    stack.append(Frame(isMapping: false))
-                case YAML_MAPPING_START_EVENT:
-                    if let anchor = LibYAML.string(event.data.mapping_start.anchor) { anchors[anchor] = nil }
-                    stack.append(Frame(isMapping: true))
-                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    stack.removeLast()
-                    finished(nil, event)
-                case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
-                    break parsing
-                default:
-                    continue
-                }
-            }
-        }
-        return duplicates
-    }
-
-    /// A key as messages show it: a long one is cut short.
-    static func shown(_ key: String) -> String {
-        key.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(key.unicodeScalars.prefix(50))) + "…" : key
-    }
-
-    static func syntaxProblem(_ error: YamlError, yaml: String, document: String = "policy") -> Problem {
-        func make(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> Problem {
-            if let context, context.text.hasPrefix("expected a single document") {
-                return Problem(line: mark.line, column: mark.column,
-                               message: "a \(document) is a single YAML document, but another one starts here")
-            }
-            var message = "invalid YAML: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line))" }
-            return Problem(line: mark.line, column: mark.column, message: message)
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _): return make(context, problem, mark)
-        case let .parser(context, problem, mark, _): return make(context, problem, mark)
-        case let .composer(context, problem, mark, _): return make(context, problem, mark)
-        case let .reader(problem, offset, _, _):
-            var line = 1
-            if let offset { line += yaml.prefix(offset).filter { $0 == "\n" || $0 == "\r\n" }.count }
-            return Problem(line: line, column: 1, message: "invalid YAML: \(problem)")
-        default:
-            return Problem(line: 1, column: 1, message: "invalid YAML: \(error)")
-        }
     }
 }

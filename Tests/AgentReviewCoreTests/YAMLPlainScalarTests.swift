@@ -14,7 +14,7 @@ struct YAMLPlainScalarTests {
 
     private func mismatches(_ texts: some Sequence<String>) -> [String] {
         var found: [String] = []
-        for text in texts where YAMLPlainScalar.kind(of: text) != yams(text) {
+        for text in texts where YAMLPlainScalar.kind(of: text).rawValue != yams(text).rawValue {
             found.append("\(text.debugDescription): ours \(YAMLPlainScalar.kind(of: text).rawValue), Yams \(yams(text).rawValue)")
             if found.count == 20 { break }
         }
@@ -43,7 +43,7 @@ struct YAMLPlainScalarTests {
 
     @Test(arguments: written)
     func readsAsYAML11(_ text: String, _ kind: Yams.Tag.Name) {
-        #expect(YAMLPlainScalar.kind(of: text) == kind, "\(text.debugDescription)")
+        #expect(YAMLPlainScalar.kind(of: text).rawValue == kind.rawValue, "\(text.debugDescription)")
         #expect(yams(text) == kind, "Yams: \(text.debugDescription)")
     }
 
@@ -75,32 +75,68 @@ struct YAMLPlainScalarTests {
         #expect(mismatches(texts) == [])
     }
 
-    /// `decimal` answers as Yams's `Node.int` does wherever it answers, and answers every plain
-    /// decimal integer: every text of up to five of these characters, and the edges of `Int`.
-    @Test func decimalIntegersAsYamsReadsThem() {
-        let alphabet = ["0", "1", "7", "9", "_", "-", "+", "x", "b", "o", ":", "."]
-        var texts = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "1_000_000"]
+    /// Yams's `Int.construct`, for what it answers without trapping: a sexagesimal integer
+    /// whose places overflow traps in it (`YAMLPlainScalar.integer` answers nil).
+    private func yamsInteger(_ text: String) -> Int? {
+        Int.construct(from: Node.Scalar(text, Yams.Tag(.implicit, .default), .plain))
+    }
+
+    /// `integer` answers as Yams's `Int.construct`: every text of up to four of these
+    /// characters (each form, its prefixes and signs, misplaced), longer ones drawn from the
+    /// pieces of each form, and the edges of `Int`.
+    @Test func integersAsYamsReadsThem() {
+        let alphabet = ["0", "1", "7", "8", "9", "a", "F", "_", "-", "+", "x", "b", "o", ":", ".", "é", "\u{301}", " "]
+        var texts = [
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "1_000_000",
+            "0x7fffffffffffffff", "0x8000000000000000", "-0x8000000000000000", "-0x8000000000000001", "0b" + String(repeating: "1", count: 63),
+            "0b" + String(repeating: "1", count: 64), "0o777777777777777777777", "0777777777777777777777", "01000000000000000000000",
+            "190:20:30", "-1:30", "+1:30", "1:-30", "1:+30", "1:30:", ":30", "1::30", "0:30", "01:30", "1_0:3_0", "59:59:59:59:59:59:59:59:59:59",
+            "0x-5", "0x+5", "-0x-5", "0b-1", "0o+7", "+-1", "-+1", "", "_", "-_0", "0_", "0x_", "-0", "+0", "00", "-00",
+            "-\u{301}1", "+\u{301}1", "1:\u{301}30", "0x\u{301}1", "e\u{301}", "١٢", "１２",
+        ]
         var layer = [""]
-        for _ in 1...5 {
+        for _ in 1...4 {
             layer = layer.flatMap { prefix in alphabet.map { prefix + $0 } }
             texts += layer
         }
-        var answered = 0
-        for text in texts {
-            let yams = Node.scalar(Node.Scalar(text, Yams.Tag(.implicit, .default), .plain)).int
-            guard let ours = YAMLPlainScalar.decimal(text) else {
-                // Left to Yams: never a plain decimal (no leading zero, digits and underscores only).
-                let bare = text.filter { $0 != "_" }.drop { $0 == "-" || $0 == "+" }
-                #expect(!(bare.first.map { ("1"..."9").contains($0) } ?? false) || !bare.allSatisfy { ("0"..."9").contains($0) } || yams == nil, "\(text)")
-                continue
-            }
-            answered += 1
-            #expect(ours == yams, "\(text.debugDescription): ours \(ours), Yams \(String(describing: yams))")
+        let pieces = ["0", "1", "12", "59", "60", "99", "0x", "0b", "0o", "-", "+", "_", ":", "f", "7"]
+        var random = SplitMix64(seed: 29)
+        for _ in 0..<20_000 {
+            texts.append((0..<Int.random(in: 1...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined())
         }
-        #expect(answered > 2_000)
-        #expect(YAMLPlainScalar.decimal("9223372036854775807") == Int.max)
-        #expect(YAMLPlainScalar.decimal("-1_0") == -10)
-        #expect(YAMLPlainScalar.decimal("0") == 0)
+        var answered = 0
+        var mismatches: [String] = []
+        for text in texts {
+            let ours = YAMLPlainScalar.integer(text)
+            if ours != nil { answered += 1 }
+            if ours != yamsInteger(text), mismatches.count < 20 {
+                mismatches.append("\(text.debugDescription): ours \(String(describing: ours)), Yams \(String(describing: yamsInteger(text)))")
+            }
+        }
+        #expect(mismatches == [])
+        #expect(answered > 5_000, "\(answered)")
+        #expect(YAMLPlainScalar.integer("0x1F") == 31)
+        #expect(YAMLPlainScalar.integer("-0b1_0") == -2)
+        #expect(YAMLPlainScalar.integer("017") == 15 && YAMLPlainScalar.integer("0o17") == 15)
+        #expect(YAMLPlainScalar.integer("190:20:30") == 685_230)
+        #expect(YAMLPlainScalar.integer("9223372036854775807") == Int.max)
+    }
+
+    /// Where Yams traps (a sexagesimal integer that overflows), nil: "too large".
+    @Test(arguments: ["1" + String(repeating: ":0", count: 11), "9223372036854775807:0", "-9223372036854775808:0", "99999999999:0:0:0:0:0"])
+    func sexagesimalOverflowIsNoInteger(_ text: String) {
+        #expect(YAMLPlainScalar.integer(text) == nil)
+    }
+
+    /// The tags are Yams's, name for name.
+    @Test func tagsAreNamedAsYamsNamesThem() {
+        let pairs: [(YAMLTag, Yams.Tag.Name)] = [
+            (.implicit, .implicit), (.nonSpecific, .nonSpecific), (.str, .str), (.seq, .seq), (.map, .map), (.bool, .bool),
+            (.float, .float), (.null, .null), (.int, .int), (.merge, .merge), (.timestamp, .timestamp), (.value, .value),
+        ]
+        for (ours, yams) in pairs {
+            #expect(ours.rawValue == yams.rawValue)
+        }
     }
 
     @Test(arguments: [("yes", true), ("On", true), ("TRUE", true), ("no", false), ("OFF", false), ("False", false)])

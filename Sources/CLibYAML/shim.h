@@ -1,0 +1,2 @@
+/* libyaml's parser (Debian: libyaml-dev). Linked as Package.swift's staticLibYAML says. */
+#include <yaml.h>
