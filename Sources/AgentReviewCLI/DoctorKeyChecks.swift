@@ -73,7 +73,7 @@ struct KeyDoctor {
             if isPrivateKey(path) {
                 what = "private key \(path)"
                 // ssh-keygen refuses a private key others can read.
-                let mode = ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? 0
+                let mode = FileIO.status(path)?.permissions ?? 0
                 if mode & 0o077 != 0 {
                     return .problem(.fail(
                         "signing-key",

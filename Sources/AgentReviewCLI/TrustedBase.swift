@@ -56,7 +56,7 @@ extension PolicyLoader {
         }
         guard let data = read else { throw unreadable("the file exists but could not be read (permissions?)") }
         if data.count > Limits.policyBytes {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+            let size = FileIO.status(path)?.size
             throw tooLarge(size, file: name)
         }
         return try load(bytes: data, file: name)

@@ -25,6 +25,15 @@ public enum FileIO {
         return try readAll(descriptor, upTo: limit)
     }
 
+    /// The size and permission bits of the file at `path`, symbolic links followed; nil when
+    /// there is none. (FoundationEssentials' `attributesOfItem` gives them as `UInt`, which
+    /// an `as? Int` silently misses.)
+    public static func status(_ path: String) -> (size: Int, permissions: Int)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int(info.st_size), Int(info.st_mode) & 0o7777)
+    }
+
     /// All of standard input, to its end.
     public static func readStandardInput() throws -> [UInt8] {
         try readAll(0, upTo: .max)

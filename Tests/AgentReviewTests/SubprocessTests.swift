@@ -87,6 +87,10 @@ import Testing
         #expect(try FileIO.read(file, upTo: 100) == Array("hello, world".utf8))
         #expect(try FileIO.read(file, upTo: 5) == Array("hello".utf8))
         #expect(try FileIO.read(file, upTo: 0) == [])
+        #expect(FileIO.status(file)?.size == 12)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file)
+        #expect(FileIO.status(file)?.permissions == 0o640)
+        #expect(FileIO.status(file + ".none") == nil)
         // A directory opens but cannot be read: an error with the system's reason.
         #expect(throws: FileIO.Failure.self) { try FileIO.read("/", upTo: 10) }
         #expect(throws: FileIO.Failure.self) { try FileIO.append([1], to: "/no/such/directory/file") }
