@@ -22,6 +22,13 @@ public enum Limits {
     public static let contracts = 256
     /// Duplicate keys reported in one policy (or contract) before the rest are summed up.
     public static let policyDuplicateKeys = 20
+    /// Levels a node of a policy (or contract) may be nested below the document's root,
+    /// counting what aliases copy.
+    public static let yamlDepth = 64
+    /// Nodes the aliases of one policy (or contract) may copy in all: this many, or one per
+    /// byte of a larger text. A policy that reuses its lists is far below; an alias bomb
+    /// (aliases of lists of aliases) soon over.
+    public static let yamlAliasedNodes = 10_000
     /// One note blob in `refs/notes/agentreview`, in bytes.
     public static let noteBytes = 1024 * 1024
     /// Signed records in one note.

@@ -37,14 +37,13 @@ internal import CLibYAML
 /// stopped at 1000 levels, Debian's 0.2.5 does not stop).
 enum YAMLComposer {
     /// The most levels a node is nested below the document's root.
-    static let maxDepth = 64
+    static var maxDepth: Int { Limits.yamlDepth }
 
     /// Duplicate keys listed one by one before the rest are summed up.
     static var listed: Int { Limits.policyDuplicateKeys }
 
-    /// The most nodes aliases may copy into one document: ten thousand, or one per byte of a
-    /// larger text. A policy that reuses its lists is far below; an alias bomb soon over.
-    static func aliasedNodes(in yaml: String) -> Int { max(10_000, yaml.utf8.count) }
+    /// The most nodes aliases may copy into one document (`Limits.yamlAliasedNodes`).
+    static func aliasedNodes(in yaml: String) -> Int { max(Limits.yamlAliasedNodes, yaml.utf8.count) }
 
     struct Problem: Equatable {
         var line: Int
@@ -194,7 +193,7 @@ enum YAMLComposer {
                 aliasBudget -= anchored.extent.size
                 guard aliasBudget >= 0 else {
                     throw Failure(problem: Problem(line: mark.line, column: mark.column,
-                                                   message: "invalid YAML: aliases expand to more than \(YAMLComposer.aliasedNodes(in: yaml)) nodes"))
+                                                   message: "invalid YAML: aliases expand to more than \(YAMLComposer.aliasedNodes(in: yaml)) nodes (Limits.yamlAliasedNodes)"))
                 }
                 return anchored
             case YAML_SEQUENCE_START_EVENT:
@@ -259,7 +258,7 @@ enum YAMLComposer {
 
         static func tooDeep(_ mark: YAMLNode.Mark) -> Failure {
             Failure(problem: Problem(line: mark.line, column: mark.column,
-                                     message: "invalid YAML: nesting deeper than \(YAMLComposer.maxDepth) levels"))
+                                     message: "invalid YAML: nesting deeper than \(YAMLComposer.maxDepth) levels (Limits.yamlDepth)"))
         }
     }
 

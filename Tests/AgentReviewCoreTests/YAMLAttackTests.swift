@@ -19,7 +19,7 @@ import Testing
         let text = String(repeating: opener, count: 100_000)
         let result = quick { YAMLComposer.compose(text) }
         #expect(!result.complete && result.root == nil)
-        #expect(result.problems.map(\.message) == ["invalid YAML: nesting deeper than 64 levels"])
+        #expect(result.problems.map(\.message) == ["invalid YAML: nesting deeper than 64 levels (Limits.yamlDepth)"])
     }
 
     /// On one line, libyaml's scanner reads a thousand brackets ahead (for a key they might
@@ -31,14 +31,14 @@ import Testing
         #expect(!result.complete && result.root == nil)
         #expect(result.problems.count == 1)
         let message = result.problems.first?.message ?? ""
-        #expect(message == "invalid YAML: nesting deeper than 64 levels" || message.hasPrefix("invalid YAML: Maximum nesting level reached"), "\(message)")
+        #expect(message == "invalid YAML: nesting deeper than 64 levels (Limits.yamlDepth)" || message.hasPrefix("invalid YAML: Maximum nesting level reached"), "\(message)")
     }
 
     @Test func nestedBlockMappingsAreRefusedAtTheLimit() {
         let text = (0..<5_000).map { String(repeating: " ", count: $0) + "k:\n" }.joined()
         let result = quick { YAMLComposer.compose(text) }
         // The keys of the mapping on line 65 are 65 levels deep.
-        #expect(result.problems == [.init(line: 65, column: 65, message: "invalid YAML: nesting deeper than 64 levels")])
+        #expect(result.problems == [.init(line: 65, column: 65, message: "invalid YAML: nesting deeper than 64 levels (Limits.yamlDepth)")])
     }
 
     /// Nine levels of ten aliases each: a billion strings in the tree, if it were made.
@@ -54,7 +54,7 @@ import Testing
         let text = Self.laughs(levels: 9)
         let result = quick { YAMLComposer.compose(text) }
         #expect(!result.complete)
-        #expect(result.problems.map(\.message) == ["invalid YAML: aliases expand to more than 10000 nodes"])
+        #expect(result.problems.map(\.message) == ["invalid YAML: aliases expand to more than 10000 nodes (Limits.yamlAliasedNodes)"])
         // Where the copies pass the limit: each alias on the fourth line copies 1,111 nodes.
         #expect(result.problems.first?.line == 4, "\(result.problems)")
         // The policy reader says so and stops.
@@ -62,7 +62,7 @@ import Testing
             _ = try PolicyLoader.load(yaml: "version: 1\nclasses: [{name: low}]\n" + text, file: "p.yml")
             Issue.record("loaded")
         } catch {
-            #expect(error.diagnostics.map(\.description) == ["p.yml:6: invalid YAML: aliases expand to more than 10000 nodes"])
+            #expect(error.diagnostics.map(\.description) == ["p.yml:6: invalid YAML: aliases expand to more than 10000 nodes (Limits.yamlAliasedNodes)"])
         }
     }
 
@@ -96,7 +96,7 @@ import Testing
         let result = quick { YAMLComposer.compose(anchor + aliases) }
         let limit = YAMLComposer.aliasedNodes(in: anchor + aliases)
         #expect(limit > 10_000)
-        #expect(result.problems.map(\.message) == ["invalid YAML: aliases expand to more than \(limit) nodes"])
+        #expect(result.problems.map(\.message) == ["invalid YAML: aliases expand to more than \(limit) nodes (Limits.yamlAliasedNodes)"])
         #expect(result.problems.first?.line == 2 + limit / 2_001, "\(result.problems)")
     }
 

@@ -298,14 +298,14 @@ import Yams
     @Test func nothingNestsDeeperThan64Levels() {
         let deep = String(repeating: "[", count: 66) + String(repeating: "]", count: 66) + "\n"
         let result = YAMLComposer.compose(deep)
-        #expect(result.problems == [.init(line: 1, column: 66, message: "invalid YAML: nesting deeper than 64 levels")])
+        #expect(result.problems == [.init(line: 1, column: 66, message: "invalid YAML: nesting deeper than 64 levels (Limits.yamlDepth)")])
         #expect(!result.complete && result.root == nil)
         // Yams composed it (libyaml stopped it at 1000 levels).
         #expect(LegacyComposer.compose(deep).complete)
         // Nor through an alias: a copy nests as deep as where it is put.
         let aliased = "a: &d " + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "\nb: "
             + String(repeating: "[", count: 55) + "*d" + String(repeating: "]", count: 55) + "\n"
-        #expect(YAMLComposer.compose(aliased).problems == [.init(line: 2, column: 59, message: "invalid YAML: nesting deeper than 64 levels")])
+        #expect(YAMLComposer.compose(aliased).problems == [.init(line: 2, column: 59, message: "invalid YAML: nesting deeper than 64 levels (Limits.yamlDepth)")])
         let fits = "a: &d " + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "\nb: "
             + String(repeating: "[", count: 54) + "*d" + String(repeating: "]", count: 54) + "\n"
         #expect(YAMLComposer.compose(fits).complete)
