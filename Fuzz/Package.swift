@@ -8,8 +8,9 @@ import PackageDescription
 // AgentReviewCore is the repository's own module, compiled from its sources (the symlink
 // Sources/AgentReviewCore -> ../../Sources/AgentReviewCore): the root package offers no
 // library product to depend on, and compiling it here lets libFuzzer see its coverage and
-// AddressSanitizer its unsafe buffers. Yams and swift-crypto are the root package's own
-// dependencies (the same ranges), built without instrumentation.
+// AddressSanitizer its unsafe buffers. swift-crypto is the root package's own dependency (the
+// same range), built without instrumentation; libyaml is the distribution's (libyaml-dev),
+// through the root package's CLibYAML module map (another symlink).
 
 let fuzzing: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
 
@@ -26,18 +27,19 @@ let package = Package(
     name: "agentreview-fuzz",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         .target(
             name: "AgentReviewCore",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: fuzzing
+            swiftSettings: fuzzing,
+            linkerSettings: [.linkedLibrary("yaml")]
         ),
         // What each target does with its input; the executables only name one.
         .target(name: "FuzzTargets", dependencies: ["AgentReviewCore"], swiftSettings: fuzzing),
