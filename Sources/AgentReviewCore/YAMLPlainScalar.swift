@@ -10,9 +10,11 @@
 enum YAMLPlainScalar {
     static func kind(of text: String) -> YAMLTag {
         var bytes = Array(text.utf8)
-        // ICU's `$` also matches before one line terminator that ends the text.
-        for terminator in ["\r\n", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"] where text.hasSuffix(terminator) {
-            bytes.removeLast(terminator.utf8.count)
+        // ICU's `$` also matches before one line terminator that ends the text. Matched by
+        // bytes: each is a grapheme of its own (CR LF one, tried first), so this is what
+        // `hasSuffix` would answer, without the Unicode tables its first use loads.
+        for terminator in Self.terminators where bytes.count >= terminator.count && bytes.suffix(terminator.count).elementsEqual(terminator) {
+            bytes.removeLast(terminator.count)
             break
         }
         if isBool(bytes) { return .bool }
@@ -31,6 +33,11 @@ enum YAMLPlainScalar {
     /// fit in an `Int` (where Yams traps on a sexagesimal one). `YAMLPlainScalarTests`
     /// checks the two agree.
     static func integer(_ text: String) -> Int? {
+        // A plain decimal (`1`, `30`), as nearly every one in a policy is: read at once.
+        if let first = text.utf8.first, first != UInt8(ascii: "0") || text.utf8.count == 1,
+            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return Int(text)
+        }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != "_" })
         let text = String(scalars)
@@ -67,6 +74,9 @@ enum YAMLPlainScalar {
         default: nil
         }
     }
+
+    /// Line terminators, as UTF-8, CR LF first.
+    private static let terminators: [[UInt8]] = ["\r\n", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"].map { Array($0.utf8) }
 
     private static let bools: Set<String> = [
         "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",

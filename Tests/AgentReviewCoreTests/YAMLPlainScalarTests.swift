@@ -38,6 +38,7 @@ struct YAMLPlainScalarTests {
         ("=", .value), ("==", .str),
         ("true\n", .bool), ("1\r\n", .int), ("~\u{2028}", .null), ("null\u{85}", .null), ("1.5\r", .float), ("1\n\n", .str),
         ("\n", .null), ("1\u{0B}", .int), ("1\u{0C}", .int), ("yes\u{2029}", .bool),
+        ("1\n\r", .str), ("1\n\u{301}", .str), ("null\r\n", .null), ("1\u{85}\u{85}", .str), ("\r\n", .null), ("1\r\r\n", .str),
         ("high", .str), ("٣", .str), ("１", .str), ("src/**", .str), ("1 000", .str),
     ]
 
