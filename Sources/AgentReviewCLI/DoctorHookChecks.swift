@@ -127,7 +127,7 @@ struct HookDoctor {
 
     /// A hook's text, at most 64 KiB of it (a shim is under 1 KiB).
     private func read(_ url: URL) -> String? {
-        guard let data = (try? FileIO.read(url.path, upTo: 1 << 16)) ?? nil else { return nil }
+        guard let data = try? FileIO.read(url.path, upTo: 1 << 16) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -115,7 +115,7 @@ struct KeyDoctor {
     }
 
     private static func isPrivateKey(_ path: String) -> Bool {
-        let head = (try? FileIO.read(path, upTo: 64)) ?? nil ?? []
+        let head = (try? FileIO.read(path, upTo: 64)) ?? []
         return String(decoding: head, as: UTF8.self).hasPrefix("-----BEGIN")
     }
 

@@ -87,7 +87,7 @@ struct TrustedBase {
         }
         var origin: AuditEntry.PolicyOrigin?
         if let policyFile {
-            let bytes = (try? FileIO.read(policyFile, upTo: Limits.policyBytes)) ?? nil
+            let bytes = try? FileIO.read(policyFile, upTo: Limits.policyBytes)
             origin = AuditEntry.PolicyOrigin(
                 ref: nil, commit: nil, path: policyFile, blob: try bytes.flatMap { try repository?.blobID(of: [UInt8]($0)).hex })
         } else if let base, let repository {

@@ -149,8 +149,6 @@ extension TaskContract {
 
     /// Text as messages show it: one line, a long one cut short.
     static func shown(_ text: String) -> String {
-        var shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(50))) + "…" : text
-        shown = shown.replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
-        return shown
+        YAMLComposer.shown(text).replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
     }
 }

@@ -113,10 +113,9 @@ enum YAMLComposer {
         mutating func add(_ key: String, at mark: YAMLNode.Mark, firstLine: Int) {
             count += 1
             if listed.count < YAMLComposer.listed {
-                listed.append(Problem(line: mark.line, column: mark.column,
-                                      message: "duplicate key '\(YAMLComposer.shown(key))' (first at line \(firstLine))"))
+                listed.append(Problem(mark, "duplicate key '\(YAMLComposer.shown(key))' (first at line \(firstLine))"))
             } else if unlisted == nil {
-                unlisted = Problem(line: mark.line, column: mark.column, message: "")
+                unlisted = Problem(mark, "")
             }
         }
 
@@ -166,8 +165,7 @@ enum YAMLComposer {
             try next()
             try next()
             guard event.type == YAML_STREAM_END_EVENT else {
-                throw Failure(problem: Problem(line: mark.line, column: mark.column,
-                                               message: "a \(holds) is a single YAML document, but another one starts here"))
+                throw Failure(problem: Problem(mark, "a \(holds) is a single YAML document, but another one starts here"))
             }
             return root.node
         }
@@ -180,20 +178,19 @@ enum YAMLComposer {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 guard let value = String(validating: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self) else {
-                    throw Failure(problem: Problem(line: mark.line, column: mark.column, message: "invalid YAML: a scalar that is not UTF-8"))
+                    throw Failure(problem: Problem(mark, "invalid YAML: a scalar that is not UTF-8"))
                 }
                 let style = YAMLNode.Scalar.Style(rawValue: numericCast(scalar.style.rawValue)) ?? .any
                 let node = YAMLNode.scalar(.init(string: value, tag: LibYAML.tag(of: scalar), style: style, mark: mark))
                 return anchoring(LibYAML.string(scalar.anchor), Composed(node: node))
             case YAML_ALIAS_EVENT:
                 guard let name = LibYAML.string(event.data.alias.anchor), let anchored = anchors[name] else {
-                    throw Failure(problem: Problem(line: mark.line, column: mark.column, message: "invalid YAML: found undefined alias"))
+                    throw Failure(problem: Problem(mark, "invalid YAML: found undefined alias"))
                 }
                 guard depth + anchored.extent.height <= YAMLComposer.maxDepth else { throw Self.tooDeep(mark) }
                 aliasBudget -= anchored.extent.size
                 guard aliasBudget >= 0 else {
-                    throw Failure(problem: Problem(line: mark.line, column: mark.column,
-                                                   message: "invalid YAML: aliases expand to more than \(YAMLComposer.aliasedNodes(in: yaml)) nodes (Limits.yamlAliasedNodes)"))
+                    throw Failure(problem: Problem(mark, "invalid YAML: aliases expand to more than \(YAMLComposer.aliasedNodes(in: yaml)) nodes (Limits.yamlAliasedNodes)"))
                 }
                 return anchored
             case YAML_SEQUENCE_START_EVENT:
@@ -245,7 +242,7 @@ enum YAMLComposer {
                 if hasDuplicate { mappingEndedWithDuplicates = true }
                 return anchoring(name, Composed(node: .mapping(.init(pairs: pairs, tag: tag, mark: mark)), extent: extent))
             default:
-                throw Failure(problem: Problem(line: mark.line, column: mark.column, message: "invalid YAML: no node where one was expected"))
+                throw Failure(problem: Problem(mark, "invalid YAML: no node where one was expected"))
             }
         }
 
@@ -257,14 +254,20 @@ enum YAMLComposer {
         }
 
         static func tooDeep(_ mark: YAMLNode.Mark) -> Failure {
-            Failure(problem: Problem(line: mark.line, column: mark.column,
-                                     message: "invalid YAML: nesting deeper than \(YAMLComposer.maxDepth) levels (Limits.yamlDepth)"))
+            Failure(problem: Problem(mark, "invalid YAML: nesting deeper than \(YAMLComposer.maxDepth) levels (Limits.yamlDepth)"))
         }
     }
 
     /// A key as messages show it: a long one is cut short.
     static func shown(_ key: String) -> String {
         key.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(key.unicodeScalars.prefix(50))) + "…" : key
+    }
+}
+
+extension YAMLComposer.Problem {
+    /// `message`, at `mark`.
+    init(_ mark: YAMLNode.Mark, _ message: String) {
+        self.init(line: mark.line, column: mark.column, message: message)
     }
 }
 
@@ -329,7 +332,7 @@ enum LibYAML {
             var text = "invalid YAML: \(problem)"
             if let context = message(parser.context) { text += " (\(context) at line \(parser.context_mark.line + 1))" }
             let mark = YAMLNode.Mark(parser.problem_mark)
-            return YAMLComposer.Problem(line: mark.line, column: mark.column, message: text)
+            return YAMLComposer.Problem(mark, text)
         }
     }
 }

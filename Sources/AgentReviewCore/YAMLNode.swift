@@ -64,8 +64,8 @@ enum YAMLNode {
     /// The resolved tag of a mapping or a list (`map`, `seq` when none is written, or `!`).
     var collectionTag: YAMLTag {
         switch self {
-        case .mapping(let mapping): [.implicit, .nonSpecific].contains(mapping.tag) ? .map : mapping.tag
-        case .sequence(let list): [.implicit, .nonSpecific].contains(list.tag) ? .seq : list.tag
+        case .mapping(let mapping): mapping.tag.resolved(as: .map)
+        case .sequence(let list): list.tag.resolved(as: .seq)
         case .scalar(let scalar): scalar.tag
         }
     }
@@ -82,17 +82,16 @@ enum YAMLNode {
     /// changes the nodes' own (its check for duplicate keys hashes a key and all that is in
     /// it); its trees, and so the readers' messages, have keys tagged so.
     var asKey: YAMLNode {
-        func resolved(_ tag: YAMLTag, _ tagged: YAMLTag) -> YAMLTag { tag == .implicit || tag == .nonSpecific ? tagged : tag }
         switch self {
         case .scalar(var scalar):
-            scalar.tag = resolved(scalar.tag, .str)
+            scalar.tag = scalar.tag.resolved(as: .str)
             return .scalar(scalar)
         case .mapping(var mapping):
-            mapping.tag = resolved(mapping.tag, .map)
+            mapping.tag = mapping.tag.resolved(as: .map)
             mapping.pairs = mapping.pairs.map { ($0.asKey, $1.asKey) }
             return .mapping(mapping)
         case .sequence(var list):
-            list.tag = resolved(list.tag, .seq)
+            list.tag = list.tag.resolved(as: .seq)
             list.items = list.items.map(\.asKey)
             return .sequence(list)
         }

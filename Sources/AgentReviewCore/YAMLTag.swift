@@ -25,4 +25,9 @@ struct YAMLTag: RawRepresentable, Hashable, Sendable {
     static let merge = YAMLTag(rawValue: "tag:yaml.org,2002:merge")
     static let timestamp = YAMLTag(rawValue: "tag:yaml.org,2002:timestamp")
     static let value = YAMLTag(rawValue: "tag:yaml.org,2002:value")
+
+    /// This tag, or `tagged` when none (or `!`) is written.
+    func resolved(as tagged: YAMLTag) -> YAMLTag {
+        self == .implicit || self == .nonSpecific ? tagged : self
+    }
 }

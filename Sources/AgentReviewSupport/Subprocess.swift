@@ -90,7 +90,7 @@ public enum Subprocess {
             }
             return posix_spawn(&pid, path, &actions, &attributes, argv, currentEnvironment)
         }
-        guard started == 0 else { throw LaunchError(program: program, reason: String(cString: strerror(started))) }
+        guard started == 0 else { throw LaunchError(program: program, reason: FileIO.Failure(errno: started).description) }
         return pid
     }
 
@@ -135,21 +135,21 @@ private struct Pipes {
     var input = Pipe(), output = Pipe(), errors = Pipe()
 
     init(program: String) throws {
-        for index in 0..<3 {
-            var ends: [Int32] = [-1, -1]
-            guard pipe(&ends) == 0 else {
-                let reason = String(cString: strerror(errno))
-                closeAll()
-                throw Subprocess.LaunchError(program: program, reason: reason)
-            }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-            let made = Pipe(read: ends[0], write: ends[1])
-            switch index {
-            case 0: input = made
-            case 1: output = made
-            default: errors = made
-            }
+        do {
+            input = try Self.makePipe()
+            output = try Self.makePipe()
+            errors = try Self.makePipe()
+        } catch {
+            closeAll()
+            throw Subprocess.LaunchError(program: program, reason: error.description)
         }
+    }
+
+    private static func makePipe() throws(FileIO.Failure) -> Pipe {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw FileIO.Failure(errno: errno) }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return Pipe(read: ends[0], write: ends[1])
     }
 
     mutating func closeChildEnds() {

@@ -326,6 +326,32 @@ import Testing
         }
     }
 
+    /// Any JSON is read: a pull request number given as a string counts, and a member of
+    /// another type is missing (the message names what is), not a file that is not JSON.
+    @Test func readsTheGitHubEventLeniently() throws {
+        let environment = ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/e.json"]
+        let sides = "\"base\":{\"ref\":\"main\",\"sha\":\"b\"},\"head\":{\"sha\":\"c\"}"
+        let named = try CIEnvironment.request(environment: environment, readFile: Self.event("{\"pull_request\":{\"number\":\"12\",\(sides)}}"))
+        #expect(named == CIRequest(base: "b", head: "c", ref: "refs/heads/main", provider: .github, number: "12"))
+        let outer = try CIEnvironment.request(environment: environment, readFile: Self.event("{\"number\":7,\"pull_request\":{\"number\":[],\(sides)}}"))
+        #expect(outer.number == "7")
+        let missing = "the pull_request event at /e.json has no pull_request.base.sha, pull_request.head.sha and pull_request.base.ref"
+        for json in ["[1, 2]", "{\"pull_request\":{\"base\":{\"ref\":\"main\",\"sha\":5},\"head\":{\"sha\":\"c\"}}}", "{\"pull_request\":\"x\"}"] {
+            do {
+                _ = try CIEnvironment.request(environment: environment, readFile: Self.event(json))
+                Issue.record("read \(json)")
+            } catch let error as CLIError {
+                #expect(error.message.hasPrefix(missing), "\(json): \(error.message)")
+            }
+        }
+        do {
+            _ = try CIEnvironment.request(environment: environment, readFile: Self.event("{\"pull_request\":"))
+            Issue.record("read a truncated event")
+        } catch let error as CLIError {
+            #expect(error.message.hasPrefix("cannot read the pull_request event at /e.json (it is not JSON)"), "\(error.message)")
+        }
+    }
+
     @Test func readsAGitLabMergeRequestPipeline() throws {
         let environment = [
             "GITLAB_CI": "true", "CI_MERGE_REQUEST_IID": "3", "CI_MERGE_REQUEST_DIFF_BASE_SHA": "base1",

@@ -50,6 +50,17 @@ import Testing
         #expect(output.stderr.isEmpty, "\(arguments): \(output.stderr)")
     }
 
+    /// A hook whose standard input cannot be read (here a directory) refuses the push with
+    /// exit 2 and the reason: it never judges an empty push. Both ways in: without the parser
+    /// (`hook pre-receive`, as installed) and through it (`--json`).
+    @Test(arguments: [["hook", "pre-receive"], ["hook", "pre-receive", "--json"]])
+    func anUnreadableStandardInputIsAnError(_ arguments: [String]) throws {
+        let command = ([Sandbox.binary.path] + arguments).joined(separator: " ")
+        let output = try Sandbox.run("/bin/sh", ["-c", "exec \(command) < /"], in: clone)
+        #expect(output.status == 2)
+        #expect(output.stderr == "agentreview: cannot read the ref lines on standard input: Is a directory\n")
+    }
+
     @Test func versionExits0() throws {
         let output = try sandbox.agentreview(["--version"], in: clone)
         #expect(output.status == 0)

@@ -183,7 +183,7 @@ extension AgentReviewCommand {
             var warnings = [PolicyWarning]()
             /// A repository path's bytes, nil when there is no such file; a warning when it is over `limit`.
             func read(_ path: String, limit: Int) -> [UInt8]? {
-                guard let data = (try? FileIO.read(root.appendingPathComponent(path).path, upTo: limit + 1)) ?? nil else { return nil }
+                guard let data = try? FileIO.read(root.appendingPathComponent(path).path, upTo: limit + 1) else { return nil }
                 if data.count > limit {
                     warnings.append(PolicyWarning(file: path, line: 0, message: "over \(limit) bytes: not read, as the hooks would not read it"))
                     return nil

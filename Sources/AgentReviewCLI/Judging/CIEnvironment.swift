@@ -120,9 +120,8 @@ private struct PullRequestEvent: Decodable {
         var ref: String?
 
         init(from decoder: any Decoder) throws {
-            let members = try? decoder.container(keyedBy: Key.self)
-            sha = try? members?.decodeIfPresent(String.self, forKey: Key("sha"))
-            ref = try? members?.decodeIfPresent(String.self, forKey: Key("ref"))
+            let members = Members(decoder)
+            (sha, ref) = (members["sha"], members["ref"])
         }
     }
 
@@ -132,10 +131,8 @@ private struct PullRequestEvent: Decodable {
         var number: Number?
 
         init(from decoder: any Decoder) throws {
-            let members = try? decoder.container(keyedBy: Key.self)
-            base = try? members?.decodeIfPresent(Side.self, forKey: Key("base"))
-            head = try? members?.decodeIfPresent(Side.self, forKey: Key("head"))
-            number = try? members?.decodeIfPresent(Number.self, forKey: Key("number"))
+            let members = Members(decoder)
+            (base, head, number) = (members["base"], members["head"], members["number"])
         }
     }
 
@@ -153,20 +150,33 @@ private struct PullRequestEvent: Decodable {
         }
     }
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    /// A JSON value's members, each nil when absent or of another type (all of them when
+    /// the value is no object).
+    struct Members {
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        let container: KeyedDecodingContainer<Key>?
+
+        init(_ decoder: any Decoder) {
+            container = try? decoder.container(keyedBy: Key.self)
+        }
+
+        subscript<Value: Decodable>(name: String) -> Value? {
+            guard let key = Key(stringValue: name) else { return nil }
+            return try? container?.decodeIfPresent(Value.self, forKey: key)
+        }
     }
 
     var pullRequest: PullRequest?
     var number: Number?
 
     init(from decoder: any Decoder) throws {
-        let members = try? decoder.container(keyedBy: Key.self)
-        pullRequest = try? members?.decodeIfPresent(PullRequest.self, forKey: Key("pull_request"))
-        number = try? members?.decodeIfPresent(Number.self, forKey: Key("number"))
+        let members = Members(decoder)
+        (pullRequest, number) = (members["pull_request"], members["number"])
     }
 }
