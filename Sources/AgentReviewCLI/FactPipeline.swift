@@ -66,12 +66,19 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         private var gathering: Int
         /// A worker's finished commit, set once it is done with it (nil inside: it left it).
         private let finishedSlots: UnsafeMutableBufferPointer<Finished??>
+        /// The worker that finished each commit (meaningful where one did).
+        private let finishers: UnsafeMutableBufferPointer<Int>
+        /// What the judging thread is done with, by the worker whose arena holds it.
+        private var handedBack: [[Taken]]
 
         fileprivate init(count: Int, workers: Int) {
             results = .allocate(capacity: count)
             results.initialize(repeating: nil)
             finishedSlots = .allocate(capacity: count)
             finishedSlots.initialize(repeating: nil)
+            finishers = .allocate(capacity: count)
+            finishers.initialize(repeating: 0)
+            handedBack = Array(repeating: [], count: workers)
             stolen = count
             gathering = workers
         }
@@ -81,6 +88,7 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             results.deallocate()
             finishedSlots.deinitialize()
             finishedSlots.deallocate()
+            finishers.deallocate()
         }
 
         var count: Int { results.count }
@@ -121,6 +129,31 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             return .gathered(gathered)
         }
 
+        /// Commit `index` as taken, which the judging thread is done with: let go of by the
+        /// worker that made it (the one that finished it, or else gathered it), when that worker
+        /// starts the batch after next. (Freed on the judging thread, what a worker allocated
+        /// goes back to the worker's malloc arena under the arena's lock, which the worker,
+        /// allocating, mostly holds: the two threads then wait on each other.) What the judging
+        /// thread made of a gathered commit is its own, and let go of by it.
+        func handBack(_ taken: Taken, at index: Int) {
+            claims.lock()
+            defer { claims.unlock() }
+            let worker: Int
+            switch taken {
+            case .finished: worker = finishers[index]
+            case .gathered: worker = index % handedBack.count
+            }
+            handedBack[worker].append(taken)
+        }
+
+        /// What the judging thread handed back to worker `number`, now the caller's to let go of.
+        fileprivate func handedBack(to number: Int) -> [Taken] {
+            claims.lock()
+            defer { claims.unlock() }
+            defer { handedBack[number] = [] }
+            return handedBack[number]
+        }
+
         /// Called by each worker when it has gathered its part: whether it was the last, and
         /// so may take commits to finish.
         fileprivate func gathered() -> Bool {
@@ -141,17 +174,20 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
 
         /// A worker's commit done with: finished (and then no longer held as gathered), or
         /// left to the judging thread (nil).
-        fileprivate func store(_ value: consuming Finished?, at index: Int) {
+        fileprivate func store(_ value: consuming Finished?, at index: Int, by worker: Int) {
             claims.lock()
             if value != nil { results[index] = nil }
+            finishers[index] = worker
             finishedSlots[index] = .some(value)
             claims.broadcast()
             claims.unlock()
         }
     }
 
-    /// Starts gathering; commit i goes to worker i mod the number of workers.
-    func start(_ steps: [WalkStep]) -> Batch {
+    /// Starts gathering; commit i goes to worker i mod the number of workers. Each worker first
+    /// lets go of what the judging thread handed back to it from `done`, a batch it has finished
+    /// with: what is freed is then allocated again by the same thread.
+    func start(_ steps: [WalkStep], releasing done: Batch? = nil) -> Batch {
         let batch = Batch(count: steps.count, workers: workers.count)
         let count = workers.count
         let finish = finish
@@ -160,6 +196,7 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         for (number, worker) in workers.enumerated() {
             batch.done.enter()
             worker.submit {
+                if let done { _ = done.handedBack(to: number) }
                 for index in stride(from: number, to: steps.count, by: count) {
                     batch.results[index] = Result { try worker.gatherer.gather(steps[index]) }
                 }
@@ -167,10 +204,10 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
                 guard let finish, batch.gathered() else { return }
                 while !worker.hasWaitingJob, let index = batch.steal() {
                     guard case .success(let gathered)? = batch.results[index] else {
-                        batch.store(nil, at: index)
+                        batch.store(nil, at: index, by: number)
                         continue
                     }
-                    batch.store(finish(worker.gatherer, gathered), at: index)
+                    batch.store(finish(worker.gatherer, gathered), at: index, by: number)
                 }
             }
         }

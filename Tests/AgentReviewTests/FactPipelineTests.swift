@@ -119,4 +119,50 @@ import Testing
         // The worker gathered the second batch before finishing any more of the first.
         for index in 0..<149 { #expect(take(first, index) == "gathered \(steps[index].id)") }
     }
+
+    /// What the judging thread hands back is let go of on the worker that made it, when that
+    /// worker starts a later batch: not on the judging thread, and not before.
+    @Test func whatIsHandedBackIsLetGoOfByTheWorker() throws {
+        let released = Released()
+        let done = DispatchSemaphore(value: 0)
+        let pipeline = try FactPipeline<Marker>(
+            gatherer: FactGatherer(repository: repository, contents: false, linesOver: nil), threads: 1
+        ) { _, gathered in
+            defer { done.signal() }
+            return Marker(gathered.commit.id, released)
+        }
+        let first = pipeline.start(Array(steps[..<150]))
+        try first.wait()
+        try #require(waitFor(done, 150))
+        for index in 0..<150 {
+            let taken = first.take(index)
+            guard case .finished(let marker) = taken else { Issue.record("commit \(index) not finished"); continue }
+            #expect(marker.id == steps[index].id)
+            first.handBack(taken, at: index)
+        }
+        #expect(released.threads.isEmpty, "let go of before the worker started another batch")
+        let second = pipeline.start(Array(steps[150...]), releasing: first)
+        try second.wait()
+        let threads = released.threads
+        #expect(threads.count == 150)
+        #expect(!threads.contains { pthread_equal($0, pthread_self()) != 0 }, "let go of on the judging thread")
+    }
+}
+
+/// A worker's finished commit that says on which thread it was let go of.
+private final class Marker: Sendable {
+    let id: ObjectID
+    let released: Released
+    init(_ id: ObjectID, _ released: Released) {
+        self.id = id
+        self.released = released
+    }
+    deinit { released.add(pthread_self()) }
+}
+
+private final class Released: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [pthread_t] = []
+    func add(_ thread: pthread_t) { lock.withLock { list.append(thread) } }
+    var threads: [pthread_t] { lock.withLock { list } }
 }

@@ -96,18 +96,22 @@ struct Judge {
         let pipeline = try FactPipeline<Judged>(
             gatherer: gatherer, threads: gatherer.linesOver == -1 ? cores : max(1, cores - 1), finish: judgedOnWorker(mode: mode))
         var inflight = pipeline.start(first)
+        var done: FactPipeline<Judged>.Batch?
         while true {
             let next = try nextBatch(Self.batchSize)
             let batch = inflight
             try batch.wait()
-            if !next.isEmpty { inflight = pipeline.start(next) }
-            // Each commit is let go of once judged: a batch holds only what is still to come.
+            if !next.isEmpty { inflight = pipeline.start(next, releasing: done.take()) }
+            // Each commit is handed back once judged, for the worker that made it to let go of.
             for index in 0..<batch.count {
-                switch batch.take(index) {
-                case .finished(let judged): try add(judged)
+                let taken = batch.take(index)
+                switch taken {
+                case .finished(let finished): try add(finished)
                 case .gathered(let gathered): try add(try judged(gathered))
                 }
+                batch.handBack(taken, at: index)
             }
+            done = batch
             if next.isEmpty { return }
         }
     }
