@@ -78,9 +78,22 @@ extension Repository {
     /// directories are not in git's order, in either tree, counts as differing: what a
     /// lookup finds there would not be what a diff finds. A directory with the same id in
     /// the merge and a parent is not read.
+    ///
+    /// Nor is it diffed against the first parent: every file under it is the same as in
+    /// that parent, so none of its changes would be kept. (In a merge of two lines, most
+    /// directories the merge changes against its first parent are the second parent's as
+    /// they stand: libgit2's and ghostty's merges were most of the time spent on tree diffs.)
     public func mergeChanges(parents: [ObjectID], to tree: ObjectID, maxDepth: Int) throws(GitError) -> [FileChange] {
         guard let first = parents.first else { return try changes(from: nil, to: tree, contents: false, maxDepth: maxDepth) }
-        var changes = try changes(from: first, to: tree, contents: false, maxDepth: maxDepth)
+        if parents.dropFirst().contains(tree) { return [] }
+        var others = parents.dropFirst().map { TreePairFiles(merged: tree, other: $0) }
+        let old = try rawObject(first, .tree)
+        let new = try rawObject(tree, .tree)
+        var changes = [FileChange]()
+        try compare(old, new, maxDepth: maxDepth, into: &changes, operation: { "diff \(first)..\(tree)" }) { directory throws(GitError) in
+            for index in others.indices where try others[index].sameDirectory(at: directory, in: self) { return true }
+            return false
+        }
         for parent in parents.dropFirst() where !changes.isEmpty {
             var files = TreePairFiles(merged: tree, other: parent)
             var kept = [FileChange]()
@@ -107,15 +120,18 @@ extension Repository {
     /// per directory level, so a deep tree costs heap, never the thread's stack. An entry
     /// whose bytes (mode, name and id) are the same on both sides, the usual case, is
     /// passed over without being decoded.
+    /// With `skip`, a directory of the new tree for which it is true (given its path) is not
+    /// descended into: what is under it, on either side, is left out.
     private func compare(
-        _ old: [UInt8], _ new: [UInt8], maxDepth: Int, into result: inout [FileChange], operation: () -> String
+        _ old: [UInt8], _ new: [UInt8], maxDepth: Int, into result: inout [FileChange], operation: () -> String,
+        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)? = nil
     ) throws(GitError) {
         var stack = [DirectoryPair(old: old, new: new, prefixLength: 0)]
         var prefix = [UInt8]()
         while !stack.isEmpty {
             let top = stack.count - 1
             prefix.removeSubrange(stack[top].prefixLength...)
-            guard let descent = try compareEntries(of: &stack[top], prefix: &prefix, into: &result) else {
+            guard let descent = try compareEntries(of: &stack[top], prefix: &prefix, into: &result, skip: skip) else {
                 stack.removeLast()
                 continue
             }
@@ -140,7 +156,8 @@ extension Repository {
     /// taken, the subtree's path ends `prefix` (with its `/`), and the subtree pair is
     /// returned for the caller to walk before coming back here.
     private func compareEntries(
-        of pair: inout DirectoryPair, prefix: inout [UInt8], into result: inout [FileChange]
+        of pair: inout DirectoryPair, prefix: inout [UInt8], into result: inout [FileChange],
+        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)?
     ) throws(GitError) -> DirectoryPair? {
         var failure: GitError?
         var descent: DirectoryPair?
@@ -186,7 +203,7 @@ extension Repository {
                         } else {
                             taken = (o, n)
                         }
-                        let subtree = try entry(taken.old, taken.new, prefix: &prefix, into: &result)
+                        let subtree = try entry(taken.old, taken.new, prefix: &prefix, into: &result, skip: skip)
                         if taken.old != nil {
                             oldEntries = oNext
                             o = try oNext.next()
@@ -216,9 +233,10 @@ extension Repository {
     /// One name in the two trees: absent on one side, or present on both and different.
     /// A file is added to `result`; for a directory on either side, `prefix` is left
     /// ending in its path and `/`, and both sides' trees (empty where it is no directory)
-    /// are returned to be compared.
+    /// are returned to be compared, unless `skip` says to leave the new side's directory.
     private func entry(
-        _ old: TreeEntries.Entry?, _ new: TreeEntries.Entry?, prefix: inout [UInt8], into result: inout [FileChange]
+        _ old: TreeEntries.Entry?, _ new: TreeEntries.Entry?, prefix: inout [UInt8], into result: inout [FileChange],
+        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)?
     ) throws(GitError) -> (old: [UInt8], new: [UInt8])? {
         let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
         let oldMode = old?.mode ?? 0
@@ -231,6 +249,13 @@ extension Repository {
 
         if oldMode == treeMode || newMode == treeMode {
             // A directory on at least one side: descend; a file on the other side is a change of its own.
+            if newMode == treeMode, let skip, try skip(prefix) {
+                if oldMode != treeMode && old != nil {
+                    result.append(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
+                }
+                prefix.removeSubrange(length...)
+                return nil
+            }
             let oldSubtree = oldMode == treeMode ? try rawObject(oldID, .tree) : []
             let newSubtree = newMode == treeMode ? try rawObject(newID, .tree) : []
             if oldMode != treeMode && old != nil {
@@ -470,6 +495,16 @@ struct TreePairFiles {
     /// Whether both trees have the same file at `path` (the same mode and id, or no file:
     /// nothing there, or a directory). A path under a directory not in git's order differs.
     mutating func same(at path: [UInt8], in repository: Repository) throws(GitError) -> Bool {
+        try same(at: path, directory: false, in: repository)
+    }
+
+    /// Whether both trees have the same directory (the same id) at `path`, so that every
+    /// path under it is `same` in both. A path under a directory not in git's order differs.
+    mutating func sameDirectory(at path: [UInt8], in repository: Repository) throws(GitError) -> Bool {
+        try same(at: path, directory: true, in: repository)
+    }
+
+    private mutating func same(at path: [UInt8], directory: Bool, in repository: Repository) throws(GitError) -> Bool {
         if levels.isEmpty {
             if roots.merged == roots.other { return true }
             levels.append(try Self.level(end: 0, merged: roots.merged, other: roots.other, in: repository))
@@ -493,6 +528,10 @@ struct TreePairFiles {
             let other = try Self.find(name, in: &levels[top].other)
             let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
             guard let slash else {
+                if directory {
+                    let tree = merged.flatMap { $0.mode == treeMode ? $0.id : nil }
+                    return tree != nil && tree == other.flatMap { $0.mode == treeMode ? $0.id : nil }
+                }
                 let file = merged.flatMap { $0.mode == treeMode ? nil : $0 }
                 let otherFile = other.flatMap { $0.mode == treeMode ? nil : $0 }
                 return file?.mode == otherFile?.mode && file?.id == otherFile?.id

@@ -237,4 +237,81 @@ import Testing
         let ordered = try tree([("a", z)])
         #expect(try opened.mergeChanges(parents: [ObjectID(hex: first)!, ObjectID(hex: second)!], to: ObjectID(hex: ordered)!, maxDepth: 64).isEmpty)
     }
+
+    /// A directory the merge takes whole from a parent other than the first holds nothing
+    /// the merge introduces, so it is not diffed against the first parent: that parent's side
+    /// of it is not even read. Here it is missing from the repository, and the merge is
+    /// still judged, the same as git judges it with the object there.
+    @Test func aDirectoryTakenWholeFromASecondParentIsNotDiffed() throws {
+        try sandbox.write("top.txt", "top\n", in: repository)
+        try sandbox.write("dir/a.txt", "a\n", in: repository)
+        try sandbox.write("dir/b.txt", "b\n", in: repository)
+        try sandbox.write("dir/sub/c.txt", "c\n", in: repository)
+        let base = try sandbox.commit("base", in: repository)
+        try sandbox.write("top.txt", "top on main\n", in: repository)
+        try sandbox.write("dir/a.txt", "a on main\n", in: repository)
+        try sandbox.write("dir/sub/c.txt", "c on main\n", in: repository)
+        let first = try sandbox.commit("main", in: repository)
+        try git("checkout", "-q", "-b", "side", base)
+        try sandbox.write("dir/b.txt", "b on side\n", in: repository)
+        try sandbox.write("side.txt", "side\n", in: repository)
+        let second = try sandbox.commit("side", in: repository)
+        // The merge: main's top.txt, side's dir as it stands (main's edits under it dropped),
+        // and a file of its own.
+        try git("checkout", "-q", "main")
+        try git("read-tree", "-m", "-u", first)
+        try git("checkout", second, "--", "dir", "side.txt")
+        try sandbox.write("merge.txt", "the merge's own\n", in: repository)
+        try git("add", "-A")
+        let merge = try git("commit-tree", try git("write-tree"), "-p", first, "-p", second, "-m", "merge")
+        #expect(try gitSays(merge) == ["merge.txt"])
+
+        let firstDirectory = try git("rev-parse", "\(first):dir")
+        let object = repository.appendingPathComponent(".git/objects/\(firstDirectory.prefix(2))/\(firstDirectory.dropFirst(2))")
+        try #require(FileManager.default.fileExists(atPath: object.path), "the test expects loose objects")
+        try FileManager.default.removeItem(at: object)
+        #expect(try gathered(merge) == ["merge.txt"])
+        // Reading it is what a diff of that directory would need.
+        let opened = try Repository(path: repository.path)
+        #expect(throws: GitError.self) {
+            try opened.changes(from: try opened.commitObject(ObjectID(hex: first)!).tree,
+                               to: try opened.commitObject(ObjectID(hex: merge)!).tree, contents: false, maxDepth: 64)
+        }
+    }
+
+    /// A directory that equals the second parent's is still diffed when a directory above it
+    /// is not in git's order: looked up by name there, it may not be what a diff finds.
+    @Test func aDirectoryUnderADisorderedTreeIsDiffed() throws {
+        let opened = try Repository(path: repository.path)
+        func object(_ type: String, _ bytes: Data) throws -> String {
+            try Sandbox.run("/usr/bin/git", ["hash-object", "-t", type, "--literally", "-w", "--stdin"], in: repository, input: bytes)
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func tree(_ entries: [(mode: String, name: String, id: String)]) throws -> String {
+            var bytes = Data()
+            for entry in entries {
+                bytes.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8) + [0])
+                bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map {
+                    let start = entry.id.index(entry.id.startIndex, offsetBy: $0)
+                    return UInt8(entry.id[start..<entry.id.index(start, offsetBy: 2)], radix: 16)!
+                })
+            }
+            return try object("tree", bytes)
+        }
+        let (x, y, z) = (try object("blob", Data("x\n".utf8)), try object("blob", Data("y\n".utf8)), try object("blob", Data("z\n".utf8)))
+        let oldDirectory = try tree([("100644", "f", x)])
+        let newDirectory = try tree([("100644", "f", y)])
+        let first = try tree([("40000", "d", oldDirectory), ("100644", "e", z)])
+        let second = try tree([("40000", "d", newDirectory), ("100644", "e", z)])
+        // In order, the merge's d is the second parent's: nothing introduced.
+        let ordered = try tree([("40000", "d", newDirectory), ("100644", "e", z)])
+        #expect(try opened.mergeChanges(parents: [ObjectID(hex: first)!, ObjectID(hex: second)!], to: ObjectID(hex: ordered)!, maxDepth: 64).isEmpty)
+        // Out of order (e before d), the same entries: d/f counts as introduced.
+        let disordered = try tree([("100644", "e", z), ("40000", "d", newDirectory)])
+        let introduced = try opened.mergeChanges(
+            parents: [ObjectID(hex: first)!, ObjectID(hex: second)!], to: ObjectID(hex: disordered)!, maxDepth: 64)
+        // (The diff pairs the entries by order: the first parent's d/f deleted, the merge's added.)
+        #expect(introduced.map { "\($0.status) \(String(decoding: $0.oldPath, as: UTF8.self)) \(String(decoding: $0.newPath, as: UTF8.self))" }
+            == ["deleted d/f ", "added  d/f"])
+    }
 }
