@@ -43,15 +43,24 @@ let staticLibgit2: [String]? = {
 /// defined every `yaml_` symbol by then, no member is taken and nothing is defined twice
 /// (`-whole-archive`, or the archive ahead of the objects, would break that). The shipped
 /// binary has no Yams, and takes the members it calls.
-let staticLibYAML: String? = {
+let staticLibYAML = staticArchive("yaml")
+
+/// libdeflate, which inflates the objects the pack reader reads
+/// (AgentReviewGit/PackReader.swift): a whole object at once, its size known from its entry,
+/// in about half zlib's time. Linked from the distribution's static archive where there is
+/// one (Debian's libdeflate-dev ships it), else as a shared library.
+let staticLibDeflate = staticArchive("deflate")
+
+/// The path of the distribution's static archive of a library, where there is one.
+func staticArchive(_ name: String) -> String? {
     #if os(Linux)
     for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
-        let path = "\(directory)/libyaml.a"
+        let path = "\(directory)/lib\(name).a"
         if FileManager.default.fileExists(atPath: path) { return path }
     }
     #endif
     return nil
-}()
+}
 
 let package = Package(
     name: "agentreview",
@@ -77,10 +86,18 @@ let package = Package(
         // Each handle is used by one thread at a time: the run-time exclusivity checks on
         // the hot path of reading packs are dropped in release builds.
         .target(
-            name: "AgentReviewGit", dependencies: ["Clibgit2"],
+            name: "AgentReviewGit", dependencies: ["Clibgit2", "CLibDeflate"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
                 + (staticLibgit2 == nil ? [] : [.define("AGENTREVIEW_STATIC_LIBGIT2")]),
-            linkerSettings: staticLibgit2.map { [.unsafeFlags($0)] } ?? [.linkedLibrary("git2"), .linkedLibrary("z")]
+            linkerSettings: (staticLibgit2.map { [.unsafeFlags($0)] } ?? [.linkedLibrary("git2"), .linkedLibrary("z")])
+                + (staticLibDeflate.map { [.unsafeFlags([$0])] } ?? [.linkedLibrary("deflate")])
+        ),
+        // libdeflate: statically linked where the archive is (see staticLibDeflate), else
+        // found through pkg-config. Only AgentReviewGit imports it, to inflate pack entries.
+        .systemLibrary(
+            name: "CLibDeflate",
+            pkgConfig: staticLibDeflate == nil ? "libdeflate" : nil,
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
         // libyaml: statically linked where the archive is (see staticLibYAML), else found
         // through pkg-config. Only AgentReviewCore imports it, to compose YAML.

@@ -23,14 +23,6 @@ static inline int agentreview_git_set_mwindow_size(long long bytes) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)bytes);
 }
 
-/* zlib, for reading pack files directly (AgentReviewGit/PackReader.swift). inflateInit is a
-   macro, which Swift cannot call. */
-#include <zlib.h>
-
-static inline int agentreview_inflate_init(z_stream *stream) {
-    return inflateInit(stream);
-}
-
 /* libgit2's own git_odb_hash, where the linker's --wrap sends libgit2's calls to ours
    (AgentReviewGit/KnownBlobs.swift; only where libgit2 is linked statically). */
 int __real_git_odb_hash(git_oid *out, const void *data, size_t len, git_object_t object_type);
