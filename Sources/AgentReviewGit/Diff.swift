@@ -90,17 +90,13 @@ extension Repository {
         let old = try rawObject(first, .tree)
         let new = try rawObject(tree, .tree)
         var changes = [FileChange]()
-        try compare(old, new, maxDepth: maxDepth, into: &changes, operation: { "diff \(first)..\(tree)" }) { directory throws(GitError) in
-            for index in others.indices where try others[index].sameDirectory(at: directory, in: self) { return true }
-            return false
-        }
-        for parent in parents.dropFirst() where !changes.isEmpty {
-            var files = TreePairFiles(merged: tree, other: parent)
-            var kept = [FileChange]()
-            for change in changes where !(try files.same(at: change.newPath.isEmpty ? change.oldPath : change.newPath, in: self)) {
-                kept.append(change)
+        // Each path is looked up as the diff reaches it: the directories above it were
+        // mostly read for the path before.
+        try compare(old, new, maxDepth: maxDepth, into: &changes, operation: { "diff \(first)..\(tree)" }) { path, directory throws(GitError) in
+            for index in others.indices {
+                if try directory ? others[index].sameDirectory(at: path, in: self) : others[index].same(at: path, in: self) { return true }
             }
-            changes = kept
+            return false
         }
         return changes
     }
@@ -120,18 +116,19 @@ extension Repository {
     /// per directory level, so a deep tree costs heap, never the thread's stack. An entry
     /// whose bytes (mode, name and id) are the same on both sides, the usual case, is
     /// passed over without being decoded.
-    /// With `skip`, a directory of the new tree for which it is true (given its path) is not
-    /// descended into: what is under it, on either side, is left out.
+    /// With `omit`, a change at a path for which it is true is left out, and a directory of
+    /// the new tree for which it is true (`directory`) is not descended into: what is under
+    /// it, on either side, is left out.
     private func compare(
         _ old: [UInt8], _ new: [UInt8], maxDepth: Int, into result: inout [FileChange], operation: () -> String,
-        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)? = nil
+        omit: Omit? = nil
     ) throws(GitError) {
         var stack = [DirectoryPair(old: old, new: new, prefixLength: 0)]
         var prefix = [UInt8]()
         while !stack.isEmpty {
             let top = stack.count - 1
             prefix.removeSubrange(stack[top].prefixLength...)
-            guard let descent = try compareEntries(of: &stack[top], prefix: &prefix, into: &result, skip: skip) else {
+            guard let descent = try compareEntries(of: &stack[top], prefix: &prefix, into: &result, omit: omit) else {
                 stack.removeLast()
                 continue
             }
@@ -157,7 +154,7 @@ extension Repository {
     /// returned for the caller to walk before coming back here.
     private func compareEntries(
         of pair: inout DirectoryPair, prefix: inout [UInt8], into result: inout [FileChange],
-        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)?
+        omit: Omit?
     ) throws(GitError) -> DirectoryPair? {
         var failure: GitError?
         var descent: DirectoryPair?
@@ -203,7 +200,7 @@ extension Repository {
                         } else {
                             taken = (o, n)
                         }
-                        let subtree = try entry(taken.old, taken.new, prefix: &prefix, into: &result, skip: skip)
+                        let subtree = try entry(taken.old, taken.new, prefix: &prefix, into: &result, omit: omit)
                         if taken.old != nil {
                             oldEntries = oNext
                             o = try oNext.next()
@@ -233,10 +230,10 @@ extension Repository {
     /// One name in the two trees: absent on one side, or present on both and different.
     /// A file is added to `result`; for a directory on either side, `prefix` is left
     /// ending in its path and `/`, and both sides' trees (empty where it is no directory)
-    /// are returned to be compared, unless `skip` says to leave the new side's directory.
+    /// are returned to be compared, unless `omit` says to leave the new side's directory.
     private func entry(
         _ old: TreeEntries.Entry?, _ new: TreeEntries.Entry?, prefix: inout [UInt8], into result: inout [FileChange],
-        skip: ((_ directory: [UInt8]) throws(GitError) -> Bool)?
+        omit: Omit?
     ) throws(GitError) -> (old: [UInt8], new: [UInt8])? {
         let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
         let oldMode = old?.mode ?? 0
@@ -246,24 +243,25 @@ extension Repository {
 
         let length = prefix.count
         prefix.append(contentsOf: (old ?? new)!.name)
+        func add(_ change: @autoclosure () -> FileChange) throws(GitError) {
+            if let omit, try omit(prefix, false) { return }
+            result.append(change())
+        }
 
         if oldMode == treeMode || newMode == treeMode {
             // A directory on at least one side: descend; a file on the other side is a change of its own.
-            if newMode == treeMode, let skip, try skip(prefix) {
-                if oldMode != treeMode && old != nil {
-                    result.append(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
-                }
+            if oldMode != treeMode && old != nil {
+                try add(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
+            }
+            if newMode != treeMode && new != nil {
+                try add(FileChange(status: .added, path: prefix, oldMode: 0, newMode: newMode, oldID: .zero, newID: newID))
+            }
+            if newMode == treeMode, let omit, try omit(prefix, true) {
                 prefix.removeSubrange(length...)
                 return nil
             }
             let oldSubtree = oldMode == treeMode ? try rawObject(oldID, .tree) : []
             let newSubtree = newMode == treeMode ? try rawObject(newID, .tree) : []
-            if oldMode != treeMode && old != nil {
-                result.append(FileChange(status: .deleted, path: prefix, oldMode: oldMode, newMode: 0, oldID: oldID, newID: .zero))
-            }
-            if newMode != treeMode && new != nil {
-                result.append(FileChange(status: .added, path: prefix, oldMode: 0, newMode: newMode, oldID: .zero, newID: newID))
-            }
             prefix.append(UInt8(ascii: "/"))
             return (oldSubtree, newSubtree)
         }
@@ -278,9 +276,13 @@ extension Repository {
         } else {
             status = .modified
         }
-        result.append(FileChange(status: status, path: prefix, oldMode: oldMode, newMode: newMode, oldID: oldID, newID: newID))
+        try add(FileChange(status: status, path: prefix, oldMode: oldMode, newMode: newMode, oldID: oldID, newID: newID))
         return nil
     }
+
+    /// Whether a merge's diff leaves out the change at a path (`directory` false), or
+    /// everything under the directory there (true).
+    private typealias Omit = (_ path: [UInt8], _ directory: Bool) throws(GitError) -> Bool
 
     /// Runs `body` with the tree-to-tree diff (no rename detection). Without `contents`
     /// no blob is read.
@@ -558,10 +560,11 @@ struct TreePairFiles {
     private static func isOrdered(_ bytes: [UInt8]) throws(GitError) -> Bool {
         var inOrder = true
         var failure: GitError?
-        bytes.withUnsafeBytes { raw in
+        // The names before, in a buffer made once: an entry takes at least 23 bytes.
+        bytes.withUnsafeBytes { raw in withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: raw.count / 23 + 1) { before in
             do throws(GitError) {
                 var entries = TreeEntries(raw)
-                var names = [UnsafeRawBufferPointer]()
+                var names = 0
                 var previous: TreeEntries.Entry?
                 while let entry = try entries.next() {
                     if let before = previous, TreeEntries.order(before, entry) >= 0 {
@@ -569,7 +572,7 @@ struct TreePairFiles {
                         return
                     }
                     if entry.mode == UInt32(GIT_FILEMODE_TREE.rawValue) {
-                        for earlier in names.reversed() {
+                        for earlier in before[..<names].reversed() {
                             guard earlier.starts(with: entry.name) else { break }
                             if earlier.count == entry.name.count {
                                 inOrder = false
@@ -577,13 +580,14 @@ struct TreePairFiles {
                             }
                         }
                     }
-                    names.append(entry.name)
+                    before[names] = entry.name
+                    names += 1
                     previous = entry
                 }
             } catch {
                 failure = error
             }
-        }
+        } }
         if let failure { throw failure }
         return inOrder
     }
