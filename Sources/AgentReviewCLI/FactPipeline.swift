@@ -129,21 +129,23 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             return .gathered(gathered)
         }
 
-        /// Commit `index` as taken, which the judging thread is done with: let go of by the
-        /// worker that made it (the one that finished it, or else gathered it), when that worker
-        /// starts the batch after next. (Freed on the judging thread, what a worker allocated
-        /// goes back to the worker's malloc arena under the arena's lock, which the worker,
-        /// allocating, mostly holds: the two threads then wait on each other.) What the judging
-        /// thread made of a gathered commit is its own, and let go of by it.
-        func handBack(_ taken: Taken, at index: Int) {
+        /// Commit `index` as a worker finished it, which the judging thread is done with: let
+        /// go of by that worker when it starts the batch after next. (Freed on the judging
+        /// thread, what a worker allocated goes back to the worker's malloc arena under the
+        /// arena's lock, which the worker, allocating, mostly holds: the two threads then wait
+        /// on each other.)
+        func handBack(finished: consuming Finished, at index: Int) {
             claims.lock()
             defer { claims.unlock() }
-            let worker: Int
-            switch taken {
-            case .finished: worker = finishers[index]
-            case .gathered: worker = index % handedBack.count
-            }
-            handedBack[worker].append(taken)
+            handedBack[finishers[index]].append(.finished(finished))
+        }
+
+        /// As `handBack(finished:at:)`, for a commit the judging thread finished itself: what
+        /// the worker gathered goes back to it; what the judging thread made of it is its own.
+        func handBack(gathered: consuming FactGatherer.Gathered, at index: Int) {
+            claims.lock()
+            defer { claims.unlock() }
+            handedBack[index % handedBack.count].append(.gathered(gathered))
         }
 
         /// What the judging thread handed back to worker `number`, now the caller's to let go of.

@@ -135,10 +135,9 @@ import Testing
         try first.wait()
         try #require(waitFor(done, 150))
         for index in 0..<150 {
-            let taken = first.take(index)
-            guard case .finished(let marker) = taken else { Issue.record("commit \(index) not finished"); continue }
+            guard case .finished(let marker) = first.take(index) else { Issue.record("commit \(index) not finished"); continue }
             #expect(marker.id == steps[index].id)
-            first.handBack(taken, at: index)
+            first.handBack(finished: marker, at: index)
         }
         #expect(released.threads.isEmpty, "let go of before the worker started another batch")
         let second = pipeline.start(Array(steps[150...]), releasing: first)

@@ -104,12 +104,14 @@ struct Judge {
             if !next.isEmpty { inflight = pipeline.start(next, releasing: done.take()) }
             // Each commit is handed back once judged, for the worker that made it to let go of.
             for index in 0..<batch.count {
-                let taken = batch.take(index)
-                switch taken {
-                case .finished(let finished): try add(finished)
-                case .gathered(let gathered): try add(try judged(gathered))
+                switch batch.take(index) {
+                case .finished(let finished):
+                    try add(finished)
+                    batch.handBack(finished: finished, at: index)
+                case .gathered(let gathered):
+                    try add(try judged(gathered))
+                    batch.handBack(gathered: gathered, at: index)
                 }
-                batch.handBack(taken, at: index)
             }
             done = batch
             if next.isEmpty { return }
