@@ -1,5 +1,11 @@
 internal import Clibgit2
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Who made a commit and when.
 public struct Signature: Sendable, Hashable {
     public var name: String
@@ -95,8 +101,7 @@ extension CommitInfo {
     /// The `tree` line and the `parent` lines that open a commit; nil when it does not open so.
     static func treeAndParents(_ raw: [UInt8]) -> (ObjectID, [ObjectID])? {
         var position = 0
-        func id(after key: String) -> ObjectID? {
-            let key = Array(key.utf8)
+        func id(after key: [UInt8]) -> ObjectID? {
             let end = position + key.count + 40
             guard end < raw.count, raw[position..<(position + key.count)].elementsEqual(key), raw[end] == UInt8(ascii: "\n"),
                   let id = ObjectID(hexBytes: raw[(position + key.count)..<end])
@@ -104,23 +109,30 @@ extension CommitInfo {
             position = end + 1
             return id
         }
-        guard let tree = id(after: "tree ") else { return nil }
+        guard let tree = id(after: HeaderBytes.tree) else { return nil }
         var parents = [ObjectID]()
-        while let parent = id(after: "parent ") { parents.append(parent) }
+        while let parent = id(after: HeaderBytes.parent) { parents.append(parent) }
         return (tree, parents)
+    }
+
+    /// Header keys as bytes, made once.
+    private enum HeaderBytes {
+        static let tree = Array("tree ".utf8)
+        static let parent = Array("parent ".utf8)
+        static let committer = Array("committer ".utf8)
     }
 
     /// The seconds of the `committer` header line, which must read `… <EMAIL> SECONDS ±HHMM`;
     /// nil when there is no such line before the message.
     static func committerDate(_ raw: [UInt8]) -> Int64? {
         var position = 0
-        let key = Array("committer ".utf8)
+        let key = HeaderBytes.committer
         while position < raw.count {
-            guard let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            guard let end = raw.index(of: UInt8(ascii: "\n"), from: position) else { return nil }
             let line = raw[position..<end]
             if line.isEmpty { return nil }
             if line.starts(with: key) {
-                return Signature(strict: line[(position + key.count)...])?.time
+                return Signature.strictParts(line[(position + key.count)...])?.time
             }
             position = end + 1
         }
@@ -142,7 +154,7 @@ extension CommitInfo {
         var stage = Stage.start
         var position = 0
         while position < raw.count {
-            let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) ?? raw.count
+            let end = raw.index(of: UInt8(ascii: "\n"), from: position) ?? raw.count
             let line = raw[position..<end]
             position = end + 1
             if line.isEmpty { break }
@@ -198,10 +210,10 @@ extension CommitInfo {
     /// `git_commit_message` does). nil for anything else, including a NUL byte anywhere:
     /// the caller then asks libgit2, whose reading of odd commits is the reference.
     init?(id: ObjectID, raw: [UInt8]) {
-        guard !raw.contains(0) else { return nil }
+        guard raw.index(of: 0, from: 0) == nil else { return nil }
         var position = 0
         func line() -> ArraySlice<UInt8>? {
-            guard position < raw.count, let end = raw[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            guard position < raw.count, let end = raw.index(of: UInt8(ascii: "\n"), from: position) else { return nil }
             defer { position = end + 1 }
             return raw[position..<end]
         }
@@ -245,6 +257,15 @@ extension Signature {
     /// `NAME <EMAIL> SECONDS ±HHMM` with a name and an email that need no trimming; nil
     /// for any other form.
     init?(strict text: ArraySlice<UInt8>) {
+        guard let parts = Self.strictParts(text) else { return nil }
+        self.init(
+            name: String(decoding: text[parts.name], as: UTF8.self), email: String(decoding: text[parts.email], as: UTF8.self),
+            time: parts.time, offset: parts.offset)
+    }
+
+    /// Where `init(strict:)` finds the name and the email in `text`, and the time and
+    /// offset it reads; nil where it takes nothing. (The walk needs only the time.)
+    static func strictParts(_ text: ArraySlice<UInt8>) -> (name: Range<Int>, email: Range<Int>, time: Int64, offset: Int32)? {
         let open = UInt8(ascii: "<"), close = UInt8(ascii: ">"), space = UInt8(ascii: " ")
         func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
         guard let lt = text.firstIndex(of: open), let gt = text.firstIndex(of: close), lt < gt,
@@ -257,21 +278,19 @@ extension Signature {
               email.isEmpty || (!isSpace(email.first!) && !isSpace(email.last!))
         else { return nil }
         // " SECONDS ±HHMM" and nothing more.
-        let rest = Array(text[(gt + 1)...])
-        guard rest.count >= 8, rest[0] == space, let gap = rest[1...].firstIndex(of: space) else { return nil }
-        let digits = rest[1..<gap], zone = rest[(gap + 1)...]
+        let rest = text[(gt + 1)...]
+        guard rest.count >= 8, rest.first == space, let gap = rest.dropFirst().firstIndex(of: space) else { return nil }
+        let digits = rest[(rest.startIndex + 1)..<gap], zone = rest[(gap + 1)...]
         guard (1...18).contains(digits.count), digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
               zone.count == 5, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
               zone.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 })
         else { return nil }
         let time = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
-        let zoneDigits = zone.dropFirst().map { Int32($0 - 48) }
-        let hours = zoneDigits[0] * 10 + zoneDigits[1], minutes = zoneDigits[2] * 10 + zoneDigits[3]
+        func digit(_ at: Int) -> Int32 { Int32(zone[zone.startIndex + at] - 48) }
+        let hours = digit(1) * 10 + digit(2), minutes = digit(3) * 10 + digit(4)
         guard hours <= 14, minutes <= 59 else { return nil }
         let offset = (hours * 60 + minutes) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
-        self.init(
-            name: String(decoding: name, as: UTF8.self), email: String(decoding: email, as: UTF8.self),
-            time: time, offset: offset)
+        return (name.startIndex..<name.endIndex, email.startIndex..<email.endIndex, time, offset)
     }
 }
 
@@ -312,6 +331,18 @@ extension Repository {
     private static func checkHeaders(of id: ObjectID, raw: [UInt8]) throws(GitError) {
         if let problem = CommitInfo.headerProblem(raw) {
             throw GitError(code: .other(-1), operation: "read commit \(id)", message: "malformed commit headers (as git fsck reports them): \(problem)")
+        }
+    }
+}
+
+extension [UInt8] {
+    /// Where `byte` first is at or after `start` (memchr).
+    func index(of byte: UInt8, from start: Int) -> Int? {
+        withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                  let found = memchr(base + start, Int32(byte), buffer.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
     }
 }
