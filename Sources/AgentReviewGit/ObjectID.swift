@@ -44,12 +44,13 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         for index in 0..<40 {
             let c = digits[index]
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c &- UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c &- UInt8(ascii: "a") &+ 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c &- UInt8(ascii: "A") &+ 10
-            default: return nil
+            // A digit, or a letter a–f in either case (setting bit 5 lowers A–F, and makes
+            // nothing else land on a–f).
+            var v = c &- UInt8(ascii: "0")
+            if v > 9 {
+                v = (c | 0x20) &- UInt8(ascii: "a")
+                guard v < 6 else { return nil }
+                v += 10
             }
             if index < 16 {
                 words.0 = words.0 << 4 | UInt64(v)
