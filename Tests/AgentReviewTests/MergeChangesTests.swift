@@ -51,6 +51,25 @@ import Testing
         Set(try git("diff-tree", "-c", "-r", "--name-only", "--no-commit-id", merge).split(separator: "\n").map(String.init))
     }
 
+    /// An object written as given (`--literally`: git's checks would refuse a disordered tree).
+    private func object(_ type: String, _ bytes: Data) throws -> String {
+        try Sandbox.run("/usr/bin/git", ["hash-object", "-t", type, "--literally", "-w", "--stdin"], in: repository, input: bytes)
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A tree of these entries, in the order given.
+    private func tree(_ entries: [(mode: String, name: String, id: String)]) throws -> String {
+        var bytes = Data()
+        for entry in entries {
+            bytes.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8) + [0])
+            bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map {
+                let start = entry.id.index(entry.id.startIndex, offsetBy: $0)
+                return UInt8(entry.id[start..<entry.id.index(start, offsetBy: 2)], radix: 16)!
+            })
+        }
+        return try object("tree", bytes)
+    }
+
     @Test func mergesOfEveryKindIntroduceWhatGitSays() throws {
         try sandbox.write("a.txt", "a\n", in: repository)
         try sandbox.write("dir/b.txt", "b\n", in: repository)
@@ -210,21 +229,9 @@ import Testing
     /// as introduced.
     @Test func aTreeNamingAnEntryTwiceHidesNothing() throws {
         let opened = try Repository(path: repository.path)
-        func blob(_ text: String) throws -> String {
-            try Sandbox.run("/usr/bin/git", ["hash-object", "-w", "--stdin"], in: repository, input: Data(text.utf8)).stdout
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        func blob(_ text: String) throws -> String { try object("blob", Data(text.utf8)) }
         func tree(_ entries: [(name: String, blob: String)]) throws -> String {
-            var bytes = Data()
-            for entry in entries {
-                bytes.append(contentsOf: Array("100644 \(entry.name)".utf8) + [0])
-                bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map {
-                    let start = entry.blob.index(entry.blob.startIndex, offsetBy: $0)
-                    return UInt8(entry.blob[start..<entry.blob.index(start, offsetBy: 2)], radix: 16)!
-                })
-            }
-            return try Sandbox.run("/usr/bin/git", ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], in: repository, input: bytes)
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try self.tree(entries.map { ("100644", $0.name, $0.blob) })
         }
         let (x, z, w) = (try blob("x\n"), try blob("z\n"), try blob("w\n"))
         let first = try tree([("a", x)])
@@ -283,21 +290,6 @@ import Testing
     /// is not in git's order: looked up by name there, it may not be what a diff finds.
     @Test func aDirectoryUnderADisorderedTreeIsDiffed() throws {
         let opened = try Repository(path: repository.path)
-        func object(_ type: String, _ bytes: Data) throws -> String {
-            try Sandbox.run("/usr/bin/git", ["hash-object", "-t", type, "--literally", "-w", "--stdin"], in: repository, input: bytes)
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        func tree(_ entries: [(mode: String, name: String, id: String)]) throws -> String {
-            var bytes = Data()
-            for entry in entries {
-                bytes.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8) + [0])
-                bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map {
-                    let start = entry.id.index(entry.id.startIndex, offsetBy: $0)
-                    return UInt8(entry.id[start..<entry.id.index(start, offsetBy: 2)], radix: 16)!
-                })
-            }
-            return try object("tree", bytes)
-        }
         let (x, y, z) = (try object("blob", Data("x\n".utf8)), try object("blob", Data("y\n".utf8)), try object("blob", Data("z\n".utf8)))
         let oldDirectory = try tree([("100644", "f", x)])
         let newDirectory = try tree([("100644", "f", y)])
