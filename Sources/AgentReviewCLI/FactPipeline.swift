@@ -31,6 +31,11 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
     private let workers: [Worker]
     private let finish: Finish?
 
+    /// The most changed paths a batch holds handed back (`Batch.handBack`): a few hundred
+    /// in a batch of ordinary commits, while a batch of huge ones is let go of as it is
+    /// judged, as it was before hand-backs, so that what is held stays bounded.
+    static var handBackPaths: Int { 16_384 }
+
     init(gatherer: FactGatherer, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1), finish: Finish? = nil) throws {
         var workers = [Worker]()
         for _ in 0..<threads {
@@ -68,8 +73,10 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         private let finishedSlots: UnsafeMutableBufferPointer<Finished??>
         /// The worker that finished each commit (meaningful where one did).
         private let finishers: UnsafeMutableBufferPointer<Int>
-        /// What the judging thread is done with, by the worker whose arena holds it.
+        /// What the judging thread is done with, by the worker whose arena holds it, and how
+        /// many changed paths it holds in all.
         private var handedBack: [[Taken]]
+        private var handedBackPaths = 0
 
         fileprivate init(count: Int, workers: Int) {
             results = .allocate(capacity: count)
@@ -134,18 +141,35 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         /// thread, what a worker allocated goes back to the worker's malloc arena under the
         /// arena's lock, which the worker, allocating, mostly holds: the two threads then wait
         /// on each other.)
-        func handBack(finished: consuming Finished, at index: Int) {
+        ///
+        /// What a batch holds handed back is bounded: a commit that would take it past
+        /// `handBackPaths` changed paths (`paths`, this commit's) is let go of at once, on the
+        /// judging thread, as before hand-backs; false then.
+        @discardableResult
+        func handBack(finished: consuming Finished, at index: Int, paths: Int) -> Bool {
             claims.lock()
             defer { claims.unlock() }
+            guard keeps(paths) else { return false }
             handedBack[finishers[index]].append(.finished(finished))
+            return true
         }
 
         /// As `handBack(finished:at:)`, for a commit the judging thread finished itself: what
         /// the worker gathered goes back to it; what the judging thread made of it is its own.
-        func handBack(gathered: consuming FactGatherer.Gathered, at index: Int) {
+        @discardableResult
+        func handBack(gathered: consuming FactGatherer.Gathered, at index: Int) -> Bool {
             claims.lock()
             defer { claims.unlock() }
+            guard keeps(gathered.changes.count) else { return false }
             handedBack[index % handedBack.count].append(.gathered(gathered))
+            return true
+        }
+
+        /// Whether `paths` more changed paths fit in what the batch holds handed back.
+        private func keeps(_ paths: Int) -> Bool {
+            guard handedBackPaths + paths <= FactPipeline.handBackPaths else { return false }
+            handedBackPaths += paths
+            return true
         }
 
         /// What the judging thread handed back to worker `number`, now the caller's to let go of.

@@ -137,7 +137,7 @@ import Testing
         for index in 0..<150 {
             guard case .finished(let marker) = first.take(index) else { Issue.record("commit \(index) not finished"); continue }
             #expect(marker.id == steps[index].id)
-            first.handBack(finished: marker, at: index)
+            #expect(first.handBack(finished: marker, at: index, paths: 1))
         }
         #expect(released.threads.isEmpty, "let go of before the worker started another batch")
         let second = pipeline.start(Array(steps[150...]), releasing: first)
@@ -145,6 +145,33 @@ import Testing
         let threads = released.threads
         #expect(threads.count == 150)
         #expect(!threads.contains { pthread_equal($0, pthread_self()) != 0 }, "let go of on the judging thread")
+    }
+}
+
+extension FactPipelineTests {
+    /// A batch holds at most `handBackPaths` changed paths handed back: a commit past that
+    /// is let go of at once, on the judging thread, so that huge commits are not held.
+    @Test func whatIsHandedBackIsBounded() throws {
+        let released = Released()
+        let done = DispatchSemaphore(value: 0)
+        let pipeline = try FactPipeline<Marker>(
+            gatherer: FactGatherer(repository: repository, contents: false, linesOver: nil), threads: 1
+        ) { _, gathered in
+            defer { done.signal() }
+            return Marker(gathered.commit.id, released)
+        }
+        let batch = pipeline.start(Array(steps[..<3]))
+        try batch.wait()
+        try #require(waitFor(done, 3))
+        let budget = FactPipeline<Marker>.handBackPaths
+        for (index, paths) in [budget - 1, 2, 1].enumerated() {
+            guard case .finished(let marker) = batch.take(index) else { Issue.record("commit \(index) not finished"); continue }
+            // The first fits, the second would pass the bound, the third fits again.
+            #expect(batch.handBack(finished: marker, at: index, paths: paths) == (index != 1))
+        }
+        let threads = released.threads
+        #expect(threads.count == 1, "only the commit past the bound is let go of now")
+        #expect(threads.allSatisfy { pthread_equal($0, pthread_self()) != 0 }, "on the judging thread")
     }
 }
 

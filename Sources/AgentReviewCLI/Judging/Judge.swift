@@ -107,7 +107,7 @@ struct Judge {
                 switch batch.take(index) {
                 case .finished(let finished):
                     try add(finished)
-                    batch.handBack(finished: finished, at: index)
+                    batch.handBack(finished: finished, at: index, paths: finished.facts.changes.count)
                 case .gathered(let gathered):
                     try add(try judged(gathered))
                     batch.handBack(gathered: gathered, at: index)
