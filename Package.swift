@@ -2,6 +2,9 @@
 import Foundation
 import PackageDescription
 
+/// Where distributions keep libraries' static archives.
+let libraryDirectories = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+
 /// On Linux, libgit2 and the libraries it uses are linked into the binary from the
 /// distribution's static archives (Debian's libgit2-dev ships them all), when every one is
 /// there. A process then loads none of the fifteen shared libraries libgit2 brings, whose
@@ -18,7 +21,7 @@ import PackageDescription
 let staticLibgit2: [String]? = {
     #if os(Linux)
     let archives = ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "pcre2-8", "z", "crypto"]
-    for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
+    for directory in libraryDirectories {
         let paths = archives.map { "\(directory)/lib\($0).a" }
         guard paths.allSatisfy(FileManager.default.fileExists(atPath:)) else { continue }
         let wrapped = [
@@ -54,7 +57,7 @@ let staticLibDeflate = staticArchive("deflate")
 /// The path of the distribution's static archive of a library, where there is one.
 func staticArchive(_ name: String) -> String? {
     #if os(Linux)
-    for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
+    for directory in libraryDirectories {
         let path = "\(directory)/lib\(name).a"
         if FileManager.default.fileExists(atPath: path) { return path }
     }

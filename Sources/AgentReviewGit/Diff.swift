@@ -116,6 +116,7 @@ extension Repository {
     /// per directory level, so a deep tree costs heap, never the thread's stack. An entry
     /// whose bytes (mode, name and id) are the same on both sides, the usual case, is
     /// passed over without being decoded.
+    ///
     /// With `omit`, a change at a path for which it is true is left out, and a directory of
     /// the new tree for which it is true (`directory`) is not descended into: what is under
     /// it, on either side, is left out.
@@ -529,17 +530,14 @@ struct TreePairFiles {
             let merged = try Self.find(name, in: &levels[top].merged)
             let other = try Self.find(name, in: &levels[top].other)
             let treeMode = UInt32(GIT_FILEMODE_TREE.rawValue)
+            let tree = merged.flatMap { $0.mode == treeMode ? $0.id : nil }
+            let otherTree = other.flatMap { $0.mode == treeMode ? $0.id : nil }
             guard let slash else {
-                if directory {
-                    let tree = merged.flatMap { $0.mode == treeMode ? $0.id : nil }
-                    return tree != nil && tree == other.flatMap { $0.mode == treeMode ? $0.id : nil }
-                }
+                if directory { return tree != nil && tree == otherTree }
                 let file = merged.flatMap { $0.mode == treeMode ? nil : $0 }
                 let otherFile = other.flatMap { $0.mode == treeMode ? nil : $0 }
                 return file?.mode == otherFile?.mode && file?.id == otherFile?.id
             }
-            let tree = merged.flatMap { $0.mode == treeMode ? $0.id : nil }
-            let otherTree = other.flatMap { $0.mode == treeMode ? $0.id : nil }
             if tree == otherTree { return true }
             levels.append(try Self.level(end: slash + 1, merged: tree, other: otherTree, in: repository))
         }

@@ -120,9 +120,9 @@ import Testing
         for index in 0..<149 { #expect(take(first, index) == "gathered \(steps[index].id)") }
     }
 
-    /// What the judging thread hands back is let go of on the worker that made it, when that
-    /// worker starts a later batch: not on the judging thread, and not before.
-    @Test func whatIsHandedBackIsLetGoOfByTheWorker() throws {
+    /// A pipeline whose worker finishes every commit as a `Marker`, signalling `done` for
+    /// each; `released` records the thread each marker is let go of on.
+    private func markerPipeline() throws -> (FactPipeline<Marker>, released: Released, done: DispatchSemaphore) {
         let released = Released()
         let done = DispatchSemaphore(value: 0)
         let pipeline = try FactPipeline<Marker>(
@@ -131,6 +131,13 @@ import Testing
             defer { done.signal() }
             return Marker(gathered.commit.id, released)
         }
+        return (pipeline, released, done)
+    }
+
+    /// What the judging thread hands back is let go of on the worker that made it, when that
+    /// worker starts a later batch: not on the judging thread, and not before.
+    @Test func whatIsHandedBackIsLetGoOfByTheWorker() throws {
+        let (pipeline, released, done) = try markerPipeline()
         let first = pipeline.start(Array(steps[..<150]))
         try first.wait()
         try #require(waitFor(done, 150))
@@ -152,14 +159,7 @@ extension FactPipelineTests {
     /// A batch holds at most `handBackPaths` changed paths handed back: a commit past that
     /// is let go of at once, on the judging thread, so that huge commits are not held.
     @Test func whatIsHandedBackIsBounded() throws {
-        let released = Released()
-        let done = DispatchSemaphore(value: 0)
-        let pipeline = try FactPipeline<Marker>(
-            gatherer: FactGatherer(repository: repository, contents: false, linesOver: nil), threads: 1
-        ) { _, gathered in
-            defer { done.signal() }
-            return Marker(gathered.commit.id, released)
-        }
+        let (pipeline, released, done) = try markerPipeline()
         let batch = pipeline.start(Array(steps[..<3]))
         try batch.wait()
         try #require(waitFor(done, 3))
