@@ -40,7 +40,8 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         var workers = [Worker]()
         for _ in 0..<threads {
             var worker = FactGatherer(
-                repository: try gatherer.repository.reopen(), contents: gatherer.contents, linesOver: gatherer.linesOver,
+                repository: try gatherer.repository.reopen(packCaches: gatherer.contents ? .withBlobs : .treesOnly),
+                contents: gatherer.contents, linesOver: gatherer.linesOver,
                 signatures: gatherer.signatures, notes: gatherer.notes)
             worker.merges = gatherer.merges
             worker.parsesEarly = gatherer.parsesEarly
@@ -53,6 +54,9 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
     deinit {
         for worker in workers { worker.stop() }
     }
+
+    /// Each worker's gatherer (for tests: a worker's is used on its thread only).
+    var workerGatherers: [FactGatherer] { workers.map(\.gatherer) }
 
     /// A batch being gathered in the background.
     final class Batch: @unchecked Sendable {

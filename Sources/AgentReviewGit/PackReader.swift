@@ -44,16 +44,24 @@ final class PackReader {
     private var inflater = Inflater()
 
     /// Opens the packs in `directory` (`objects/pack`); a pack that cannot be opened is skipped.
-    /// The cache budgets were measured on the 10,000-commit history of `scripts/bench`:
-    /// 8 MiB of bases and 4 MiB of delta links judge it 7% faster than 6 and 2 MiB, for
-    /// 2.4 MB more peak RSS (60 MB in all); more bases or fewer links gain nothing.
+    /// The cache budgets (`Repository.PackCaches`) were measured on the histories of
+    /// `scripts/bench`. Reading blobs: 8 MiB of bases and 4 MiB of delta links judged the
+    /// 10,000-commit history 7% faster than 6 and 2 MiB, for 2.4 MB more peak RSS; more bases
+    /// or fewer links gained nothing. Reading trees only: 16 MiB of bases and 2 MiB of links
+    /// judge it 13% faster than 8 and 4 MiB, and the 200,000-commit one 20% (59.0 → 47.3 s),
+    /// for 7 MiB more peak RSS (49.6 MiB; 56.2 MiB at 200,000 commits); the real histories
+    /// are the same within the noise. (With blobs, 16 and 2 MiB took libgit2's line counts to
+    /// 63.7 MiB, at the edge of the 64 MiB bound.)
     /// An index bigger than `indexBytes` is not kept resident whole (see `IndexPages`).
     /// 12 MiB holds the index of a pack of 440,000 objects (OpenHands' 373,000 objects have
     /// a 10.5 MB index); dropping the pages of libgit2's 4.5 MB index at a budget of 4 MiB
     /// cost a third of the time judging its history took (2,174 drops, each read back by
     /// page faults). Each reader keeps its own count over the shared mapping: with the walk's
     /// and a worker's, an index keeps at most twice this resident.
-    init(directory: String, cacheBytes: Int = 8 << 20, linkBytes: Int = 4 << 20, indexBytes: Int = 12 << 20) {
+    init(
+        directory: String, cacheBytes: Int = Repository.PackCaches.withBlobs.bases, linkBytes: Int = Repository.PackCaches.withBlobs.links,
+        indexBytes: Int = 12 << 20
+    ) {
         packs = []
         bases = ObjectCache(budget: cacheBytes)
         links = ObjectCache(budget: linkBytes)
@@ -70,6 +78,10 @@ final class PackReader {
             }
         }
     }
+
+    /// The budgets of the caches of delta chains: the objects deltas were applied to, and
+    /// the inflated deltas.
+    var budgets: (bases: Int, links: Int) { (bases.budget, links.budget) }
 
     /// Where `id` is in these packs: the first pack holding it, its place in that pack's
     /// index, and how many objects that pack has. nil when no pack read here holds it.
@@ -534,7 +546,7 @@ private struct ObjectCache<Value: CacheCost> {
     private var newest = -1
     private var oldest = -1
     private var bytes = 0
-    private let budget: Int
+    let budget: Int
 
     init(budget: Int) {
         self.budget = budget
@@ -810,5 +822,23 @@ extension Repository {
         let size = git_odb_object_size(object)
         guard size > 0, let data = git_odb_object_data(object) else { return [] }
         return Array(UnsafeRawBufferPointer(start: data, count: size))
+    }
+}
+
+extension Repository.PackCaches {
+    /// The budget of the objects deltas were applied to (`PackReader`).
+    var bases: Int {
+        switch self {
+        case .withBlobs: 8 << 20
+        case .treesOnly: 16 << 20
+        }
+    }
+
+    /// The budget of inflated deltas.
+    var links: Int {
+        switch self {
+        case .withBlobs: 4 << 20
+        case .treesOnly: 2 << 20
+        }
     }
 }

@@ -13,17 +13,33 @@ public final class Repository {
     /// for another thread (a handle is used by one thread at a time).
     private let origin: String?
     /// The pack files, read directly for the trees and blobs of long histories.
-    lazy var packReader = PackReader(directory: String(cString: git_repository_commondir(pointer)) + "objects/pack")
+    lazy var packReader = PackReader(
+        directory: String(cString: git_repository_commondir(pointer)) + "objects/pack",
+        cacheBytes: packCaches.bases, linkBytes: packCaches.links)
+    /// What the pack reader is to keep of delta chains.
+    private var packCaches = PackCaches.withBlobs
+
+    /// What a handle's pack reader keeps of delta chains, by what it reads: the budgets
+    /// are in `PackReader`.
+    public enum PackCaches: Sendable {
+        /// Trees and blobs (line counts, binary detection); also a handle for anything else.
+        case withBlobs
+        /// Trees only: more of the objects deltas are applied to, fewer inflated deltas.
+        case treesOnly
+    }
 
     private init(pointer: OpaquePointer, origin: String?) {
         self.pointer = pointer
         self.origin = origin
     }
 
-    /// Another handle on the same repository, opened the same way.
-    public func reopen() throws(GitError) -> Repository {
-        if let origin { return try Repository(path: origin) }
-        return try Repository.openFromEnvironment()
+    /// Another handle on the same repository, opened the same way, for a thread that reads
+    /// what `packCaches` says.
+    public func reopen(packCaches: PackCaches = .withBlobs) throws(GitError) -> Repository {
+        let handle: Repository
+        if let origin { handle = try Repository(path: origin) } else { handle = try Repository.openFromEnvironment() }
+        handle.packCaches = packCaches
+        return handle
     }
 
     deinit {

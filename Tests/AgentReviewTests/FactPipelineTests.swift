@@ -1,5 +1,5 @@
 @testable import AgentReviewCLI
-import AgentReviewGit
+@testable import AgentReviewGit
 import AgentReviewTestSupport
 import Foundation
 import Testing
@@ -156,6 +156,21 @@ import Testing
 }
 
 extension FactPipelineTests {
+    /// A worker that reads trees only has the caches for that; one that reads blob
+    /// contents (line counts, binary detection) keeps the smaller ones, which bound the
+    /// memory blobs take.
+    @Test func workersCacheForWhatTheyRead() throws {
+        for contents in [false, true] {
+            let pipeline = try FactPipeline<String>(
+                gatherer: FactGatherer(repository: repository, contents: contents, linesOver: contents ? 10 : nil), threads: 2)
+            let expected = contents ? Repository.PackCaches.withBlobs : .treesOnly
+            #expect(pipeline.workerGatherers.count == 2)
+            for gatherer in pipeline.workerGatherers {
+                #expect(gatherer.repository.packReader.budgets == (expected.bases, expected.links), "contents: \(contents)")
+            }
+        }
+    }
+
     /// A batch holds at most `handBackPaths` changed paths handed back: a commit past that
     /// is let go of at once, on the judging thread, so that huge commits are not held.
     @Test func whatIsHandedBackIsBounded() throws {

@@ -66,8 +66,9 @@ import Testing
         }
     }
 
-    func checkEveryObject(expectPacked minimum: Int) throws {
-        let repo = try Repository(path: repository.path)
+    func checkEveryObject(expectPacked minimum: Int, packCaches: Repository.PackCaches? = nil) throws {
+        let opened = try Repository(path: repository.path)
+        let repo = try packCaches.map { try opened.reopen(packCaches: $0) } ?? opened
         var packed = 0
         for object in try gitObjects() {
             if repo.packReader.read(object.id) != nil { packed += 1 }
@@ -86,6 +87,19 @@ import Testing
         let verify = try sandbox.git("verify-pack", "-v", try packIndex(), in: repository)
         #expect(verify.contains("chain length = 10:"))
         try checkEveryObject(expectPacked: count - 3)
+    }
+
+    /// A handle reopened for a thread that reads trees only caches more bases and fewer
+    /// inflated deltas than one that reads blobs too (the default, and any handle opened
+    /// otherwise), and reads every object the same.
+    @Test func cacheBudgetsFollowWhatIsRead() throws {
+        let opened = try Repository(path: repository.path)
+        let trees = try opened.reopen(packCaches: .treesOnly)
+        let blobs = try opened.reopen()
+        #expect(opened.packReader.budgets == (8 << 20, 4 << 20))
+        #expect(blobs.packReader.budgets == (8 << 20, 4 << 20))
+        #expect(trees.packReader.budgets == (16 << 20, 2 << 20))
+        try checkEveryObject(expectPacked: try gitObjects().count - 3, packCaches: .treesOnly)
     }
 
     /// An index too big to keep resident (here: any, with a budget of 0) has its pages
