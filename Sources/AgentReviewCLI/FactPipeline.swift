@@ -73,6 +73,8 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         private var taken = 0
         /// Workers still gathering: commits are taken only once none is.
         private var gathering: Int
+        /// The first commit whose gathering failed, if any.
+        private var failed: Int?
         /// A worker's finished commit, set once it is done with it (nil inside: it left it).
         private let finishedSlots: UnsafeMutableBufferPointer<Finished??>
         /// The worker that finished each commit (meaningful where one did).
@@ -109,7 +111,19 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             done.wait()
             claims.lock()
             defer { claims.unlock() }
-            for case .failure(let error)? in results { throw error }
+            // The first failure is the one stored, not found by reading every slot: reading
+            // one copies it, and retains everything in it.
+            if let failed, case .failure(let error)? = results[failed] { throw error }
+        }
+
+        /// Stores what gathering commit `index` came to.
+        fileprivate func store(gathered result: consuming Result<FactGatherer.Gathered, any Error>, at index: Int) {
+            if case .failure = result {
+                claims.lock()
+                failed = min(failed ?? index, index)
+                claims.unlock()
+            }
+            results[index] = result
         }
 
         /// One commit of the batch, handed to the judging thread.
@@ -228,7 +242,7 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             worker.submit {
                 if let done { _ = done.handedBack(to: number) }
                 for index in stride(from: number, to: steps.count, by: count) {
-                    batch.results[index] = Result { try worker.gatherer.gather(steps[index]) }
+                    batch.store(gathered: Result { try worker.gatherer.gather(steps[index]) }, at: index)
                 }
                 batch.done.leave()
                 guard let finish, batch.gathered() else { return }

@@ -71,54 +71,61 @@ public struct WalkStep: Sendable {
 /// Values waiting by date: the newest first, and among equal dates the first queued
 /// first (git's `commit_list_insert_by_date`), in a binary heap.
 struct DateQueue<Value> {
-    private struct Waiting {
+    /// Where each waits in the heap; its value is at the same place in `waiting`, so that
+    /// ordering moves keys and never copies a value (a copy retains everything in it).
+    private struct Key {
         var date: Int64
         var order: Int
-        var value: Value
 
-        func comesBefore(_ other: Waiting) -> Bool {
+        func comesBefore(_ other: Key) -> Bool {
             date != other.date ? date > other.date : order < other.order
         }
     }
 
-    private var heap = [Waiting]()
+    private var keys = [Key]()
+    private var waiting = [Value]()
     private var queued = 0
 
     /// The date of the first, nil when empty.
-    var firstDate: Int64? { heap.first?.date }
+    var firstDate: Int64? { keys.first?.date }
 
     /// Every value waiting, in no particular order.
-    var values: some Sequence<Value> { heap.lazy.map(\.value) }
+    var values: some Sequence<Value> { waiting }
 
-    mutating func push(_ value: Value, date: Int64) {
-        heap.append(Waiting(date: date, order: queued, value: value))
+    mutating func push(_ value: consuming Value, date: Int64) {
+        keys.append(Key(date: date, order: queued))
+        waiting.append(value)
         queued += 1
-        var child = heap.count - 1
+        var child = keys.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[child].comesBefore(heap[parent]) else { break }
-            heap.swapAt(child, parent)
+            guard keys[child].comesBefore(keys[parent]) else { break }
+            swap(child, parent)
             child = parent
         }
     }
 
     mutating func pop() -> Value? {
-        guard let first = heap.first?.value else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < heap.count, heap[left].comesBefore(heap[best]) { best = left }
-                if right < heap.count, heap[right].comesBefore(heap[best]) { best = right }
-                guard best != parent else { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
+        guard !keys.isEmpty else { return nil }
+        swap(0, keys.count - 1)
+        keys.removeLast()
+        let first = waiting.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var best = parent
+            if left < keys.count, keys[left].comesBefore(keys[best]) { best = left }
+            if right < keys.count, keys[right].comesBefore(keys[best]) { best = right }
+            guard best != parent else { break }
+            swap(parent, best)
+            parent = best
         }
         return first
+    }
+
+    private mutating func swap(_ a: Int, _ b: Int) {
+        keys.swapAt(a, b)
+        waiting.swapAt(a, b)
     }
 }
 

@@ -61,6 +61,22 @@ import Testing
         }
     }
 
+    /// A commit that cannot be gathered fails the batch: waiting for it throws the error of
+    /// the first such commit in the batch's order, whichever was gathered first.
+    @Test func theFirstFailureInOrderIsThrown() throws {
+        var broken = steps
+        let missing = [ObjectID(hex: String(repeating: "ab", count: 20))!, ObjectID(hex: String(repeating: "cd", count: 20))!]
+        broken[7] = WalkStep(id: missing[0], commit: nil)
+        broken[200] = WalkStep(id: missing[1], commit: nil)
+        let pipeline = try pipeline { _, gathered in "worker \(gathered.commit.id)" }
+        let batch = pipeline.start(broken)
+        #expect {
+            try batch.wait()
+        } throws: { error in
+            "\(error)".contains(missing[0].description) && !"\(error)".contains(missing[1].description)
+        }
+    }
+
     /// A pipeline whose worker signals `entered` as it starts finishing a commit, and is
     /// held there until the test signals `gate` (open for good from then on).
     private func gatedPipeline() throws -> (FactPipeline<String>, entered: DispatchSemaphore, gate: DispatchSemaphore) {
