@@ -637,7 +637,9 @@ public struct Evaluator: Sendable {
         commit: CommitFacts
     ) -> [Missing] {
         var missing = [Missing]()
-        let approve = "agentreview approve \(commit.shortID)"
+        // What the findings below say is made only for a finding that says it: most
+        // commits judged miss one or two things, or nothing.
+        lazy var approve = "agentreview approve \(commit.shortID)"
         let needsApproval = approvals.count < riskClass.approvals || riskClass.owners || riskClass.humanSignoff
         if needsApproval && !signersListed {
             missing.append(Missing(
@@ -647,10 +649,12 @@ public struct Evaluator: Sendable {
                 by: "a maintainer of the trust root"))
         }
         // The commit's own people cannot approve it: say so to the author reading the report.
-        let people = Set([commit.author.email, commit.committer.email].map { $0.lowercased() }).sorted()
-        let own = ownPrincipals(commit, aliases: .none)
-        let eligible = reviewers.filter { own[$0] == nil }
-        let bots = Set(policy.bots.map { $0.lowercased() })
+        lazy var people = Set([commit.author.email, commit.committer.email].map { $0.lowercased() }).sorted()
+        lazy var eligible: [String] = {
+            guard !reviewers.isEmpty else { return [] }
+            let own = ownPrincipals(commit, aliases: .none)
+            return reviewers.filter { own[$0] == nil }
+        }()
         // Who can approve: the listed reviewers, never the commit's own people (author,
         // committer, co-authors, operator), who are named so the author reading it knows.
         func reviewer(_ eligible: [String]) -> String {
@@ -686,6 +690,7 @@ public struct Evaluator: Sendable {
         }
         if riskClass.humanSignoff {
             if !approvals.contains(where: isPerson) {
+                let bots = Set(policy.bots.map { $0.lowercased() })
                 missing.append(Missing(
                     requirement: "human_signoff", detail: "an approval from a person, not a bot", command: approve,
                     by: reviewer(eligible.filter { !bots.contains($0) })))
