@@ -41,26 +41,26 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     private static func parse(_ digits: UnsafeBufferPointer<UInt8>) -> ObjectID? {
         guard digits.count == 40 else { return nil }
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        for index in 0..<40 {
-            let c = digits[index]
-            // A digit, or a letter a–f in either case (setting bit 5 lowers A–F, and makes
-            // nothing else land on a–f).
-            var v = c &- UInt8(ascii: "0")
-            if v > 9 {
-                v = (c | 0x20) &- UInt8(ascii: "a")
-                guard v < 6 else { return nil }
-                v += 10
+        // Without a branch per digit: each is read as a digit or a letter, and whether it
+        // was either is gathered into `bad`, checked once at the end.
+        var bad: UInt8 = 0
+        func word(_ range: Range<Int>) -> UInt64 {
+            var word: UInt64 = 0
+            for index in range {
+                let c = digits[index]
+                // A digit, or a letter a–f in either case (setting bit 5 lowers A–F, and
+                // makes nothing else land on a–f).
+                let notDigit: UInt8 = c &- UInt8(ascii: "0") >= 10 ? 1 : 0
+                let notLetter: UInt8 = (c | 0x20) &- UInt8(ascii: "a") >= 6 ? 1 : 0
+                bad |= notDigit & notLetter
+                // A digit's value is its low four bits; a letter's (bit 6 set) nine more.
+                word = word << 4 | UInt64((c & 0x0f) &+ 9 &* (c >> 6))
             }
-            if index < 16 {
-                words.0 = words.0 << 4 | UInt64(v)
-            } else if index < 32 {
-                words.1 = words.1 << 4 | UInt64(v)
-            } else {
-                words.2 = words.2 << 4 | UInt64(v)
-            }
+            return word
         }
-        return ObjectID(high: words.0, middle: words.1, low: UInt32(words.2))
+        let high = word(0..<16), middle = word(16..<32), low = word(32..<40)
+        guard bad == 0 else { return nil }
+        return ObjectID(high: high, middle: middle, low: UInt32(low))
     }
 
     var oid: git_oid {
