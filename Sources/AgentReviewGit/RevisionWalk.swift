@@ -125,7 +125,8 @@ struct DateQueue<Value> {
 
     private mutating func swap(_ a: Int, _ b: Int) {
         keys.swapAt(a, b)
-        waiting.swapAt(a, b)
+        // Through the buffer, the values are moved; the array's own swap copies them.
+        waiting.withUnsafeMutableBufferPointer { $0.swapAt(a, b) }
     }
 }
 
