@@ -9,6 +9,9 @@ import Foundation
 /// Turns git's commits into the plain facts the rules judge. One commit at a time.
 struct FactGatherer {
     let repository: Repository
+    /// The paths this gatherer's thread has classified (`Classifier.Memo`): like the
+    /// repository handle, used by that thread alone.
+    let classified = Classifier.Memo()
     /// Read blob contents (binary detection, line counts): only when the policy asks.
     let contents: Bool
     /// The policy's `changed_lines` threshold: lines are counted (a line diff of every

@@ -239,12 +239,15 @@ public struct Evaluator: Sendable {
 
     /// Judges one commit for a ref in `mode`. For `unsigned_is_agent`, the commit's own
     /// signature is `commit.signature`, as the fact gatherer checked it.
-    /// - Parameter signoffNotes: why records found for this commit did not count, for the reasons.
+    /// - Parameters:
+    ///   - signoffNotes: why records found for this commit did not count, for the reasons.
+    ///   - classified: the calling thread's memo of the paths it has classified.
     public func judge(
-        _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode
+        _ commit: CommitFacts, signoff: Signoff = .none, signoffNotes: [String] = [], mode: EnforcementMode,
+        classified: Classifier.Memo? = nil
     ) -> CommitReport {
         let attribution = attributor.attribute(commit)
-        let classification = classifier.classify(commit.changes)
+        let classification = classifier.classify(commit.changes, memo: classified)
         var report = CommitReport(
             commit: commit, attribution: attribution, classification: classification, policy: policy)
         report.session = Self.session(commit.trailers)

@@ -218,3 +218,62 @@ import Testing
         #expect(owners.owners(of: GitPath("src/x")) == nil)
     }
 }
+
+/// A thread's memo of classified paths gives what classifying them afresh gives: for paths
+/// seen again in later commits (with other escalations), across policies, and past its size.
+@Suite struct ClassifierMemoTests {
+    static let commits: [[PathChange]] = [
+        [PathChange(.modified, "docs/a.txt"), PathChange(.added, "src/a.swift"), PathChange(.deleted, "README.md", from: .regular, to: .absent)],
+        // The same paths again, one now a symlink and one executable: escalations are the
+        // change's, not the path's, and still raise the class.
+        [PathChange(.modified, "docs/a.txt", from: .regular, to: .symlink), PathChange(.modified, "src/a.swift", from: .regular, to: .executable)],
+        [PathChange(.modified, "INFRA/main.tf"), PathChange(.modified, "docs/a.txt"), PathChange(.added, "CODEOWNERS")],
+        [PathChange(.modified, "docs/AGENTS.md"), PathChange(.modified, "README.md")],
+        [PathChange(.modified, ".AgentReview/policy.yml"), PathChange(.modified, "keys/allowed_signers")],
+    ]
+
+    @Test func aMemoChangesNothing() {
+        let classifier = Classifier(policy: ClassifierTests.policy)
+        let memo = Classifier.Memo()
+        for _ in 0..<2 {
+            for changes in Self.commits {
+                #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
+            }
+        }
+    }
+
+    /// A memo filled by one policy's classifier is not read for another's: the same path
+    /// has the other policy's class there.
+    @Test func aMemoIsOneClassifiers() throws {
+        let other = Classifier(policy: try PolicyLoader.load(yaml: """
+            version: 1
+            classes:
+              - name: low
+              - name: high
+                approvals: 2
+            default_class: high
+            paths:
+              - { pattern: "src/", class: low }
+            """, file: "other.yml"))
+        let classifier = Classifier(policy: ClassifierTests.policy)
+        let memo = Classifier.Memo()
+        for changes in Self.commits + Self.commits {
+            #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
+            #expect(other.classify(changes, memo: memo) == other.classify(changes))
+        }
+        #expect(other.classify([PathChange(.added, "src/a.swift")], memo: memo).rank == 0)
+    }
+
+    /// Past its size the memo starts over, and still answers the same.
+    @Test func aFullMemoStartsOver() {
+        let classifier = Classifier(policy: ClassifierTests.policy)
+        let memo = Classifier.Memo()
+        let paths = (0..<(Classifier.Memo.capacity + 100)).map { PathChange(.modified, $0 % 3 == 0 ? "docs/f\($0).txt" : "src/f\($0).c") }
+        for start in stride(from: 0, to: paths.count, by: 1_000) {
+            let changes = Array(paths[start..<min(start + 1_000, paths.count)])
+            #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
+        }
+        #expect(memo.count <= Classifier.Memo.capacity)
+        #expect(classifier.classify([paths[0]], memo: memo) == classifier.classify([paths[0]]))
+    }
+}

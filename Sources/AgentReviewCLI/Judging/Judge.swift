@@ -133,7 +133,7 @@ struct Judge {
             guard let parsed = try? gatherer.parsed(gathered) else { return nil }
             let facts = gatherer.facts(from: gathered, parsed: parsed)
             guard Evaluator.contractNames(facts.trailers).isEmpty else { return nil }
-            let report = Self.evaluate(facts, by: evaluator, historical: historical, mode: mode)
+            let report = Self.evaluate(facts, by: evaluator, historical: historical, mode: mode, classified: gatherer.classified)
             return Judged(commit: gathered.commit, info: parsed.info, facts: facts, report: report, signoff: .none, signoffNotes: [])
         }
     }
@@ -221,18 +221,19 @@ struct Judge {
     }
 
     /// The evaluator's judgement, at the commit's historical time when that matters.
+    /// Judges on this thread, whose gatherer's memo of classified paths it uses.
     private func evaluate(_ facts: CommitFacts, signoff: Signoff = .none, notes: [String] = [], mode: EnforcementMode) -> CommitReport {
-        Self.evaluate(facts, by: evaluator, historical: historical, signoff: signoff, notes: notes, mode: mode)
+        Self.evaluate(facts, by: evaluator, historical: historical, signoff: signoff, notes: notes, mode: mode, classified: gatherer.classified)
     }
 
     private static func evaluate(
         _ facts: CommitFacts, by evaluator: Evaluator, historical: Bool, signoff: Signoff = .none, notes: [String] = [],
-        mode: EnforcementMode
+        mode: EnforcementMode, classified: Classifier.Memo
     ) -> CommitReport {
         if let time = historicalTime(of: facts, signoff, historical: historical) {
-            return evaluator.at(time).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+            return evaluator.at(time).judge(facts, signoff: signoff, signoffNotes: notes, mode: mode, classified: classified)
         }
-        return evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode)
+        return evaluator.judge(facts, signoff: signoff, signoffNotes: notes, mode: mode, classified: classified)
     }
 
     /// The facts a commit's task contract needs beyond what the policy made the gatherer
