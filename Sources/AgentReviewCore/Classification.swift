@@ -89,26 +89,28 @@ public struct Classifier: Sendable {
     /// class depends on nothing but the path and the policy, and a history touches the same
     /// paths again and again (Aider's 19,483 changed paths are 1,190 distinct ones). Used
     /// by one thread at a time, as the repository handle beside it. Kept for one
-    /// classifier's rules (another's empties it), and emptied past `capacity` paths.
+    /// classifier's rules (another's empties it). It holds at most `capacity` paths, and
+    /// takes none from a commit of more than `commitPaths`: an import's paths, mostly never
+    /// touched again, would only cost the inserting (ghostty's first commit has 17,121).
     public final class Memo {
         fileprivate var rules: PathRules?
         fileprivate var classes: [GitPath: ClassifiedPath] = [:]
         public static let capacity = 8_192
+        public static let commitPaths = 256
 
         public init() {}
 
         /// Paths held now.
         public var count: Int { classes.count }
 
-        fileprivate func classify(_ path: GitPath, by rules: PathRules) -> ClassifiedPath {
+        fileprivate func classify(_ path: GitPath, by rules: PathRules, keep: Bool) -> ClassifiedPath {
             if self.rules !== rules {
                 self.rules = rules
                 classes = [:]
             }
             if let known = classes[path] { return known }
             let classified = rules.classify(path)
-            if classes.count >= Self.capacity { classes = [:] }
-            classes[path] = classified
+            if keep && classes.count < Self.capacity { classes[path] = classified }
             return classified
         }
     }
@@ -198,8 +200,9 @@ public struct Classifier: Sendable {
         // Where each path is in `paths`: searched in order while there are few, hashed beyond.
         var index: [GitPath: Int]?
         var totalLines = 0
+        let keep = changes.count <= Memo.commitPaths
         func add(_ path: GitPath, _ escalation: (rank: Int, why: String)?) {
-            var classified = memo?.classify(path, by: rules) ?? classify(path)
+            var classified = memo?.classify(path, by: rules, keep: keep) ?? classify(path)
             if let escalation, escalation.rank > classified.rank {
                 classified.rank = escalation.rank
                 classified.rule = escalation.why

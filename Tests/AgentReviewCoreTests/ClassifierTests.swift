@@ -264,16 +264,32 @@ import Testing
         #expect(other.classify([PathChange(.added, "src/a.swift")], memo: memo).rank == 0)
     }
 
-    /// Past its size the memo starts over, and still answers the same.
-    @Test func aFullMemoStartsOver() {
+    /// A full memo keeps what it has and takes no more, and still answers the same.
+    @Test func aFullMemoTakesNoMore() {
         let classifier = Classifier(policy: ClassifierTests.policy)
         let memo = Classifier.Memo()
         let paths = (0..<(Classifier.Memo.capacity + 100)).map { PathChange(.modified, $0 % 3 == 0 ? "docs/f\($0).txt" : "src/f\($0).c") }
-        for start in stride(from: 0, to: paths.count, by: 1_000) {
-            let changes = Array(paths[start..<min(start + 1_000, paths.count)])
+        let size = Classifier.Memo.commitPaths
+        for start in stride(from: 0, to: paths.count, by: size) {
+            let changes = Array(paths[start..<min(start + size, paths.count)])
             #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
+            #expect(memo.count == min(start + changes.count, Classifier.Memo.capacity))
         }
-        #expect(memo.count <= Classifier.Memo.capacity)
         #expect(classifier.classify([paths[0]], memo: memo) == classifier.classify([paths[0]]))
+        #expect(classifier.classify([paths.last!], memo: memo) == classifier.classify([paths.last!]))
+    }
+
+    /// A commit of more paths than `commitPaths` leaves none in the memo, and reads it.
+    @Test func aHugeCommitLeavesNothing() {
+        let classifier = Classifier(policy: ClassifierTests.policy)
+        let memo = Classifier.Memo()
+        let huge = (0...Classifier.Memo.commitPaths).map { PathChange(.added, "src/new\($0).c") }
+        #expect(classifier.classify(huge, memo: memo) == classifier.classify(huge))
+        #expect(memo.count == 0)
+        let small = Array(huge.prefix(10))
+        #expect(classifier.classify(small, memo: memo) == classifier.classify(small))
+        #expect(memo.count == 10)
+        #expect(classifier.classify(huge, memo: memo) == classifier.classify(huge))
+        #expect(memo.count == 10)
     }
 }
