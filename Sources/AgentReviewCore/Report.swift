@@ -82,7 +82,9 @@ public struct CommitReport: Sendable, Hashable, Codable {
             override, paths, reasons, refused, session, subject, verdict
     }
 
-    public init(commit: CommitFacts, attribution: Attribution, classification: Classification, policy: Policy) {
+    /// The facts, the classification and the policy are borrowed, not passed owned as an
+    /// initializer's parameters are: a copy of each retains every string and array in it.
+    public init(commit: borrowing CommitFacts, attribution: Attribution, classification: borrowing Classification, policy: borrowing Policy) {
         id = commit.id
         subject = commit.subject
         author = commit.author.description
