@@ -55,16 +55,19 @@ public enum FileIO {
 
     private static func readAll(_ descriptor: Int32, upTo limit: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while bytes.count < limit {
-            let wanted = min(chunk.count, limit - bytes.count)
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, wanted) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Failure(errno: errno)
+        // Read through a buffer left uninitialized: zeroing a fresh 64 KiB for every file a
+        // hook reads (its input, the policy, the signers) was 2% of a 1-commit hook's time.
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65536) { chunk in
+            while bytes.count < limit {
+                let wanted = min(chunk.count, limit - bytes.count)
+                let count = systemRead(descriptor, chunk.baseAddress, wanted)
+                if count == 0 { break }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(errno: errno)
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
             }
-            bytes += chunk[..<count]
         }
         return bytes
     }

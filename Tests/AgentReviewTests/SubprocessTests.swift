@@ -91,6 +91,15 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file)
         #expect(FileIO.status(file)?.permissions == 0o640)
         #expect(FileIO.status(file + ".none") == nil)
+        // A file of several reads' worth (each read is at most 64 KiB) comes back whole and
+        // in order, and a limit that ends inside a read is kept to the byte.
+        let large = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        let big = file + ".big"
+        defer { try? FileManager.default.removeItem(atPath: big) }
+        try FileIO.append(large, to: big)
+        #expect(try FileIO.read(big, upTo: .max) == large)
+        #expect(try FileIO.read(big, upTo: 70_001) == Array(large[..<70_001]))
+        #expect(try FileIO.read(big, upTo: 65_536) == Array(large[..<65_536]))
         // A directory opens but cannot be read: an error with the system's reason.
         #expect(throws: FileIO.Failure.self) { try FileIO.read("/", upTo: 10) }
         #expect(throws: FileIO.Failure.self) { try FileIO.append([1], to: "/no/such/directory/file") }
