@@ -232,14 +232,40 @@ import Testing
         [PathChange(.modified, ".AgentReview/policy.yml"), PathChange(.modified, "keys/allowed_signers")],
     ]
 
-    @Test func aMemoChangesNothing() {
+    /// A memo past its warm-up: `warmUp` paths classified, none of them kept.
+    static func warmedMemo(_ classifier: Classifier) -> Classifier.Memo {
+        let memo = Classifier.Memo()
+        let paths = (0..<Classifier.Memo.warmUp).map { PathChange(.modified, "warm/up\($0).c") }
+        for start in stride(from: 0, to: paths.count, by: 100) {
+            _ = classifier.classify(Array(paths[start..<min(start + 100, paths.count)]), memo: memo)
+        }
+        return memo
+    }
+
+    /// Until it has classified `warmUp` paths the memo keeps none (a hook's few commits
+    /// never make its table); from then on it keeps them.
+    @Test func aMemoKeepsNothingBeforeItsWarmUp() {
         let classifier = Classifier(policy: ClassifierTests.policy)
         let memo = Classifier.Memo()
+        let changes = (0..<Classifier.Memo.warmUp).map { PathChange(.modified, "src/f\($0).c") }
+        for start in stride(from: 0, to: changes.count, by: 200) {
+            let commit = Array(changes[start..<min(start + 200, changes.count)])
+            #expect(classifier.classify(commit, memo: memo) == classifier.classify(commit))
+        }
+        #expect(memo.count == 0)
+        #expect(classifier.classify(Array(changes[..<10]), memo: memo) == classifier.classify(Array(changes[..<10])))
+        #expect(memo.count == 10)
+    }
+
+    @Test func aMemoChangesNothing() {
+        let classifier = Classifier(policy: ClassifierTests.policy)
+        let memo = Self.warmedMemo(classifier)
         for _ in 0..<2 {
             for changes in Self.commits {
                 #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
             }
         }
+        #expect(memo.count > 0)
     }
 
     /// A memo filled by one policy's classifier is not read for another's: the same path
@@ -256,7 +282,7 @@ import Testing
               - { pattern: "src/", class: low }
             """, file: "other.yml"))
         let classifier = Classifier(policy: ClassifierTests.policy)
-        let memo = Classifier.Memo()
+        let memo = Self.warmedMemo(classifier)
         for changes in Self.commits + Self.commits {
             #expect(classifier.classify(changes, memo: memo) == classifier.classify(changes))
             #expect(other.classify(changes, memo: memo) == other.classify(changes))
@@ -267,7 +293,7 @@ import Testing
     /// A full memo keeps what it has and takes no more, and still answers the same.
     @Test func aFullMemoTakesNoMore() {
         let classifier = Classifier(policy: ClassifierTests.policy)
-        let memo = Classifier.Memo()
+        let memo = Self.warmedMemo(classifier)
         let paths = (0..<(Classifier.Memo.capacity + 100)).map { PathChange(.modified, $0 % 3 == 0 ? "docs/f\($0).txt" : "src/f\($0).c") }
         let size = Classifier.Memo.commitPaths
         for start in stride(from: 0, to: paths.count, by: size) {
@@ -282,7 +308,7 @@ import Testing
     /// A commit of more paths than `commitPaths` leaves none in the memo, and reads it.
     @Test func aHugeCommitLeavesNothing() {
         let classifier = Classifier(policy: ClassifierTests.policy)
-        let memo = Classifier.Memo()
+        let memo = Self.warmedMemo(classifier)
         let huge = (0...Classifier.Memo.commitPaths).map { PathChange(.added, "src/new\($0).c") }
         #expect(classifier.classify(huge, memo: memo) == classifier.classify(huge))
         #expect(memo.count == 0)
