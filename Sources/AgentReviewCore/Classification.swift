@@ -100,7 +100,8 @@ public struct Classifier: Sendable {
     public final class Memo {
         fileprivate var rules: PathRules?
         fileprivate var classes: [GitPath: ClassifiedPath] = [:]
-        private var classified = 0
+        /// Paths classified so far, counted up to `warmUp`.
+        private var seen = 0
         public static let capacity = 8_192
         public static let commitPaths = 256
         public static let warmUp = 1_024
@@ -111,8 +112,8 @@ public struct Classifier: Sendable {
         public var count: Int { classes.count }
 
         fileprivate func classify(_ path: GitPath, by rules: PathRules, keep: Bool) -> ClassifiedPath {
-            guard classified >= Self.warmUp else {
-                classified += 1
+            guard seen >= Self.warmUp else {
+                seen += 1
                 return rules.classify(path)
             }
             if self.rules !== rules {
