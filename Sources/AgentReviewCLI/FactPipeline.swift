@@ -17,11 +17,11 @@ import Foundation
 /// each need their own object caches, and together read more than one does alone).
 ///
 /// With `finish`, a worker that has gathered its batch and has nothing else to do goes on
-/// with the batch's commits from its end, finishing them (parsing and judging) while the
-/// judging thread works from the front, until the judging thread starts the next batch: the
-/// thread with less to do takes over what the other has not reached. The judging thread
-/// asks for each commit in order (`Batch.take(_:)`), and finishes itself each one no
-/// worker has taken.
+/// with the commits of the batches not yet judged, the oldest first, each from its end,
+/// finishing them (parsing and judging) while the judging thread works from the front,
+/// until it is given another job: the thread with less to do takes over what the other
+/// has not reached. The judging thread asks for each commit in order (`Batch.take(_:)`),
+/// and finishes itself each one no worker has taken.
 final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
     /// Finishes one gathered commit on a worker, with the worker's own gatherer; nil leaves
     /// it to the judging thread (a commit that needs what only that thread has, or a failure,
@@ -30,6 +30,9 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
 
     private let workers: [Worker]
     private let finish: Finish?
+    /// The batches started and not yet taken whole: where a worker with nothing else to do
+    /// finds commits to finish.
+    private let pending = Pending()
 
     /// The most changed paths a batch holds handed back (`Batch.handBack`): a few hundred
     /// in a batch of ordinary commits, while a batch of huge ones is let go of as it is
@@ -75,6 +78,8 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         private var gathering: Int
         /// The first commit whose gathering failed, if any.
         private var failed: Int?
+        /// The changed paths gathered so far.
+        private var paths = 0
         /// A worker's finished commit, set once it is done with it (nil inside: it left it).
         private let finishedSlots: UnsafeMutableBufferPointer<Finished??>
         /// The worker that finished each commit (meaningful where one did).
@@ -116,13 +121,21 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             if let failed, case .failure(let error)? = results[failed] { throw error }
         }
 
+        /// The changed paths of the commits gathered so far.
+        var gatheredPaths: Int {
+            claims.lock()
+            defer { claims.unlock() }
+            return paths
+        }
+
         /// Stores what gathering commit `index` came to.
         fileprivate func store(gathered result: consuming Result<FactGatherer.Gathered, any Error>, at index: Int) {
-            if case .failure = result {
-                claims.lock()
-                failed = min(failed ?? index, index)
-                claims.unlock()
+            claims.lock()
+            switch result {
+            case .success(let gathered): paths += gathered.changes.count
+            case .failure: failed = min(failed ?? index, index)
             }
+            claims.unlock()
             results[index] = result
         }
 
@@ -198,20 +211,20 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             return handedBack[number]
         }
 
-        /// Called by each worker when it has gathered its part: whether it was the last, and
-        /// so may take commits to finish.
-        fileprivate func gathered() -> Bool {
+        /// Called by each worker when it has gathered its part: commits are taken to finish
+        /// once every worker has.
+        fileprivate func gathered() {
             claims.lock()
             defer { claims.unlock() }
             gathering -= 1
-            return gathering == 0
         }
 
-        /// The last commit nobody has taken, now the caller's; nil when none is left.
+        /// The last commit nobody has taken, now the caller's; nil when none is left (or the
+        /// batch is still being gathered).
         fileprivate func steal() -> Int? {
             claims.lock()
             defer { claims.unlock() }
-            guard stolen > taken else { return nil }
+            guard gathering == 0, stolen > taken else { return nil }
             stolen -= 1
             return stolen
         }
@@ -228,34 +241,85 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Starts gathering; commit i goes to worker i mod the number of workers. Each worker first
-    /// lets go of what the judging thread handed back to it from `done`, a batch it has finished
-    /// with: what is freed is then allocated again by the same thread.
-    func start(_ steps: [WalkStep], releasing done: Batch? = nil) -> Batch {
+    /// Starts gathering; commit i goes to worker i mod the number of workers.
+    func start(_ steps: [WalkStep]) -> Batch {
         let batch = Batch(count: steps.count, workers: workers.count)
         let count = workers.count
-        let finish = finish
+        if finish != nil { pending.add(batch) }
         // Each worker writes only its own slots; the group's wait orders the reads after. The
         // last to finish gathering has seen every slot written (through the claims' lock).
         for (number, worker) in workers.enumerated() {
             batch.done.enter()
-            worker.submit {
-                if let done { _ = done.handedBack(to: number) }
+            worker.submit { [finishing] in
                 for index in stride(from: number, to: steps.count, by: count) {
                     batch.store(gathered: Result { try worker.gatherer.gather(steps[index]) }, at: index)
                 }
                 batch.done.leave()
-                guard let finish, batch.gathered() else { return }
-                while !worker.hasWaitingJob, let index = batch.steal() {
-                    guard case .success(let gathered)? = batch.results[index] else {
-                        batch.store(nil, at: index, by: number)
-                        continue
-                    }
-                    batch.store(finish(worker.gatherer, gathered), at: index, by: number)
-                }
+                batch.gathered()
+                finishing(worker, number)
             }
         }
         return batch
+    }
+
+    /// Has each worker let go of what the judging thread handed back to it from `batch`, which
+    /// it has judged, before the worker's next job: what is freed is then allocated again by
+    /// the same thread.
+    func release(_ batch: Batch) {
+        pending.remove(batch)
+        for (number, worker) in workers.enumerated() {
+            worker.submit(first: true) { [finishing] in
+                _ = batch.handedBack(to: number)
+                finishing(worker, number)
+            }
+        }
+    }
+
+    /// What a worker does when its job is done, until it is given another: finish commits of
+    /// any batch gathered and not yet judged, the oldest first, from its end. While the judging
+    /// thread is held up (a commit of thousands of paths is judged there alone), the worker
+    /// finishes what is behind it rather than waiting.
+    private var finishing: @Sendable (Worker, Int) -> Void {
+        let (finish, pending) = (finish, pending)
+        return { worker, number in
+            guard let finish else { return }
+            while !worker.hasWaitingJob, let (batch, index) = pending.steal() {
+                guard case .success(let gathered)? = batch.results[index] else {
+                    batch.store(nil, at: index, by: number)
+                    continue
+                }
+                batch.store(finish(worker.gatherer, gathered), at: index, by: number)
+            }
+        }
+    }
+
+    /// The batches a worker may take commits from to finish, oldest first.
+    private final class Pending: @unchecked Sendable {
+        private let lock = Lock()
+        private var batches: [Batch] = []
+
+        func add(_ batch: Batch) {
+            lock.lock()
+            batches.append(batch)
+            lock.unlock()
+        }
+
+        /// Drops `batch`, judged: its commits are all taken.
+        func remove(_ batch: Batch) {
+            lock.lock()
+            batches.removeAll { $0 === batch }
+            lock.unlock()
+        }
+
+        /// A commit to finish, from the oldest batch that has one.
+        func steal() -> (Batch, Int)? {
+            lock.lock()
+            defer { lock.unlock() }
+            for batch in batches {
+                if let index = batch.steal() { return (batch, index) }
+            }
+            return nil
+        }
     }
 
     /// A gatherer on a thread of its own, for the pipeline's life: what it reads and caches
@@ -274,8 +338,9 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             Threads.start { [self] in run() }
         }
 
-        func submit(_ job: @escaping @Sendable () -> Void) {
-            enqueue(job)
+        /// Queues `job`; `first` puts it ahead of the jobs waiting.
+        func submit(first: Bool = false, _ job: @escaping @Sendable () -> Void) {
+            enqueue(job, first: first)
         }
 
         func stop() {
@@ -290,9 +355,9 @@ final class FactPipeline<Finished: Sendable>: @unchecked Sendable {
             return !jobs.isEmpty
         }
 
-        private func enqueue(_ job: (@Sendable () -> Void)?) {
+        private func enqueue(_ job: (@Sendable () -> Void)?, first: Bool = false) {
             lock.lock()
-            jobs.append(job)
+            if first { jobs.insert(job, at: 0) } else { jobs.append(job) }
             lock.unlock()
             ready.signal()
         }

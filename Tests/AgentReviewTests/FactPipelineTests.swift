@@ -4,9 +4,10 @@ import AgentReviewTestSupport
 import Foundation
 import Testing
 
-/// The worker threads' pipeline: a worker that has gathered its batch finishes commits from
-/// the batch's end while the judging thread takes them from the front; each commit is
-/// finished once, by one of them, and handed out in order.
+/// The worker threads' pipeline: a worker that has gathered its batch finishes commits of
+/// the batches not yet judged, the oldest first, from each one's end, while the judging
+/// thread takes them from the front; each commit is finished once, by one of them, and
+/// handed out in order.
 @Suite struct FactPipelineTests {
     let sandbox: Sandbox
     let repository: Repository
@@ -121,19 +122,64 @@ import Testing
         }
     }
 
-    /// The next batch comes first: a worker given one stops finishing the batch before, and
-    /// the judging thread finishes the rest of it.
-    @Test func aWaitingBatchStopsTheFinishing() throws {
-        let (pipeline, entered, gate) = try gatedPipeline()
+    /// A pipeline whose worker records each commit it starts finishing and signals `entered`,
+    /// then waits there for a signal of `turn`, one per commit.
+    private func turnstilePipeline() throws -> (FactPipeline<String>, entered: DispatchSemaphore, turn: DispatchSemaphore, finishing: Finishing) {
+        let entered = DispatchSemaphore(value: 0)
+        let turn = DispatchSemaphore(value: 0)
+        let finishing = Finishing()
+        let pipeline = try pipeline { _, gathered in
+            finishing.add(gathered.commit.id)
+            entered.signal()
+            turn.wait()
+            return "worker \(gathered.commit.id)"
+        }
+        return (pipeline, entered, turn, finishing)
+    }
+
+    /// The next batch comes first: a worker given one stops finishing the batch before and
+    /// gathers it. Then, with nothing else to do, it goes back to the older batch, which the
+    /// judging thread reaches first, rather than the newer.
+    @Test func aWaitingBatchComesFirstThenTheOlderOne() throws {
+        let (pipeline, entered, turn, finishing) = try turnstilePipeline()
         let first = pipeline.start(Array(steps[..<150]))
         try first.wait()
         try #require(waitFor(entered, 1))
         let second = pipeline.start(Array(steps[150...]))
-        gate.signal()
-        #expect(take(first, 149) == "worker \(steps[149].id)")
-        try second.wait()
-        // The worker gathered the second batch before finishing any more of the first.
-        for index in 0..<149 { #expect(take(first, index) == "gathered \(steps[index].id)") }
+        turn.signal()
+        try #require(waitFor(entered, 1))
+        // The worker, finishing its next commit, had gathered the whole second batch (each
+        // commit of the fixture changes one path) ...
+        #expect(second.gatheredPaths == 150)
+        turn.signal()
+        try #require(waitFor(entered, 1))
+        // ... and went on with the first batch, from its end.
+        #expect(finishing.ids == [steps[149].id, steps[148].id, steps[147].id])
+        for _ in 0..<steps.count { turn.signal() }
+        for (batch, offset) in [(first, 0), (second, 150)] {
+            for index in 0..<batch.count {
+                let id = steps[offset + index].id
+                #expect(take(batch, index) == (finishing.ids.contains(id) ? "worker \(id)" : "gathered \(id)"))
+            }
+        }
+    }
+
+    /// A batch judged and released is let go of: no worker keeps it to finish commits from,
+    /// even one never idle enough to look for them.
+    @Test func aReleasedBatchIsLetGoOf() throws {
+        let pipeline = try pipeline { _, gathered in "worker \(gathered.commit.id)" }
+        weak var released: FactPipeline<String>.Batch?
+        do {
+            let batch = pipeline.start(Array(steps[..<150]))
+            try batch.wait()
+            for index in 0..<150 { _ = take(batch, index) }
+            pipeline.release(batch)
+            released = batch
+        }
+        // The release runs before the next job, which has ended once its batch is gathered.
+        let next = pipeline.start(Array(steps[150...]))
+        try next.wait()
+        #expect(released == nil)
     }
 
     /// A pipeline whose worker finishes every commit as a `Marker`, signalling `done` for
@@ -150,8 +196,9 @@ import Testing
         return (pipeline, released, done)
     }
 
-    /// What the judging thread hands back is let go of on the worker that made it, when that
-    /// worker starts a later batch: not on the judging thread, and not before.
+    /// What the judging thread hands back is let go of on the worker that made it, once the
+    /// batch is released (`release`), before the worker's next job: not on the judging
+    /// thread, and not before.
     @Test func whatIsHandedBackIsLetGoOfByTheWorker() throws {
         let (pipeline, released, done) = try markerPipeline()
         let first = pipeline.start(Array(steps[..<150]))
@@ -162,8 +209,10 @@ import Testing
             #expect(marker.id == steps[index].id)
             #expect(first.handBack(finished: marker, at: index, paths: 1))
         }
-        #expect(released.threads.isEmpty, "let go of before the worker started another batch")
-        let second = pipeline.start(Array(steps[150...]), releasing: first)
+        #expect(released.threads.isEmpty, "let go of before the batch was released")
+        pipeline.release(first)
+        // The worker lets go of them before its next job, gathering the next batch.
+        let second = pipeline.start(Array(steps[150...]))
         try second.wait()
         let threads = released.threads
         #expect(threads.count == 150)
@@ -215,6 +264,14 @@ private final class Marker: Sendable {
         self.released = released
     }
     deinit { released.add(pthread_self()) }
+}
+
+/// The commits a worker started finishing, in order.
+private final class Finishing: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [ObjectID] = []
+    func add(_ id: ObjectID) { lock.withLock { list.append(id) } }
+    var ids: [ObjectID] { lock.withLock { list } }
 }
 
 private final class Released: @unchecked Sendable {

@@ -433,4 +433,31 @@ import Testing
             #expect(commit.verdict == (index % 3 == 0 && index % 2 == 1 ? .blocked : .pass))
         }
     }
+
+    /// Batches holding more changed paths than the pipeline gathers ahead
+    /// (`Judge.pathsAhead`) are judged every one, in order: the walk goes on as the batches
+    /// ahead are judged, whatever they hold.
+    @Test func aRangeOfWideCommitsIsJudgedWhole() throws {
+        let (repository, base) = try sandbox.repositoryWithPolicy()
+        // Every batch after the first (`Judge.batchSize` commits) alone holds more paths
+        // than the pipeline gathers ahead: each commit rewrites the same `width` files.
+        let width = Judge.pathsAhead / Judge.batchSize + 1
+        let count = Judge.sequentialLimit + Judge.batchesAhead * Judge.batchSize + 100
+        var stream = "blob\nmark :1\ndata 2\nx\n\nblob\nmark :2\ndata 2\ny\n\n"
+        for index in 0..<count {
+            let message = "Change \(index)\n"
+            stream += "commit refs/heads/main\ncommitter Hugh Mann <hugh@example.com> \(1_700_000_000 + index) +0000\n"
+            stream += "data \(message.utf8.count)\n\(message)\n"
+            if index == 0 { stream += "from \(base)\n" }
+            for file in 0..<width { stream += "M 100644 :\(index % 2 + 1) docs/page\(file).md\n" }
+            stream += "\n"
+        }
+        _ = try Sandbox.run("/usr/bin/git", ["fast-import", "--quiet"], in: repository, input: Data(stream.utf8))
+        let head = try sandbox.git("rev-parse", "main", in: repository)
+        let expected = try sandbox.git("rev-list", "\(base)..\(head)", in: repository).split(separator: "\n").map(String.init)
+        try #require(expected.count == count)
+        let (judgement, _) = try sandbox.judgement(["check", base, head, "--ref", "refs/heads/main"], in: repository)
+        #expect(judgement.commits.map(\.id) == expected)
+        #expect(judgement.commits.allSatisfy { $0.paths.count == width })
+    }
 }
