@@ -111,10 +111,15 @@ package final class StreamingJSONEncoder {
         }
     }
 
-    /// Forgets what was written, keeping the buffer's capacity.
+    /// Forgets what was written, keeping the buffer's capacity up to `keptCapacity`: one
+    /// report of thousands of paths (ghostty's history has one of 17,121, 2.6 MB of JSON)
+    /// would otherwise hold its buffer, grown to 4 MiB, for the rest of the run.
     package func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: bytes.capacity <= Self.keptCapacity)
     }
+
+    /// The most buffer `removeAll` keeps: the JSON of a report of a few hundred paths.
+    package static let keptCapacity = 1 << 16
 
     /// Appends raw bytes (punctuation between values written separately).
     package func append(_ byte: UInt8) {

@@ -309,4 +309,20 @@ import Testing
         encoder.removeAll()
         #expect(encoder.bytes.isEmpty)
     }
+
+    /// Starting over keeps the buffer of an ordinary report, not that of a huge one.
+    @Test func aHugeValuesBufferIsNotKept() throws {
+        let encoder = StreamingJSONEncoder()
+        try encoder.encode(Self.report("x"))
+        let ordinary = encoder.bytes.capacity
+        encoder.removeAll()
+        #expect(encoder.bytes.capacity == ordinary)
+        try encoder.encode(String(repeating: "x", count: StreamingJSONEncoder.keptCapacity * 2))
+        #expect(encoder.bytes.count == StreamingJSONEncoder.keptCapacity * 2 + 2)
+        encoder.removeAll()
+        #expect(encoder.bytes.capacity < StreamingJSONEncoder.keptCapacity)
+        // The next value is written whole, in a buffer grown again.
+        try encoder.encode(Self.report("y"))
+        #expect(encoder.bytes == (try Self.foundation(Self.report("y"))))
+    }
 }
