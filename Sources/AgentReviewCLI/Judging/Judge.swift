@@ -167,11 +167,12 @@ struct Judge {
     static let sequentialLimit = 64
     static let batchSize = 128
     static let workerPathLimit = 256
-    /// Measured on ghostty's and libgit2's histories (`scripts/bench`): with one batch
-    /// started ahead, the two threads waited 100–130 ms in all on each; with four, 25–80 ms.
-    /// Each batch ahead holds its commits' gathered changes (and those a worker finished),
-    /// 1–3 MB more peak RSS on libgit2's history; `pathsAhead` bounds them where the commits
-    /// are large.
+    /// Measured on ghostty's and libgit2's histories with a build that timed both threads'
+    /// waits (`docs/performance.md`, ninth round): with one batch started ahead, the two
+    /// threads waited 90–190 ms in all per run; with four, 4–110 ms. Each batch ahead holds
+    /// its commits' gathered changes (and the reports of those a worker finished): 1–6 MiB
+    /// more peak RSS on libgit2's history, and past 64 MiB with eight unbounded, so
+    /// `pathsAhead` bounds them where the commits are large.
     static let batchesAhead = 4
     static let pathsAhead = 4_096
 
