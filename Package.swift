@@ -150,7 +150,10 @@ let package = Package(
             dependencies: ["AgentReviewCore", "AgentReviewTestSupport", "CLibYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "AgentReviewTests",
-            dependencies: ["AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport"]),
+            dependencies: [
+                "AgentReviewCLI", "AgentReviewCore", "AgentReviewGit", "AgentReviewSupport", "AgentReviewTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import ArgumentParser
 extension AgentReviewCommand {
     struct Agents: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "agents",
             abstract: "List the agents and bots recognised, and the marks each is recognised by.",
             discussion: """
                 One row per marker: the agent (or bot), where in a commit it is looked for, and its exact form. \

@@ -11,6 +11,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "approve",
             abstract: "Sign an approval (or a rejection) of commits into refs/notes/agentreview.",
             discussion: """
                 One record per commit, bound to the commit id and its patch-id, signed with your SSH key through
@@ -89,6 +90,7 @@ extension AgentReviewCommand {
 
     struct Attest: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "attest",
             abstract: "Sign a gate attestation (tests, lint, …) for a commit's tree into refs/notes/agentreview.",
             discussion: """
                 A class's gates need a passing attestation from a signer the policy allows for that gate. An

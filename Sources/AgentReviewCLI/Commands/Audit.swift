@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Read the audit log: verify its chains, show its entries, export them to a log pipeline.",
             discussion: """
                 The pre-receive hook appends one entry per ref update it judges (and `check --audit` one per check)
@@ -68,6 +69,7 @@ struct AuditFiles: ParsableArguments {
 extension AgentReviewCommand.Audit {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check that every chain of the audit log is intact.",
             discussion: """
                 Exit 0 when every file's chains are intact (a torn last line, left by a hook killed mid-write, is
@@ -133,6 +135,7 @@ extension AgentReviewCommand.Audit {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show the audit log's entries: who pushed what, the verdict, what was missing, who broke the glass.")
 
         @OptionGroup var files: AuditFiles
@@ -233,6 +236,7 @@ extension AgentReviewCommand.Audit {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the audit log's entries for a log pipeline: one OTLP/JSON ExportLogsServiceRequest per line.",
             discussion: """
                 An OpenTelemetry Collector reads the output with its `otlpjsonfile` receiver (see the README, "Audit").

@@ -5,6 +5,7 @@ import ArgumentParser
 extension AgentReviewCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Judge one ref update as the server would.",
             discussion: """
                 OLD may be all zeros (a new ref: every commit reachable from NEW that no other ref judged at

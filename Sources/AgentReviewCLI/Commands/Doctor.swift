@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check this clone's (or a server's) agentreview setup; say how to fix each problem.",
             discussion: """
                 One line per check: ok, warn or fail, what was found, and the command that fixes it. In a clone:

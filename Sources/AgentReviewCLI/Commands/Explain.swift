@@ -5,6 +5,7 @@ import ArgumentParser
 extension AgentReviewCommand {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Show which rule classed each path of a commit, or of the given paths, and why.",
             discussion: """
                 `explain REV` judges one commit and shows every path with its class and rule, the attribution

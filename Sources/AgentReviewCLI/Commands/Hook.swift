@@ -9,6 +9,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Hook: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hook",
             abstract: "Run as a git hook (the shims in hooks/ call these).",
             subcommands: [PreReceive.self, PrePush.self])
     }

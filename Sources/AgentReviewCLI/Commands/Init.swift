@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Write .agentreview/policy.yml and an empty allowed_signers from the templates, at the top of this git repository.",
             discussion: """
                 With --contracts, also write two example task contracts into .agentreview/contracts/ \

@@ -9,6 +9,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the hook shims: pre-push in this clone, or pre-receive in a server's repository.",
             discussion: """
                 Installs into the effective hooks directory (core.hooksPath when set). A hook already there is

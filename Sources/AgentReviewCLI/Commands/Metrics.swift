@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Metrics: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "metrics",
             abstract: "Governance metrics of a history: agent and human shares, review latency, reverts, fixes, overrides.",
             discussion: """
                 Computed from the repository itself: the history of RANGE (A..B, or a revision; HEAD by default),

@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Override: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "override",
             abstract: "Break the glass: sign an override of commits into refs/notes/agentreview, with a reason.",
             discussion: """
                 For when a commit must go in without what the policy requires (production is down, the reviewers \

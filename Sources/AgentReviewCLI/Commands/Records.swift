@@ -10,6 +10,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Records: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "records",
             abstract: "Work with signed records outside a repository.",
             subcommands: [VerifyRecords.self])
     }

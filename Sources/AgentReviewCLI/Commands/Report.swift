@@ -9,6 +9,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write the governance metrics as one self-contained HTML page.",
             discussion: """
                 The figures of `agentreview metrics` (the same options, the same walk): trends per month, sign-off

@@ -5,6 +5,7 @@ import ArgumentParser
 extension AgentReviewCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Judge the commits on HEAD that are not on its upstream (or a given range).",
             discussion: """
                 With no range: HEAD's commits not on its upstream or the remote's copy of the trust root; with no

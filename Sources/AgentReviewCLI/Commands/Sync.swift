@@ -11,6 +11,7 @@ import Foundation
 extension AgentReviewCommand {
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Share approvals: fetch the remote's refs/notes/agentreview, merge, push.",
             discussion: """
                 The merge is the union of records, so two reviewers approving at once both survive. A push that
