@@ -275,31 +275,53 @@ extension Signature {
     /// Where `init(strict:)` finds the name and the email in `text`, and the time and
     /// offset it reads; nil where it takes nothing. (The walk needs only the time.)
     static func strictParts(_ text: ArraySlice<UInt8>) -> (name: Range<Int>, email: Range<Int>, time: Int64, offset: Int32)? {
-        let open = UInt8(ascii: "<"), close = UInt8(ascii: ">"), space = UInt8(ascii: " ")
-        func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
-        guard let lt = text.firstIndex(of: open), let gt = text.firstIndex(of: close), lt < gt,
-              text.count(where: { $0 == open || $0 == close }) == 2,
-              lt > text.startIndex + 1, text[lt - 1] == space
-        else { return nil }
-        let name = text[text.startIndex..<(lt - 1)]
-        let email = text[(lt + 1)..<gt]
-        guard let first = name.first, let last = name.last, !isSpace(first), !isSpace(last),
-              email.isEmpty || (!isSpace(email.first!) && !isSpace(email.last!))
-        else { return nil }
-        // " SECONDS ±HHMM" and nothing more.
-        let rest = text[(gt + 1)...]
-        guard rest.count >= 8, rest.first == space, let gap = rest.dropFirst().firstIndex(of: space) else { return nil }
-        let digits = rest[(rest.startIndex + 1)..<gap], zone = rest[(gap + 1)...]
-        guard (1...18).contains(digits.count), digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              zone.count == 5, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
-              zone.dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 })
-        else { return nil }
-        let time = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
-        func digit(_ at: Int) -> Int32 { Int32(zone[zone.startIndex + at] - 48) }
-        let hours = digit(1) * 10 + digit(2), minutes = digit(3) * 10 + digit(4)
-        guard hours <= 14, minutes <= 59 else { return nil }
-        let offset = (hours * 60 + minutes) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
-        return (name.startIndex..<name.endIndex, email.startIndex..<email.endIndex, time, offset)
+        // One pass over the bytes, in place (the slice's own operations checked each index
+        // and went over the line three times: 2.7% of the instructions judging a history).
+        let parts = text.withUnsafeBufferPointer { bytes -> (name: Int, email: Range<Int>, time: Int64, offset: Int32)? in
+            let open = UInt8(ascii: "<"), close = UInt8(ascii: ">"), space = UInt8(ascii: " ")
+            func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
+            func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+            // Exactly one "<" and one ">", in that order.
+            var lt = -1, gt = -1
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == open {
+                    guard lt < 0 else { return nil }
+                    lt = index
+                } else if byte == close {
+                    guard gt < 0 else { return nil }
+                    gt = index
+                }
+            }
+            guard lt >= 0, lt < gt, lt > 1, bytes[lt - 1] == space else { return nil }
+            // The name before " <", the email between the brackets: neither starts or ends in a space.
+            let nameEnd = lt - 1
+            guard !isSpace(bytes[0]), !isSpace(bytes[nameEnd - 1]) else { return nil }
+            guard gt == lt + 1 || (!isSpace(bytes[lt + 1]) && !isSpace(bytes[gt - 1])) else { return nil }
+            // " SECONDS ±HHMM" and nothing more.
+            var at = gt + 1
+            guard bytes.count - at >= 8, bytes[at] == space else { return nil }
+            at += 1
+            var time: Int64 = 0
+            let digitsStart = at
+            while at < bytes.count, bytes[at] != space {
+                guard isDigit(bytes[at]), at - digitsStart < 18 else { return nil }
+                time = time * 10 + Int64(bytes[at] &- UInt8(ascii: "0"))
+                at += 1
+            }
+            guard at > digitsStart, bytes.count - at == 6 else { return nil }
+            let sign = bytes[at + 1]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+                  isDigit(bytes[at + 2]), isDigit(bytes[at + 3]), isDigit(bytes[at + 4]), isDigit(bytes[at + 5])
+            else { return nil }
+            func digit(_ offset: Int) -> Int32 { Int32(bytes[at + offset] &- UInt8(ascii: "0")) }
+            let hours = digit(2) * 10 + digit(3), minutes = digit(4) * 10 + digit(5)
+            guard hours <= 14, minutes <= 59 else { return nil }
+            return (nameEnd, (lt + 1)..<gt, time, (hours * 60 + minutes) * (sign == UInt8(ascii: "-") ? -1 : 1))
+        }
+        guard let parts else { return nil }
+        let base = text.startIndex
+        return (base..<(base + parts.name), (base + parts.email.lowerBound)..<(base + parts.email.upperBound), parts.time, parts.offset)
     }
 }
 

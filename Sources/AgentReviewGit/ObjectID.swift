@@ -40,27 +40,41 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     private static func parse(_ digits: UnsafeBufferPointer<UInt8>) -> ObjectID? {
-        guard digits.count == 40 else { return nil }
-        // Without a branch per digit: each is read as a digit or a letter, and whether it
-        // was either is gathered into `bad`, checked once at the end.
-        var bad: UInt8 = 0
-        func word(_ range: Range<Int>) -> UInt64 {
-            var word: UInt64 = 0
-            for index in range {
-                let c = digits[index]
-                // A digit, or a letter a–f in either case (setting bit 5 lowers A–F, and
-                // makes nothing else land on a–f).
-                let notDigit: UInt8 = c &- UInt8(ascii: "0") >= 10 ? 1 : 0
-                let notLetter: UInt8 = (c | 0x20) &- UInt8(ascii: "a") >= 6 ? 1 : 0
-                bad |= notDigit & notLetter
-                // A digit's value is its low four bits; a letter's (bit 6 set) nine more.
-                word = word << 4 | UInt64((c & 0x0f) &+ 9 &* (c >> 6))
-            }
-            return word
+        guard digits.count == 40, let start = digits.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(start)
+        guard let w0 = word(raw), let w1 = word(raw + 8), let w2 = word(raw + 16), let w3 = word(raw + 24), let w4 = word(raw + 32)
+        else { return nil }
+        return ObjectID(high: w0 << 32 | w1, middle: w2 << 32 | w3, low: UInt32(w4))
+    }
+
+    /// The value of 8 hex digits (either case) read as one word, all eight at once; nil when
+    /// any byte is not one. (A byte at a time this was 2.3% of the instructions judging a
+    /// history: every commit's tree and parents are read from hex.)
+    private static func word(_ at: UnsafeRawPointer) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        // The first digit is the lowest byte.
+        let text = UInt64(littleEndian: at.loadUnaligned(as: UInt64.self))
+        guard text & high == 0 else { return nil }
+        // For bytes below 0x80, adding 0x80 - a sets a byte's high bit exactly when it is
+        // at least a, and no carry crosses into the next byte. Setting bit 5 lowers A–F
+        // (digits are told from the bytes as they are: it would also make 0x10–0x19 digits).
+        func inRange(_ word: UInt64, _ first: UInt8, _ last: UInt8) -> UInt64 {
+            let atLeastFirst = word &+ ones &* UInt64(0x80 - first)
+            let pastLast = word &+ ones &* UInt64(0x80 - (last + 1))
+            return atLeastFirst & ~pastLast & high
         }
-        let high = word(0..<16), middle = word(16..<32), low = word(32..<40)
-        guard bad == 0 else { return nil }
-        return ObjectID(high: high, middle: middle, low: UInt32(low))
+        let lower = text | ones &* 0x20
+        let digit = inRange(text, UInt8(ascii: "0"), UInt8(ascii: "9"))
+        let letter = inRange(lower, UInt8(ascii: "a"), UInt8(ascii: "f"))
+        guard digit | letter == high else { return nil }
+        // A digit's value is its low four bits; a letter's (bit 6 set) nine more.
+        var value = (lower & (ones &* 0x0f)) &+ ((lower >> 6) & ones) &* 9
+        // Pack the nibbles, the first digit highest: byte-swapped, pairs into bytes, bytes
+        // into 16-bit halves, halves into 32 bits.
+        value = value.byteSwapped
+        value = ((value >> 4) & 0x00f0_00f0_00f0_00f0) | (value & 0x000f_000f_000f_000f)
+        value = (value | value >> 8) & 0x0000_ffff_0000_ffff
+        return (value | value >> 16) & 0xffff_ffff
     }
 
     var oid: git_oid {

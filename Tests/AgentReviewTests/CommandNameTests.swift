@@ -7,7 +7,7 @@ import Testing
 /// line is parsed, for every command beside the one run; the first such call for each type
 /// scans all the binary's protocol conformance records. That was 19.2 million of the 45.8
 /// million instructions a one-commit `check` took (12.5 → 9.5 ms). Every command but the
-/// pre-receive hook, which is run without the parser, pays it.
+/// pre-receive hook, which is run without the parser, paid it.
 @Suite struct CommandNameTests {
     @Test func everyCommandNamesItself() {
         var unnamed = [String]()
