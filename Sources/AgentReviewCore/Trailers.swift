@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One `Key: value` trailer of a commit message, as `git interpret-trailers --parse` prints it:
 /// the key as written (case preserved), the value trimmed and unfolded.
 public struct Trailer: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -52,7 +58,8 @@ public enum Trailers {
     /// The trailers of a commit message, by git's rules (`git interpret-trailers --parse`).
     public static func parse(_ message: String) -> [Trailer] {
         var buffer = Array(message.utf8)
-        if let nul = buffer.firstIndex(of: 0) {
+        let nul = Parser.find(0, in: buffer, from: 0, before: buffer.count)
+        if nul < buffer.count {
             buffer.removeSubrange(nul...)
         }
         return Parser(buffer).trailers()
@@ -90,6 +97,23 @@ private struct Parser {
         self.bytes = bytes
     }
 
+    /// The index of the first `byte` in `bytes[start..<limit]`, or `limit`. (The scans of
+    /// each message for its lines and its scissors, a byte at a time, were 4% of the
+    /// instructions judging a history.)
+    static func find(_ byte: UInt8, in bytes: [UInt8], from start: Int, before limit: Int) -> Int {
+        guard start < limit else { return limit }
+        return bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            guard let found = memchr(base + start, Int32(byte), limit - start) else { return limit }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The index of the newline ending the line at `index` within `bytes[0..<limit]`, or `limit`.
+    func lineEnd(_ index: Int, limit: Int) -> Int {
+        Self.find(newline, in: bytes, from: index, before: limit)
+    }
+
     func trailers() -> [Trailer] {
         let end = endOfTrailers(patchStart: patchStart())
         let start = trailerStart(end: end)
@@ -100,8 +124,7 @@ private struct Parser {
 
     /// The start of the line after the one at `index` (or the end of the message).
     func nextLine(_ index: Int) -> Int {
-        var i = index
-        while i < bytes.count, bytes[i] != newline { i += 1 }
+        let i = lineEnd(index, limit: bytes.count)
         return i < bytes.count ? i + 1 : i
     }
 
@@ -159,12 +182,10 @@ private struct Parser {
     func scissorsCutoff(length: Int) -> Int {
         if hasPrefix(scissorsAtStart, at: 0) { return 0 }
         let limit = length - 1  // the scissors' leading newline must lie inside the message
-        var i = 0
+        var i = lineEnd(0, limit: max(limit, 0))
         while i < limit {
-            if bytes[i] == newline, hasPrefix(scissors, at: i) {
-                return i + 1
-            }
-            i += 1
+            if hasPrefix(scissors, at: i) { return i + 1 }
+            i = lineEnd(i + 1, limit: limit)
         }
         return length
     }
@@ -178,8 +199,7 @@ private struct Parser {
         var line = 0
         var inConflictsBlock = false
         while line < cutoff {
-            var next = line
-            while next < length, bytes[next] != newline { next += 1 }
+            var next = lineEnd(line, limit: length)
             if next < length { next += 1 }
             let first = bytes[line]
             if first == commentChar || first == newline {
@@ -219,9 +239,7 @@ private struct Parser {
 
     /// The bytes of the line at `index`, without its newline, within `bytes[0..<limit]`.
     func line(at index: Int, limit: Int) -> ArraySlice<UInt8> {
-        var end = index
-        while end < limit, bytes[end] != newline { end += 1 }
-        return bytes[index..<end]
+        bytes[index..<lineEnd(index, limit: limit)]
     }
 
     /// git's `find_trailer_start`: the offset of the first line of the trailer block in
@@ -292,8 +310,7 @@ private struct Parser {
         var lastIsTrailer = false
         var line = start
         while line < end {
-            var next = line
-            while next < end, bytes[next] != newline { next += 1 }
+            var next = lineEnd(line, limit: end)
             if next < end { next += 1 }
             let text = bytes[line..<next]
             if lastIsTrailer && isGitSpace(bytes[line]) {

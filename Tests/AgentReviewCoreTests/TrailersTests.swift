@@ -64,6 +64,8 @@ struct TrailersTests {
         RawMessage("comment-only message", "# one\n# two\nKey: v\n"),
         RawMessage("scissors line", "Title\n\nKey: v\n\(scissorsLine)\nOther: w\n"),
         RawMessage("scissors at the start", "\(scissorsLine)\nTitle\n\nKey: v\n"),
+        RawMessage("scissors right after a blank line", "Title\n\nKey: v\n\n\(scissorsLine)\nOther: w\n"),
+        RawMessage("scissors as the last line", "Title\n\nKey: v\n\(scissorsLine)"),
         RawMessage("old conflicts block", "Title\n\nKey: v\n\nConflicts:\n\tfile.c\n\tother.c\n"),
         RawMessage("25% rule: one signed-off-by among three lines", "Title\n\nThis is body text\nthat looks like a paragraph\nbut ends with a sign-off\nSigned-off-by: A <a@example.com>\n"),
         RawMessage("25% rule: one signed-off-by among four lines", "Title\n\none\ntwo\nthree\nfour\nSigned-off-by: A <a@example.com>\n"),
@@ -119,6 +121,7 @@ struct TrailersTests {
         #expect(parse("continuation lines") == ["Key: first second third", "Other: v"])
         #expect(parse("mixed case keys").first == "Co-Authored-By: Claude <noreply@anthropic.com>")
         #expect(parse("divider ends the message") == ["Key: v"])
+        #expect(parse("scissors right after a blank line") == ["Key: v"])
         #expect(parse("25% rule: one signed-off-by among three lines") == ["Signed-off-by: A <a@example.com>"])
         #expect(parse("25% rule: one signed-off-by among four lines").isEmpty)
         #expect(parse("trailer outside the last paragraph").isEmpty)
