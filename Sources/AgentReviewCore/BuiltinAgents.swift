@@ -335,7 +335,11 @@ extension String {
     /// `lowercased()`, without making a new string when there is nothing to lower: the
     /// identities and trailers of nearly every commit are ASCII and already lowercase.
     func lowercasedIfNeeded() -> String {
-        utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
+        // Over the contiguous bytes (through the UTF-8 view, each byte cost about fifteen
+        // instructions: 0.8% of those judging a history).
+        var text = self
+        let lower = text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 && $0 &- UInt8(ascii: "A") >= 26 } }
+        return lower ? text : lowercased()
     }
 }
 

@@ -82,10 +82,7 @@ extension StreamingJSONEncoder {
 
         /// Begins a member; `key` needs no escaping.
         mutating func key(_ key: StaticString) {
-            encoder.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            encoder.append(UInt8(ascii: "\""))
-            encoder.append(key)
-            encoder.append("\":")
+            encoder.appendKey(key, first: count == 0)
             count += 1
         }
 

@@ -131,6 +131,21 @@ package final class StreamingJSONEncoder {
         bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
     }
 
+    /// Appends `"key":`, after `{` for an object's first member or `,` for the others: put
+    /// together on the stack and appended at once (four appends cost 4% of the
+    /// instructions judging a history, most of it each append's own overhead).
+    package func appendKey(_ key: StaticString, first: Bool) {
+        let length = key.utf8CodeUnitCount
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 4) { token in
+            token[0] = first ? UInt8(ascii: "{") : UInt8(ascii: ",")
+            token[1] = UInt8(ascii: "\"")
+            UnsafeMutableRawPointer(token.baseAddress! + 2).copyMemory(from: key.utf8Start, byteCount: length)
+            token[length + 2] = UInt8(ascii: "\"")
+            token[length + 3] = UInt8(ascii: ":")
+            bytes.append(contentsOf: UnsafeBufferPointer(token))
+        }
+    }
+
     // MARK: Values
 
     /// Writes one value at `depth` (the number of containers around it), `{}` when it

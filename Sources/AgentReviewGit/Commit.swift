@@ -226,11 +226,13 @@ extension CommitInfo {
             defer { position = end + 1 }
             return raw[position..<end]
         }
-        func field(_ line: ArraySlice<UInt8>?, _ name: String) -> ArraySlice<UInt8>? {
+        func field(_ line: ArraySlice<UInt8>?, _ name: StaticString) -> ArraySlice<UInt8>? {
             guard let line else { return nil }
-            let key = name.utf8
-            guard line.count > key.count, line.starts(with: key), line[line.startIndex + key.count] == UInt8(ascii: " ") else { return nil }
-            return line[(line.startIndex + key.count + 1)...]
+            let length = name.utf8CodeUnitCount
+            guard line.count > length, line[line.startIndex + length] == UInt8(ascii: " "),
+                  line.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.utf8Start, length) == 0 })
+            else { return nil }
+            return line[(line.startIndex + length + 1)...]
         }
         func objectID(_ text: ArraySlice<UInt8>?) -> ObjectID? {
             guard let text else { return nil }

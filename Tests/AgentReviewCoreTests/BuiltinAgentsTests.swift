@@ -61,7 +61,7 @@ struct BuiltinAgentsTests {
 
     /// Lowering skips the copy only where there is nothing to lower, and is `lowercased()`
     /// everywhere: ASCII, and the letters whose lowering is not one-to-one.
-    @Test(arguments: ["", "claude@anthropic.com", "Claude", "noreply@Anthropic.COM", "a-b_c.d+e", "Éric", "STRASSE", "İstanbul", "ΣΊΣΥΦΟΣ", "x\u{301}", "😀 Bot"])
+    @Test(arguments: ["", "claude@anthropic.com", "Claude", "noreply@Anthropic.COM", "ZED <Zoe@Example.Z>", "@[`{AZaz", "a-b_c.d+e", "Éric", "STRASSE", "İstanbul", "ΣΊΣΥΦΟΣ", "x\u{301}", "😀 Bot"])
     func loweringIsLowercased(_ text: String) {
         #expect(text.lowercasedIfNeeded() == text.lowercased())
     }
