@@ -12,7 +12,7 @@ public struct Identity: Sendable, Hashable, Codable, CustomStringConvertible {
         self.name = name
         self.email = email
     }
-    public var description: String { "\(name) <\(email)>" }
+    public var description: String { String(joining: name, " <", email, ">") }
 
     /// Reads `Name <email>` (or `<email>`, with an empty name) the way git splits an ident:
     /// the email is between the first `<` and the first `>` after it; the name is what comes
@@ -57,7 +57,7 @@ public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
         self.bot = bot
     }
 
-    public var description: String { "\(source) \(value)" }
+    public var description: String { String(joining: source, " ", value) }
 
     public static let authorSource = "author"
     public static let committerSource = "committer"

@@ -256,7 +256,7 @@ public struct Classifier: Sendable {
             top = index
         }
         var rank = top.map { paths[$0].rank } ?? 0
-        var rule = top.map { "\(paths[$0].path): \(paths[$0].rule)" } ?? (changes.isEmpty ? "no paths changed" : "")
+        var rule = top.map { String(joining: paths[$0].path.description, ": ", paths[$0].rule) } ?? (changes.isEmpty ? "no paths changed" : "")
         var escalations = [String]()
         if let lines = policy.escalations.changedLines, totalLines > lines.over {
             let why = "escalation changed_lines: \(totalLines) lines changed, over \(lines.over)"

@@ -253,16 +253,16 @@ public struct Evaluator: Sendable {
         report.session = Self.session(commit.trailers)
         report.operator = commit.trailers.first { $0.hasKey("Agent-Operator") }?.value
 
+        report.reasons.reserveCapacity(8)
+        let evidence = attribution.evidence.first.map { String(joining: ": ", $0.source, " ", $0.value) } ?? ""
         if let agent = attribution.agent {
-            let evidence = attribution.evidence.first.map { ": \($0)" } ?? ""
-            report.reasons.append("agent-authored (\(agent))\(evidence)")
+            report.reasons.append(String(joining: "agent-authored (", agent, ")", evidence))
         } else if let bot = attribution.bot {
-            let evidence = attribution.evidence.first.map { ": \($0)" } ?? ""
-            report.reasons.append("bot-authored (\(bot)), not an agent\(evidence)")
+            report.reasons.append(String(joining: "bot-authored (", bot, "), not an agent", evidence))
         } else {
             report.reasons.append("not agent-authored")
         }
-        report.reasons.append("class \(policy.classes[classification.rank].name): \(classification.rule)")
+        report.reasons.append(String(joining: "class ", policy.classes[classification.rank].name, ": ", classification.rule))
         report.reasons.append(contentsOf: classification.escalations)
         if let session = report.session { report.reasons.append("agent session \(session)") }
 
@@ -337,7 +337,7 @@ public struct Evaluator: Sendable {
         } else if !missing.isEmpty {
             report.missing = missing
             report.verdict = mode == .enforce ? .blocked : .warn
-            report.reasons.append(contentsOf: missing.map { "missing: \($0.detail)" })
+            report.reasons.append(contentsOf: missing.map { String(joining: "missing: ", $0.detail) })
         } else {
             if riskClass.requiresSignoff { report.reasons.append("sign-off for class \(riskClass.name) complete") }
             if let override {
@@ -642,7 +642,7 @@ public struct Evaluator: Sendable {
         var missing = [Missing]()
         // What the findings below say is made only for a finding that says it: most
         // commits judged miss one or two things, or nothing.
-        lazy var approve = "agentreview approve \(commit.shortID)"
+        lazy var approve = String(joining: "agentreview approve ", commit.shortID)
         let needsApproval = approvals.count < riskClass.approvals || riskClass.owners || riskClass.humanSignoff
         if needsApproval && !signersListed {
             missing.append(Missing(
@@ -652,7 +652,11 @@ public struct Evaluator: Sendable {
                 by: "a maintainer of the trust root"))
         }
         // The commit's own people cannot approve it: say so to the author reading the report.
-        lazy var people = Set([commit.author.email, commit.committer.email].map { $0.lowercased() }).sorted()
+        lazy var people: [String] = {
+            // The two addresses, lowercased, each once and in order (without hashing them into a set).
+            let author = commit.author.email.lowercasedIfNeeded(), committer = commit.committer.email.lowercasedIfNeeded()
+            return author == committer ? [author] : [author, committer].sorted()
+        }()
         lazy var eligible: [String] = {
             guard !reviewers.isEmpty else { return [] }
             let own = ownPrincipals(commit, aliases: .none)
@@ -661,8 +665,8 @@ public struct Evaluator: Sendable {
         // Who can approve: the listed reviewers, never the commit's own people (author,
         // committer, co-authors, operator), who are named so the author reading it knows.
         func reviewer(_ eligible: [String]) -> String {
-            let own = "\(people.joined(separator: " or ")), who wrote it"
-            guard !eligible.isEmpty else { return "a reviewer listed in \(policy.signers) other than \(own)" }
+            let own = String(joining: people.joined(separator: " or "), ", who wrote it")
+            guard !eligible.isEmpty else { return String(joining: "a reviewer listed in ", policy.signers, " other than ", own) }
             let names = eligible.prefix(5).joined(separator: ", ") + (eligible.count > 5 ? " and \(eligible.count - 5) more" : "")
             return "one of \(names) (not \(own))"
         }

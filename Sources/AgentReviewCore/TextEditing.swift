@@ -51,3 +51,26 @@ extension String {
         return String(decoding: result, as: UTF8.self)
     }
 }
+
+extension String {
+    /// The parts one after another, made with one allocation of the exact size. For the
+    /// text made for every commit judged (its reasons, its author, what it misses):
+    /// interpolation appends part by part and grows its storage as it goes, about 1,700
+    /// instructions for `"\(name) <\(email)>"` against 1,100 here (callgrind), and appending
+    /// was 7.5% of the instructions judging a history.
+    package init(joining parts: String...) {
+        var total = 0
+        for part in parts { total += part.utf8.count }
+        self = String(unsafeUninitializedCapacity: total) { out in
+            var at = 0
+            for var part in parts {
+                part.withUTF8 { bytes in
+                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+                    UnsafeMutableRawPointer(out.baseAddress! + at).copyMemory(from: source, byteCount: bytes.count)
+                    at += bytes.count
+                }
+            }
+            return at
+        }
+    }
+}

@@ -59,6 +59,25 @@ struct BuiltinAgentsTests {
         }
     }
 
+    /// Texts of the same length and the same first and last bytes are told apart; a text
+    /// given twice keeps both rows, in order; what was never given, the empty text
+    /// included, has none.
+    @Test func rowsByTextFindEachTextsOwnRows() {
+        var table = RowsByText()
+        let texts = ["axb", "ayb", "a\u{e9}b", "ab", "", "noreply@anthropic.com", "noreply@anthropic.con"]
+        for (row, text) in texts.enumerated() { table.append(row, for: text) }
+        table.append(9, for: "axb")
+        #expect(table["axb"] == [0, 9])
+        for (row, text) in texts.enumerated().dropFirst() { #expect(table[text] == [row], "\(text)") }
+        for missing in ["azb", "a", "b", "axbb", "AXB", "noreply@anthropic.co", "noreply@anthropic.cox"] {
+            #expect(table[missing] == nil, "\(missing)")
+        }
+        var empty = RowsByText()
+        #expect(empty[""] == nil)
+        empty.append(1, for: "x")
+        #expect(empty[""] == nil)
+    }
+
     /// Lowering skips the copy only where there is nothing to lower, and is `lowercased()`
     /// everywhere: ASCII, and the letters whose lowering is not one-to-one.
     @Test(arguments: ["", "claude@anthropic.com", "Claude", "noreply@Anthropic.COM", "ZED <Zoe@Example.Z>", "@[`{AZaz", "a-b_c.d+e", "Éric", "STRASSE", "İstanbul", "ΣΊΣΥΦΟΣ", "x\u{301}", "😀 Bot"])

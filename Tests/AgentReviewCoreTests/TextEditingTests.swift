@@ -43,4 +43,17 @@ import Testing
         let text = "x'\u{301}; rm -rf /"
         #expect(text.replacingAll("'", with: "Q").unicodeScalars.contains("'") == false)
     }
+
+    /// Joining is concatenation, byte for byte: empty parts, results that fit a small string
+    /// and ones that do not, non-ASCII text, and a part that is a slice of a longer string.
+    @Test func joiningIsConcatenation() {
+        let parts = Self.texts + ["a", "0123456789abcde", "0123456789abcdef", String(repeating: "é", count: 40), String("prefix-and-rest".dropFirst(7))]
+        for first in parts {
+            for second in parts.prefix(8) {
+                let joined = String(joining: first, " <", second, ">")
+                #expect(Array(joined.utf8) == Array((first + " <" + second + ">").utf8), "\(first) \(second)")
+            }
+        }
+        #expect(String(joining: "", "") == "")
+    }
 }
