@@ -99,16 +99,35 @@ package final class StreamingJSONEncoder {
         do {
             wrote = try encodeAny(value, depth: 0)
         } catch {
-            frames.removeAll()
-            entries.removeAll()
-            keys.removeAll()
-            bytes.removeSubrange(mark...)
+            forget(from: mark)
             throw error
         }
         if !wrote {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(Value.self) did not encode any values."))
         }
+    }
+
+    /// Appends the JSON of a commit report, as `encode(_:)` would, without its generic path:
+    /// casting the value to `CommitReport` there copied the report (its dozen strings and
+    /// lists retained and released again), once for every commit judged.
+    package func encode(_ report: CommitReport) throws {
+        precondition(frames.isEmpty, "a value is already being encoded")
+        let mark = bytes.count
+        do {
+            try writeReport(report, depth: 0)
+        } catch {
+            forget(from: mark)
+            throw error
+        }
+    }
+
+    /// Drops what a failed `encode` left: its open containers, and its bytes from `mark`.
+    private func forget(from mark: Int) {
+        frames.removeAll()
+        entries.removeAll()
+        keys.removeAll()
+        bytes.removeSubrange(mark...)
     }
 
     /// Forgets what was written, keeping the buffer's capacity up to `keptCapacity`: one

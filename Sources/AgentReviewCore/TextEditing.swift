@@ -63,11 +63,16 @@ extension String {
         for part in parts { total += part.utf8.count }
         self = String(unsafeUninitializedCapacity: total) { out in
             var at = 0
-            for var part in parts {
-                part.withUTF8 { bytes in
-                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-                    UnsafeMutableRawPointer(out.baseAddress! + at).copyMemory(from: source, byteCount: bytes.count)
-                    at += bytes.count
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+                UnsafeMutableRawPointer(out.baseAddress! + at).copyMemory(from: source, byteCount: bytes.count)
+                at += bytes.count
+            }
+            for part in parts {
+                // In place (a native or small string), else through a copy of it.
+                if part.utf8.withContiguousStorageIfAvailable(copy) == nil {
+                    var part = part
+                    part.withUTF8(copy)
                 }
             }
             return at

@@ -126,6 +126,12 @@ import Testing
         try expectSame(bare)
         try expectSame([report, bare, report])
         try expectSame(Judgement(ref: "refs/heads/main", mode: .enforce, policy: "p", commits: [bare, report]))
+        // The report written directly (as the JSON output writes each commit) and through the generic path.
+        for value in [report, bare] {
+            let direct = StreamingJSONEncoder()
+            try direct.encode(value)
+            #expect(direct.bytes == (try StreamingJSONEncoder.encode(value)))
+        }
     }
 
     /// An object whose largest member is most of it is reordered by moving that member in

@@ -78,7 +78,8 @@ final class JudgementStream {
             let nothingJudged = try body { report in
                 try HookTimeLimit.checkpoint()
                 judgement.add(report)
-                for sink in sinks { try sink.commit(report, in: judgement) }
+                let current = judgement  // one copy for every sink (each call copied it from the capture)
+                for sink in sinks { try sink.commit(report, in: current) }
             }
             if judgement.judged == 0 { judgement.nothingJudged = nothingJudged }
         } catch {
