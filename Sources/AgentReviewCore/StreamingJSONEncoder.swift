@@ -214,11 +214,19 @@ package final class StreamingJSONEncoder {
         var run = 0
         var index = 0
         while index < utf8.count {
-            // Eight bytes at a time while none needs escaping, which is nearly always.
+            // Eight bytes at a time while none needs escaping, which is nearly always; the
+            // last few as the string's last eight (bytes before `index` are done with: were
+            // one of them escaped, the bytes are taken one at a time, as before).
             if index + 8 <= utf8.count {
                 let word = UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
                 if !Self.needsEscape(word) {
                     index += 8
+                    continue
+                }
+            } else if utf8.count >= 8 {
+                let word = UnsafeRawPointer(utf8.baseAddress! + utf8.count - 8).loadUnaligned(as: UInt64.self)
+                if !Self.needsEscape(word) {
+                    index = utf8.count
                     continue
                 }
             }

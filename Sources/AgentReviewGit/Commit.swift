@@ -277,25 +277,22 @@ extension Signature {
     /// Where `init(strict:)` finds the name and the email in `text`, and the time and
     /// offset it reads; nil where it takes nothing. (The walk needs only the time.)
     static func strictParts(_ text: ArraySlice<UInt8>) -> (name: Range<Int>, email: Range<Int>, time: Int64, offset: Int32)? {
-        // One pass over the bytes, in place (the slice's own operations checked each index
-        // and went over the line three times: 2.7% of the instructions judging a history).
+        // In place, the brackets found with memchr (the slice's own operations checked each
+        // index and went over the line three times: 2.7% of the instructions judging a history).
         let parts = text.withUnsafeBufferPointer { bytes -> (name: Int, email: Range<Int>, time: Int64, offset: Int32)? in
             let open = UInt8(ascii: "<"), close = UInt8(ascii: ">"), space = UInt8(ascii: " ")
             func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
             func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
             // Exactly one "<" and one ">", in that order.
-            var lt = -1, gt = -1
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte == open {
-                    guard lt < 0 else { return nil }
-                    lt = index
-                } else if byte == close {
-                    guard gt < 0 else { return nil }
-                    gt = index
-                }
+            guard let base = bytes.baseAddress else { return nil }
+            func find(_ byte: UInt8, from start: Int) -> Int? {
+                guard start < bytes.count, let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
-            guard lt >= 0, lt < gt, lt > 1, bytes[lt - 1] == space else { return nil }
+            guard let lt = find(open, from: 0), let gt = find(close, from: 0), lt < gt,
+                  find(open, from: lt + 1) == nil, find(close, from: gt + 1) == nil,
+                  lt > 1, bytes[lt - 1] == space
+            else { return nil }
             // The name before " <", the email between the brackets: neither starts or ends in a space.
             let nameEnd = lt - 1
             guard !isSpace(bytes[0]), !isSpace(bytes[nameEnd - 1]) else { return nil }

@@ -195,6 +195,17 @@ import Testing
             try expectSame(text)
             try expectSame("abcdefgh" + text + "ijklmnop")
         }
+        // Each kind of escape at every place of strings of up to 24 bytes: the words read
+        // eight bytes at a time, and the last eight read over bytes already written.
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7F}", "é", "\u{2028}"] {
+            for length in 1...24 {
+                for place in 0..<length {
+                    let text = String(repeating: "a", count: place) + special + String(repeating: "b", count: length - place - 1)
+                    try expectSame(text)
+                    try expectSame(special + text)
+                }
+            }
+        }
     }
 
     @Test func keysAreSortedByTheirBytes() throws {
