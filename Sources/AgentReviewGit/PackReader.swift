@@ -42,6 +42,7 @@ final class PackReader {
     /// parent's tree, its parent's commit).
     private var recent = RecentObjects()
     private var inflater = Inflater()
+    private var buffer = ObjectBuffer()
 
     /// Opens the packs in `directory` (`objects/pack`); a pack that cannot be opened is skipped.
     /// The cache budgets (`Repository.PackCaches`) were measured on the histories of
@@ -148,7 +149,7 @@ final class PackReader {
                 guard deltas.count < 10_000 else { return nil }
                 continue
             }
-            guard let entry = pack.entry(at: current, inflater: &inflater) else { return nil }
+            guard let entry = pack.entry(at: current, inflater: &inflater, buffer: &buffer) else { return nil }
             let baseOffset: Int
             switch entry.header.type {
             case .stored(let kind):
@@ -167,7 +168,7 @@ final class PackReader {
         }
         for (deltaOffset, delta) in deltas.reversed() {
             bases.insert(base, at: cacheKey(pack: number, offset: current))
-            guard let bytes = Delta.apply(delta, to: base.bytes) else { return nil }
+            guard let bytes = Delta.apply(delta, to: base.bytes, into: &buffer) else { return nil }
             base = RawObject(kind: base.kind, bytes: bytes)
             current = deltaOffset
         }
@@ -452,18 +453,18 @@ private final class Pack {
 
     /// The entry at `offset`: its header and its inflated data. Read from a window; an
     /// entry that does not fit in one is read on its own.
-    func entry(at offset: Int, inflater: inout Inflater) -> (header: EntryHeader, data: [UInt8])? {
+    func entry(at offset: Int, inflater: inout Inflater, buffer: inout ObjectBuffer) -> (header: EntryHeader, data: [UInt8])? {
         guard offset >= 12, offset < dataEnd, let window = window(containing: offset) else { return nil }
         let bytes = UnsafeRawBufferPointer(rebasing: window[(offset & (Self.windowSize - 1))...])
         guard let header = EntryHeader(UnsafeRawBufferPointer(rebasing: bytes.prefix(32)), at: offset) else { return nil }
-        if let data = inflater.inflate(UnsafeRawBufferPointer(rebasing: bytes[header.length...]), size: header.size) {
+        if let data = inflater.inflate(UnsafeRawBufferPointer(rebasing: bytes[header.length...]), size: header.size, into: &buffer) {
             return (header, data)
         }
         // Not whole in the window: read it alone. Deflate adds at most 5 bytes a 16 KiB block, and 6.
         let length = min(dataEnd - offset, header.length + header.size + header.size / 16_000 * 5 + 64)
         guard read(into: &scratch, count: length, at: offset) else { return nil }
         let data = scratch.withUnsafeBytes { raw in
-            inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[header.length..<length]), size: header.size)
+            inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[header.length..<length]), size: header.size, into: &buffer)
         }
         return data.map { (header, $0) }
     }
@@ -701,13 +702,15 @@ private struct RecentObjects {
 /// git's delta format: the base's size, the result's size, then copies from the base and
 /// inserted bytes.
 private enum Delta {
-    static func apply(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
+    static func apply(_ delta: [UInt8], to base: [UInt8], into buffer: inout ObjectBuffer) -> [UInt8]? {
         delta.withUnsafeBufferPointer { delta in
-            base.withUnsafeBufferPointer { base in apply(delta, to: base) }
+            base.withUnsafeBufferPointer { base in apply(delta, to: base, into: &buffer) }
         }
     }
 
-    private static func apply(_ delta: UnsafeBufferPointer<UInt8>, to base: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    private static func apply(
+        _ delta: UnsafeBufferPointer<UInt8>, to base: UnsafeBufferPointer<UInt8>, into buffer: inout ObjectBuffer
+    ) -> [UInt8]? {
         var index = 0
         func size() -> Int? {
             var value = 0, shift = 0
@@ -721,12 +724,7 @@ private enum Delta {
             return nil
         }
         guard let baseSize = size(), baseSize == base.count, let resultSize = size() else { return nil }
-        var complete = false
-        let result = [UInt8](unsafeUninitializedCapacity: resultSize) { out, initialized in
-            complete = run(delta[index...], on: base, into: out)
-            initialized = complete ? resultSize : 0
-        }
-        return complete ? result : nil
+        return buffer.make(resultSize) { out in run(delta[index...], on: base, into: out) }
     }
 
     /// Runs the delta's instructions into `out`, which they must fill exactly.
@@ -785,15 +783,50 @@ private struct Inflater: ~Copyable {
     /// Inflates one zlib stream from the front of `input`, which must come to exactly
     /// `size` bytes (and whose checksum must hold); nil when it does not, or when `input`
     /// ends first.
-    mutating func inflate(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
+    mutating func inflate(_ input: UnsafeRawBufferPointer, size: Int, into buffer: inout ObjectBuffer) -> [UInt8]? {
         guard let decompressor, let start = input.baseAddress else { return nil }
-        var result = LIBDEFLATE_BAD_DATA
         // Without a count of what was written, anything but exactly `size` bytes is an error.
-        let data = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { out, written in
-            result = libdeflate_zlib_decompress(decompressor, start, input.count, out.baseAddress, size, nil)
-            written = result == LIBDEFLATE_SUCCESS ? size : 0
+        return buffer.make(size) { out in
+            libdeflate_zlib_decompress(decompressor, start, input.count, out.baseAddress, size, nil) == LIBDEFLATE_SUCCESS
         }
-        return result == LIBDEFLATE_SUCCESS ? data : nil
+    }
+}
+
+/// Where a reader makes each object (inflated, or a delta applied) before it is copied into
+/// an array of its size. An array made by `Array(unsafeUninitializedCapacity:)` is
+/// allocated by the standard library's unspecialized code, which looks up the array's type
+/// at run time: about 400 instructions more than a copy of a few hundred bytes into an
+/// array made from a buffer (callgrind), for each of the tens of thousands of objects a
+/// history's trees and commits take. Objects above `limit` are made in place.
+struct ObjectBuffer: ~Copyable {
+    private var space: UnsafeMutableBufferPointer<UInt8>
+    static let limit = 1 << 16
+
+    init() {
+        space = .allocate(capacity: 1 << 12)
+    }
+
+    deinit {
+        space.deallocate()
+    }
+
+    /// `count` bytes written by `write`, which says whether it wrote them all; nil when it did not.
+    mutating func make(_ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Bool) -> [UInt8]? {
+        guard count <= Self.limit else {
+            var complete = false
+            let result = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+                complete = write(out)
+                initialized = complete ? count : 0
+            }
+            return complete ? result : nil
+        }
+        if space.count < count {
+            space.deallocate()
+            space = .allocate(capacity: max(count, space.count * 2))
+        }
+        let out = UnsafeMutableBufferPointer(rebasing: space[..<count])
+        guard write(out) else { return nil }
+        return Array(UnsafeBufferPointer(out))
     }
 }
 

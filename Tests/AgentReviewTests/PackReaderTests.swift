@@ -26,6 +26,13 @@ import Testing
             if step % 9 == 4 {
                 try? FileManager.default.removeItem(at: repository.appendingPathComponent("docs/d\(step % 3)"))
             }
+            // An empty file, and a file of over 64 KiB in two versions (the pack reader makes
+            // objects above `ObjectBuffer.limit` in place, the others in its buffer).
+            if step == 0 { try sandbox.write("empty.txt", "", in: repository) }
+            if step >= 58 {
+                let lines = (0..<(step == 58 ? 4_000 : 4_500)).map { "big line \($0) \($0 * $0 % 977)\n" }
+                try sandbox.write("big.txt", lines.joined() + (step == 59 ? "one more\n" : ""), in: repository)
+            }
             let stamp = "\(1_700_000_000 + step * 60) +0000"
             try sandbox.git(["add", "-A"], in: repository)
             try sandbox.git(["commit", "-q", "-m", "step \(step)"], in: repository,
@@ -86,6 +93,15 @@ import Testing
         // Deltas, deep ones among them, are what is being tested.
         let verify = try sandbox.git("verify-pack", "-v", try packIndex(), in: repository)
         #expect(verify.contains("chain length = 10:"))
+        // Objects made in place and in the reader's buffer: one over its limit stored whole,
+        // one over it made from a delta, and an empty one.
+        // (`verify-pack` gives a delta's own size; the object's is git's.)
+        let sizes = Dictionary(uniqueKeysWithValues: try gitObjects().map { ($0.id.description, $0.bytes.count) })
+        let blobs = verify.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            .filter { $0.count >= 5 && $0[1] == "blob" }
+        #expect(blobs.contains { sizes[String($0[0])]! > ObjectBuffer.limit && $0.count == 5 }, "a big blob stored whole")
+        #expect(blobs.contains { sizes[String($0[0])]! > ObjectBuffer.limit && $0.count == 7 }, "a big blob stored as a delta")
+        #expect(blobs.contains { sizes[String($0[0])] == 0 }, "the empty blob")
         try checkEveryObject(expectPacked: count - 3)
     }
 
