@@ -170,6 +170,26 @@ import Testing
         #expect(owners.owners(of: GitPath(path)) == expected)
     }
 
+    /// CRLF line ends (a file written on Windows) read as LF ones: every rule, each with its
+    /// line. (Read as Characters, a CRLF was neither LF nor CR, and such a file was one line.)
+    @Test func crlfLinesAreLinesToo() {
+        let lf = "# comment\n*  @org/everyone\n/infra/  @infra alice@example.com\n*.md docs@example.com # c\n\t/infra/README.md\n"
+        let crlf = CodeOwners(text: lf.replacingOccurrences(of: "\n", with: "\r\n"), source: "CODEOWNERS")
+        let plain = CodeOwners(text: lf, source: "CODEOWNERS")
+        #expect(crlf.rules == plain.rules)
+        #expect(crlf.rules.map(\.line) == [2, 3, 4, 5])
+        for path in ["src/a.swift", "infra/main.tf", "guide.md", "infra/README.md"] {
+            #expect(crlf.owners(of: GitPath(path)) == owners.owners(of: GitPath(path)), "\(path)")
+        }
+        #expect(crlf.owners(of: GitPath("infra/main.tf")) == ["@infra", "alice@example.com"])
+    }
+
+    /// An escaped `#` is part of a pattern; a `#` after it still starts a comment.
+    @Test func escapedHashIsNoComment() {
+        let owners = CodeOwners(text: "/a\\#b/ @x # @y\n", source: "CODEOWNERS")
+        #expect(owners.rules.first?.owners == ["@x"])
+    }
+
     @Test func unmatchedPathHasNoRule() {
         let partial = CodeOwners(text: "/infra/ @infra\n", source: "CODEOWNERS")
         #expect(partial.owners(of: GitPath("src/a")) == nil)
