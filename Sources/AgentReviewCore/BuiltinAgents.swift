@@ -205,9 +205,6 @@ public enum BuiltinAgents {
     static let lookup = MarkerLookup(markers)
 }
 
-/// Where each row of a marker table is found, by how it is matched: hash tables for exact
-/// addresses, names, trailer keys and note tools; short lists for name patterns and subject
-/// prefixes. Made once; each lookup answers row indices, in table order.
 /// Rows by lowercased text (an address, a name), found by the text's length and its first
 /// and last bytes before any text is compared: nearly every identity judged matches no row,
 /// and hashing it as a `String` key (twice per identity, author and committer) cost about
@@ -235,6 +232,9 @@ struct RowsByText: Sendable {
     }
 }
 
+/// Where each row of a marker table is found, by how it is matched: `RowsByText` for exact
+/// addresses and names, hash tables for trailer keys and note tools, short lists for name
+/// patterns and subject prefixes. Made once; each lookup answers row indices, in table order.
 struct MarkerLookup: Sendable {
     /// Lowercased address → rows.
     private var emails = RowsByText()
