@@ -286,13 +286,8 @@ extension Signature {
             func isSpace(_ byte: UInt8) -> Bool { byte == space || (byte >= 9 && byte <= 13) }
             func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
             // Exactly one "<" and one ">", in that order.
-            guard let base = bytes.baseAddress else { return nil }
-            func find(_ byte: UInt8, from start: Int) -> Int? {
-                guard start < bytes.count, let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
-                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            }
-            guard let lt = find(open, from: 0), let gt = find(close, from: 0), lt < gt,
-                  find(open, from: lt + 1) == nil, find(close, from: gt + 1) == nil,
+            guard let lt = bytes.index(of: open, from: 0), let gt = bytes.index(of: close, from: 0), lt < gt,
+                  bytes.index(of: open, from: lt + 1) == nil, bytes.index(of: close, from: gt + 1) == nil,
                   lt > 1, bytes[lt - 1] == space
             else { return nil }
             // The name before " <", the email between the brackets: neither starts or ends in a space.
@@ -367,14 +362,17 @@ extension Repository {
     }
 }
 
+extension UnsafeBufferPointer<UInt8> {
+    /// Where `byte` first is at or after `start` (memchr).
+    func index(of byte: UInt8, from start: Int) -> Int? {
+        guard start < count, let base = baseAddress, let found = memchr(base + start, Int32(byte), count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
 extension [UInt8] {
     /// Where `byte` first is at or after `start` (memchr).
     func index(of byte: UInt8, from start: Int) -> Int? {
-        withUnsafeBufferPointer { buffer in
-            guard start < buffer.count, let base = buffer.baseAddress,
-                  let found = memchr(base + start, Int32(byte), buffer.count - start)
-            else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
+        withUnsafeBufferPointer { $0.index(of: byte, from: start) }
     }
 }
