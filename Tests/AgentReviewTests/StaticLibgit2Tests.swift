@@ -32,6 +32,9 @@ import Testing
         for symbol in ["libssh2_session_init_ex", "libssh2_init", "OPENSSL_init_crypto", "EVP_MD_CTX_new"] {
             #expect(!symbols.contains(" \(symbol)\n"), "\(symbol) is linked in")
         }
+        // The refusal sets libgit2's error, which needs libgit2 initialised: called before any
+        // test had opened a repository in this process, it crashed the test run.
+        _ = libgit2Initialised
         #expect(agentreviewRefuseSSH(nil, nil, nil) == -1)
     }
 
